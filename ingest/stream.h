@@ -56,7 +56,7 @@ int stream_fail(struct stream *s, const char *fmt, ...)
 const char *stream_error(const struct stream *s);
 
 /* Reads the rest of the stream into a malloc'd buffer, failing past `max`
- * bytes.  Returns 0 with *out/*len set, or -1 (stream error set). */
+ * bytes.  Returns 0 with *out and *len set, or -1 (stream error set). */
 int stream_slurp(struct stream *s, uint64_t max, unsigned char **out,
     size_t *len) __attribute__((warn_unused_result));
 

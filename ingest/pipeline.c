@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: MIT */
+/* pipeline.c: one payload through sniff, unpack, parse and store (see pipeline.h). */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "sniff.h"
+#include "stream.h"
+#include "unpack.h"
+
+/* A batch commits after this many reports (and failures). */
+#define BATCH_REPORTS 500
+/* Read size for payload bytes. */
+#define CHUNK (64 * 1024)
+
+struct pipeline {
+	struct store *st;
+	const struct dm_limits *lim;
+	struct pipeline_callbacks cb;
+	struct pipeline_stats stats;
+	int in_batch;
+	unsigned batch_count;
+	int fatal;
+	char err[512];
+	unsigned char *buf;		/* CHUNK bytes of read buffer */
+};
+
+/* What a payload is and how to read its bytes again to record a failure. */
+enum unit_kind { U_FILE, U_MEM, U_MEMBER };
+
+struct unit {
+	enum unit_kind kind;
+	const char *path;			/* U_FILE */
+	const unsigned char *mem;		/* U_MEM */
+	size_t memlen;
+	struct unpack_zip *zip;			/* U_MEMBER */
+	const struct unpack_zip_member *member;
+	const char *filename;			/* hint for a missing policy domain */
+	struct store_provenance prov;		/* prov.input_name names the unit */
+	unsigned failures;			/* payloads of this unit that failed */
+};
+
+/* The outcome of processing a payload's bytes. */
+enum outcome { OUT_DONE, OUT_FAILED, OUT_FATAL };
+
+static void
+diag(struct pipeline *p, enum pipeline_level lv, const char *input,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+diag(struct pipeline *p, enum pipeline_level lv, const char *input,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (lv == PIPE_WARNING)
+		p->stats.warnings++;
+	if (p->cb.diag == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	p->cb.diag(p->cb.ctx, lv, input, msg);
+}
+
+static int
+fatal(struct pipeline *p, const char *msg)
+{
+	if (!p->fatal)
+		snprintf(p->err, sizeof p->err, "%s", msg);
+	p->fatal = 1;
+	return -1;
+}
+
+struct pipeline *
+pipeline_new(struct store *st, const struct dm_limits *l,
+    const struct pipeline_callbacks *cb)
+{
+	struct pipeline *p;
+
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return NULL;
+	if ((p->buf = malloc(CHUNK)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	p->st = st;
+	p->lim = l;
+	if (cb != NULL)
+		p->cb = *cb;
+	return p;
+}
+
+static int
+batch_open(struct pipeline *p)
+{
+	if (p->in_batch)
+		return 0;
+	if (store_begin(p->st) != 0)
+		return fatal(p, store_error(p->st));
+	p->in_batch = 1;
+	p->batch_count = 0;
+	return 0;
+}
+
+int
+pipeline_flush(struct pipeline *p)
+{
+	if (!p->in_batch)
+		return 0;
+	p->in_batch = 0;
+	if (store_commit(p->st) != 0)
+		return fatal(p, store_error(p->st));
+	return 0;
+}
+
+static int
+batch_tick(struct pipeline *p)
+{
+	if (++p->batch_count >= BATCH_REPORTS)
+		return pipeline_flush(p);
+	return 0;
+}
+
+/* --- one XML document --------------------------------------------------- */
+
+struct parse_ctx {
+	struct pipeline *p;
+	struct unit *u;
+	struct parser *parser;
+};
+
+static int
+on_record(void *ctx, const struct dm_report *so_far,
+    const struct dm_record *rec)
+{
+	struct parse_ctx *pc = ctx;
+
+	if (store_report_record(pc->p->st, so_far, rec) != 0) {
+		fatal(pc->p, store_error(pc->p->st));
+		parse_set_error(pc->parser, store_error(pc->p->st));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_warning(void *ctx, const char *msg)
+{
+	struct parse_ctx *pc = ctx;
+
+	diag(pc->p, PIPE_WARNING, pc->u->prov.input_name, "%s", msg);
+}
+
+static enum outcome
+parse_stream(struct pipeline *p, struct unit *u, struct stream *s,
+    char *reason, size_t rlen)
+{
+	struct parse_callbacks cbs = { NULL, on_record, on_warning };
+	struct parse_ctx pc = { p, u, NULL };
+	const struct dm_report *rep;
+	struct parse_stats ps;
+	enum store_outcome so;
+	GChecksum *sha = NULL;
+	uint64_t nrec, nmsg;
+	enum outcome out = OUT_FAILED;
+	ssize_t n;
+
+	cbs.ctx = &pc;
+	if (batch_open(p) != 0)
+		return OUT_FATAL;
+	if (store_report_start(p->st, &u->prov) != 0) {
+		fatal(p, store_error(p->st));
+		return OUT_FATAL;
+	}
+	if ((pc.parser = parse_new(p->lim, u->filename, u->prov.message_subject,
+	    &cbs)) == NULL || (sha = g_checksum_new(G_CHECKSUM_SHA256)) == NULL) {
+		snprintf(reason, rlen, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		n = stream_read(s, p->buf, CHUNK);
+		if (n < 0) {
+			snprintf(reason, rlen, "%s", stream_error(s));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		g_checksum_update(sha, p->buf, (gssize)n);
+		if (parse_push(pc.parser, p->buf, (size_t)n) != 0) {
+			if (p->fatal)
+				goto out;
+			snprintf(reason, rlen, "%s", parse_error(pc.parser));
+			goto out;
+		}
+	}
+	if (parse_finish(pc.parser, &rep) != 0) {
+		if (!p->fatal)
+			snprintf(reason, rlen, "%s", parse_error(pc.parser));
+		goto out;
+	}
+	if (store_report_end(p->st, rep, g_checksum_get_string(sha), &so, &nrec,
+	    &nmsg) != 0) {
+		fatal(p, store_error(p->st));
+		goto out;
+	}
+	parse_stats(pc.parser, &ps);
+	if (so == STORE_NEW) {
+		p->stats.reports_new++;
+		p->stats.records_new += nrec;
+		p->stats.messages_new += nmsg;
+		p->stats.records_skipped += ps.records_skipped;
+	} else {
+		p->stats.reports_duplicate++;
+	}
+	out = batch_tick(p) == 0 ? OUT_DONE : OUT_FATAL;
+out:
+	if (out != OUT_DONE)
+		store_report_abort(p->st);
+	if (p->fatal)
+		out = OUT_FATAL;
+	if (sha != NULL)
+		g_checksum_free(sha);
+	parse_free(pc.parser);
+	return out;
+}
+
+/* --- sniffing and unpacking ---------------------------------------------- */
+
+static enum outcome run_unit(struct pipeline *p, struct unit *u);
+
+/* A printable preview of the first bytes, for "not a report" messages. */
+static void
+preview(const unsigned char *b, size_t n, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && i < 16 && o + 5 < outlen; i++) {
+		if (b[i] >= 0x20 && b[i] < 0x7f && b[i] != '\\')
+			out[o++] = (char)b[i];
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", b[i]);
+	}
+	out[o] = '\0';
+}
+
+static enum outcome
+process_zip(struct pipeline *p, struct unit *u, struct unpack_zip *z)
+{
+	struct unpack_zip_member m;
+	struct unit mu;
+	char name[1200];
+	unsigned members = 0;
+	enum outcome o;
+
+	while (unpack_zip_next(z, &m) == 1) {
+		members++;
+		snprintf(name, sizeof name, "%s:%s", u->prov.input_name, m.name);
+		memset(&mu, 0, sizeof mu);
+		mu.kind = U_MEMBER;
+		mu.zip = z;
+		mu.member = &m;
+		mu.filename = m.name;
+		mu.prov = u->prov;
+		mu.prov.input_name = name;
+		o = run_unit(p, &mu);
+		if (o == OUT_FATAL)
+			return o;
+		u->failures += mu.failures;
+	}
+	if (members == 0)
+		return OUT_FAILED;	/* the caller says why */
+	return OUT_DONE;
+}
+
+/* Reads a stream of unknown kind: sniff, then parse or unpack. `layers`
+ * counts the compression layers around it.  Consumes (closes) s. */
+static enum outcome process_kind(struct pipeline *p, struct unit *u,
+    struct stream *s, unsigned layers, char *reason, size_t rlen);
+
+static enum outcome
+process_stream(struct pipeline *p, struct unit *u, struct stream *s,
+    unsigned layers, char *reason, size_t rlen)
+{
+	unsigned char head[SNIFF_BYTES];
+	struct stream *inner;
+	enum sniff_kind kind;
+	ssize_t n;
+
+	if ((n = stream_peek(s, head, sizeof head)) < 0) {
+		snprintf(reason, rlen, "%s", stream_error(s));
+		stream_close(s);
+		return OUT_FAILED;
+	}
+	kind = sniff_kind(head, (size_t)n);
+	if (kind == SNIFF_GZIP || kind == SNIFF_ZLIB) {
+		if (layers >= p->lim->nesting) {
+			snprintf(reason, rlen, "limit " DM_LIMIT_NESTING
+			    " exceeded (more than %llu compression layers)",
+			    (unsigned long long)p->lim->nesting);
+			stream_close(s);
+			return OUT_FAILED;
+		}
+		/* the inflate stream owns s from here */
+		if ((inner = unpack_inflate(s, kind == SNIFF_ZLIB, p->lim)) == NULL) {
+			snprintf(reason, rlen, "out of memory");
+			return OUT_FAILED;
+		}
+		return process_stream(p, u, inner, layers + 1, reason, rlen);
+	}
+	{
+		enum outcome o = process_kind(p, u, s, layers, reason, rlen);
+		stream_close(s);
+		return o;
+	}
+}
+
+/* The payload kinds that end the unpacking: XML, zip, and the failures. */
+static enum outcome
+process_kind(struct pipeline *p, struct unit *u, struct stream *s,
+    unsigned layers, char *reason, size_t rlen)
+{
+	unsigned char head[SNIFF_BYTES];
+	char pv[80], zerr[512];
+	struct unpack_zip *z;
+	enum sniff_kind kind;
+	enum outcome o;
+	ssize_t n;
+
+	n = stream_peek(s, head, sizeof head);
+	kind = sniff_kind(head, n > 0 ? (size_t)n : 0);
+	switch (kind) {
+	case SNIFF_XML:
+		return parse_stream(p, u, s, reason, rlen);
+	case SNIFF_ZIP:
+		if (layers > 0 || u->kind == U_MEMBER) {
+			snprintf(reason, rlen, "zip archive inside %s refused",
+			    u->kind == U_MEMBER ? "a zip archive" : "compressed data");
+			return OUT_FAILED;
+		}
+		if (u->kind == U_FILE) {
+			z = unpack_zip_open_path(u->path, p->lim, zerr, sizeof zerr);
+		} else {
+			unsigned char *copy = malloc(u->memlen ? u->memlen : 1);
+			if (copy == NULL) {
+				snprintf(reason, rlen, "out of memory");
+				return OUT_FAILED;
+			}
+			memcpy(copy, u->mem, u->memlen);
+			z = unpack_zip_open_mem(copy, u->memlen, p->lim, zerr,
+			    sizeof zerr);
+		}
+		if (z == NULL) {
+			snprintf(reason, rlen, "%s", zerr);
+			return OUT_FAILED;
+		}
+		o = process_zip(p, u, z);
+		unpack_zip_close(z);
+		if (o == OUT_FAILED)
+			snprintf(reason, rlen, "zip archive holds no report");
+		return o;
+	case SNIFF_EMPTY:
+		snprintf(reason, rlen, layers ? "empty data inside compressed payload"
+		    : "empty payload");
+		return OUT_FAILED;
+	case SNIFF_MBOX:
+	case SNIFF_MESSAGE:
+		snprintf(reason, rlen, "a mail %s, not a report file (mail input is not "
+		    "supported yet)", kind == SNIFF_MBOX ? "folder (mbox)" : "message");
+		return OUT_FAILED;
+	case SNIFF_GZIP:	/* unpacked by process_stream, never here */
+	case SNIFF_ZLIB:
+	case SNIFF_OTHER:
+	default:
+		preview(head, (size_t)n, pv, sizeof pv);
+		snprintf(reason, rlen, "not a DMARC report: %s content starting "
+		    "with \"%s\"", layers ? "decompressed" : "unrecognized", pv);
+		return OUT_FAILED;
+	}
+}
+
+/* --- recording failures --------------------------------------------------- */
+
+/* Reads the unit's bytes again: the hash over all of them, and the first
+ * keep-failed-bytes of them for the database. */
+static int
+unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
+    size_t *len, uint64_t *size, char sha[65])
+{
+	GChecksum *g = g_checksum_new(G_CHECKSUM_SHA256);
+	uint64_t keep = p->lim->keep_failed_bytes, total = 0;
+	unsigned char *b = NULL;
+	size_t blen = 0, bcap = 0;
+	int fd = -1, rc = -1;
+	ssize_t n;
+
+	*out = NULL;
+	*len = 0;
+	if (g == NULL)
+		return -1;
+	switch (u->kind) {
+	case U_MEM:
+		g_checksum_update(g, u->mem, (gssize)u->memlen);
+		total = u->memlen;
+		if (u->memlen <= keep && (b = malloc(u->memlen ? u->memlen : 1)) != NULL) {
+			memcpy(b, u->mem, u->memlen);
+			blen = u->memlen;
+		}
+		break;
+	case U_MEMBER:
+		if (unpack_zip_member_bytes(u->zip, u->member, keep + 1, &b,
+		    &blen) != 0) {
+			/* unreadable member: identify it by name and size */
+			char id[700];
+			snprintf(id, sizeof id, "zip-member:%s:%s:%llu",
+			    u->prov.input_name, u->member->name,
+			    (unsigned long long)u->member->size);
+			g_checksum_update(g, (const guchar *)id, (gssize)strlen(id));
+			total = u->member->size;
+			b = NULL;
+			blen = 0;
+			break;
+		}
+		g_checksum_update(g, b, (gssize)blen);
+		total = blen > keep ? u->member->size : blen;
+		if (blen > keep) {
+			free(b);
+			b = NULL;
+			blen = 0;
+		}
+		break;
+	case U_FILE:
+		if ((fd = open(u->path, O_RDONLY | O_CLOEXEC)) < 0)
+			goto out;
+		while ((n = read(fd, p->buf, CHUNK)) != 0) {
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			g_checksum_update(g, p->buf, (gssize)n);
+			total += (uint64_t)n;
+			if (b != NULL || total == (uint64_t)n) {
+				if (total > keep) {
+					free(b);
+					b = NULL;
+					blen = 0;
+					continue;
+				}
+				if (blen + (size_t)n > bcap) {
+					size_t nc = bcap ? bcap * 2 : 1 << 16;
+					unsigned char *nb;
+					while (nc < blen + (size_t)n)
+						nc *= 2;
+					if ((nb = realloc(b, nc)) == NULL)
+						goto out;
+					b = nb;
+					bcap = nc;
+				}
+				memcpy(b + blen, p->buf, (size_t)n);
+				blen += (size_t)n;
+			}
+		}
+		break;
+	}
+	snprintf(sha, 65, "%s", g_checksum_get_string(g));
+	*out = b;
+	*len = blen;
+	*size = total;
+	b = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(b);
+	g_checksum_free(g);
+	return rc;
+}
+
+static enum outcome
+record_failure(struct pipeline *p, struct unit *u, const char *reason)
+{
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	uint64_t size = 0;
+	char sha[65];
+	int before = 0;
+	int64_t id;
+
+	if (unit_bytes(p, u, &bytes, &len, &size, sha) != 0) {
+		/* cannot even reread it: identify it by name */
+		GChecksum *g = g_checksum_new(G_CHECKSUM_SHA256);
+		g_checksum_update(g, (const guchar *)u->prov.input_name,
+		    (gssize)strlen(u->prov.input_name));
+		snprintf(sha, sizeof sha, "%s", g_checksum_get_string(g));
+		g_checksum_free(g);
+	}
+	if (batch_open(p) != 0) {
+		free(bytes);
+		return OUT_FATAL;
+	}
+	id = store_failure(p->st, &u->prov, reason, bytes, len, size, sha,
+	    &before);
+	free(bytes);
+	if (id < 0) {
+		fatal(p, store_error(p->st));
+		return OUT_FATAL;
+	}
+	u->failures++;
+	if (before) {
+		p->stats.failed_before++;
+		diag(p, PIPE_NOTE, u->prov.input_name,
+		    "%s (failed before: failure #%lld)", reason, (long long)id);
+	} else {
+		p->stats.failed++;
+		diag(p, PIPE_ERROR, u->prov.input_name, "%s (failure #%lld)",
+		    reason, (long long)id);
+	}
+	return batch_tick(p) == 0 ? OUT_DONE : OUT_FATAL;
+}
+
+/* --- units ------------------------------------------------------------------ */
+
+static enum outcome
+run_unit(struct pipeline *p, struct unit *u)
+{
+	char reason[1024] = "";
+	struct stream *s = NULL;
+	struct stat sb;
+	enum outcome o;
+	int fd;
+
+	switch (u->kind) {
+	case U_FILE:
+		if ((fd = open(u->path, O_RDONLY | O_CLOEXEC)) < 0) {
+			diag(p, PIPE_ERROR, u->prov.input_name, "cannot open: %s",
+			    strerror(errno));
+			p->stats.failed++;
+			return OUT_DONE;
+		}
+		if (fstat(fd, &sb) == 0 && (uint64_t)sb.st_size > p->lim->input_bytes) {
+			close(fd);
+			snprintf(reason, sizeof reason, "limit " DM_LIMIT_INPUT_BYTES
+			    " exceeded (%llu bytes, at most %llu)",
+			    (unsigned long long)sb.st_size,
+			    (unsigned long long)p->lim->input_bytes);
+			return record_failure(p, u, reason);
+		}
+		s = stream_from_fd(fd, 1);
+		break;
+	case U_MEM:
+		s = stream_from_mem(u->mem, u->memlen);
+		break;
+	case U_MEMBER:
+		s = unpack_zip_member_stream(u->zip, u->member, reason,
+		    sizeof reason);
+		if (s == NULL)
+			return record_failure(p, u, reason);
+		break;
+	}
+	if (s == NULL) {
+		fatal(p, "out of memory");
+		return OUT_FATAL;
+	}
+	if (u->kind != U_MEMBER)
+		stream_set_cap(s, p->lim->input_bytes, DM_LIMIT_INPUT_BYTES);
+	o = process_stream(p, u, s, 0, reason, sizeof reason);
+	if (o == OUT_FAILED)
+		return record_failure(p, u, reason);
+	return o;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int
+pipeline_file(struct pipeline *p, const char *path, const char *name)
+{
+	struct unit u;
+
+	if (p->fatal)
+		return -1;
+	memset(&u, 0, sizeof u);
+	u.kind = U_FILE;
+	u.path = path;
+	u.filename = base_name(path);
+	u.prov.input_name = name ? name : path;
+	u.prov.mbox_offset = -1;
+	return run_unit(p, &u) == OUT_FATAL ? -1 : 0;
+}
+
+int
+pipeline_stdin(struct pipeline *p)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char path[4096], reason[256];
+	uint64_t total = 0;
+	struct unit u;
+	int fd, rc = 0, over = 0;
+	ssize_t n, w;
+
+	if (p->fatal)
+		return -1;
+	snprintf(path, sizeof path, "%s/dmarc-ingest-stdin-XXXXXX",
+	    tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if ((fd = mkstemp(path)) < 0) {
+		snprintf(reason, sizeof reason, "cannot spool standard input: %s",
+		    strerror(errno));
+		return fatal(p, reason);
+	}
+	for (;;) {
+		n = read(STDIN_FILENO, p->buf, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (total + (uint64_t)n > p->lim->input_bytes + 1) {
+			n = (ssize_t)(p->lim->input_bytes + 1 - total);
+			over = 1;
+		}
+		for (w = 0; w < n;) {
+			ssize_t k = write(fd, p->buf + w, (size_t)(n - w));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				snprintf(reason, sizeof reason,
+				    "cannot spool standard input: %s", strerror(errno));
+				close(fd);
+				unlink(path);
+				return fatal(p, reason);
+			}
+			w += k;
+		}
+		total += (uint64_t)n;
+		if (over)
+			break;
+	}
+	close(fd);
+	memset(&u, 0, sizeof u);
+	u.kind = U_FILE;
+	u.path = path;
+	u.filename = NULL;
+	u.prov.input_name = "-";
+	u.prov.mbox_offset = -1;
+	if (over) {
+		snprintf(reason, sizeof reason, "limit " DM_LIMIT_INPUT_BYTES
+		    " exceeded (more than %llu bytes on standard input)",
+		    (unsigned long long)p->lim->input_bytes);
+		if (record_failure(p, &u, reason) == OUT_FATAL)
+			rc = -1;
+	} else if (run_unit(p, &u) == OUT_FATAL) {
+		rc = -1;
+	}
+	unlink(path);
+	return rc;
+}
+
+int
+pipeline_mem(struct pipeline *p, const unsigned char *buf, size_t len,
+    const struct store_provenance *prov, int *ok)
+{
+	struct unit u;
+	enum outcome o;
+
+	if (p->fatal)
+		return -1;
+	memset(&u, 0, sizeof u);
+	u.kind = U_MEM;
+	u.mem = buf;
+	u.memlen = len;
+	u.prov = *prov;
+	u.filename = base_name(prov->input_name);
+	o = run_unit(p, &u);
+	if (ok != NULL)
+		*ok = o == OUT_DONE && u.failures == 0;
+	return o == OUT_FATAL ? -1 : 0;
+}
+
+void
+pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *s)
+{
+	*s = p->stats;
+}
+
+const char *
+pipeline_error(const struct pipeline *p)
+{
+	return p->err;
+}
+
+void
+pipeline_free(struct pipeline *p)
+{
+	if (p == NULL)
+		return;
+	if (p->in_batch && !p->fatal && pipeline_flush(p) != 0)
+		p->fatal = 1;
+	free(p->buf);
+	free(p);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pipeline.h: drives one payload through sniff, unpack, parse and store,
+ * and records it as a failure when it cannot be stored.  A payload (a
+ * file, stdin, a zip member, later a mail part) succeeds or fails as a
+ * whole; a zip is a container whose members are payloads of their own.
+ * Owns the batch transaction of the store it is given (commits every few
+ * hundred reports and in pipeline_flush); prints nothing: diagnostics go
+ * to the caller's callback.
+ */
+#ifndef DM_PIPELINE_H
+#define DM_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dm_limits.h"
+#include "store.h"
+
+struct pipeline;
+
+struct pipeline_stats {
+	uint64_t reports_new;
+	uint64_t reports_duplicate;
+	uint64_t records_new;
+	uint64_t messages_new;
+	uint64_t records_skipped;	/* records of stored reports skipped as unusable */
+	uint64_t failed;		/* payloads that newly failed */
+	uint64_t failed_before;		/* payloads that failed in an earlier run too */
+	uint64_t warnings;
+};
+
+enum pipeline_level {
+	PIPE_WARNING,	/* the payload was stored, with something odd */
+	PIPE_NOTE,	/* a payload that failed before fails again */
+	PIPE_ERROR	/* the payload newly failed */
+};
+
+struct pipeline_callbacks {
+	void *ctx;
+	/* One line about a payload: `input` names it ("path", "path:member",
+	 * "-"), `msg` says what happened. */
+	void (*diag)(void *ctx, enum pipeline_level level, const char *input,
+	    const char *msg);
+};
+
+struct pipeline *pipeline_new(struct store *st, const struct dm_limits *l,
+    const struct pipeline_callbacks *cb);
+
+/*
+ * Each runs one input and returns 0, or -1 on a fatal error (the database
+ * cannot be written: pipeline_error says why, and the run must stop).  A
+ * payload that fails is not a fatal error: it is recorded and counted.
+ */
+/* A file; `name` is how it is reported (NULL: the path). */
+int pipeline_file(struct pipeline *p, const char *path, const char *name)
+    __attribute__((warn_unused_result));
+/* Standard input, spooled to a temporary file (capped by input-bytes). */
+int pipeline_stdin(struct pipeline *p) __attribute__((warn_unused_result));
+/* Bytes in memory (a failure being retried, a mail part).  `prov` gives
+ * the name and the mail provenance.  *ok (may be NULL) is set to 1 when
+ * every payload in it was stored or was a duplicate. */
+int pipeline_mem(struct pipeline *p, const unsigned char *buf, size_t len,
+    const struct store_provenance *prov, int *ok)
+    __attribute__((warn_unused_result));
+
+/* Commits the open batch.  0 or -1 (fatal). */
+int pipeline_flush(struct pipeline *p) __attribute__((warn_unused_result));
+
+void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *s);
+const char *pipeline_error(const struct pipeline *p);
+
+/* Frees; an uncommitted batch is committed first when possible. */
+void pipeline_free(struct pipeline *p);
+
+#endif

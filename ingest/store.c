@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: MIT */
+/* store.c: reports, records and failures into SQLite (see store.h). */
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+/* Columns of report shared by the INSERT and the UPDATE, in bind order. */
+#define REPORT_COLS \
+	"org_name, email, extra_contact_info, report_id, date_begin, date_end, " \
+	"generator, schema, xml_version, xml_namespace, domain, domain_source, " \
+	"adkim, aspf, p, sp, np, pct, fo, testing, discovery_method, " \
+	"input_name, xml_sha256, ingested_at, message_id, message_date, " \
+	"message_from, message_subject, mbox_path, mbox_offset, record_count, " \
+	"message_count"
+#define REPORT_NCOLS 32
+
+enum stmt_id {
+	S_INS_REPORT, S_UPD_REPORT, S_INS_ERROR, S_INS_RECORD, S_INS_REASON,
+	S_INS_DKIM, S_INS_SPF, S_SEL_FAILURE, S_INS_FAILURE, S_UPD_FAILURE,
+	S_RESOLVE_FAILURE, S_COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[S_COUNT];
+	char err[512];
+	/* the report in progress */
+	const struct store_provenance *prov;
+	int in_report;
+	int64_t report_rowid;		/* 0 until the row exists */
+	int duplicate;			/* known early to be a duplicate */
+	uint64_t records, messages;
+	int64_t placeholder_seq;
+};
+
+static const char *const sql[S_COUNT] = {
+	[S_INS_REPORT] = "INSERT INTO report (" REPORT_COLS ") VALUES "
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_UPD_REPORT] = "UPDATE report SET (" REPORT_COLS ") = "
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+	    "WHERE id = ?",
+	[S_INS_ERROR] = "INSERT INTO report_error (report, position, message) "
+	    "VALUES (?,?,?)",
+	[S_INS_RECORD] = "INSERT INTO record (report, position, source_ip, "
+	    "ip_family, count, disposition, dkim_aligned, spf_aligned, "
+	    "header_from, envelope_from, envelope_to) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	[S_INS_REASON] = "INSERT INTO record_reason (record, position, type, "
+	    "comment) VALUES (?,?,?,?)",
+	[S_INS_DKIM] = "INSERT INTO record_dkim (record, position, domain, "
+	    "selector, result, human_result) VALUES (?,?,?,?,?,?)",
+	[S_INS_SPF] = "INSERT INTO record_spf (record, position, domain, scope, "
+	    "result, human_result) VALUES (?,?,?,?,?,?)",
+	[S_SEL_FAILURE] = "SELECT id FROM ingest_failure WHERE payload_sha256 = ?",
+	[S_INS_FAILURE] = "INSERT INTO ingest_failure (input_name, "
+	    "payload_sha256, payload_size, payload, reason, first_seen, last_seen, "
+	    "attempts, message_id, message_date, message_from, message_subject, "
+	    "mbox_path, mbox_offset) VALUES (?,?,?,?,?,?,?,1,?,?,?,?,?,?)",
+	[S_UPD_FAILURE] = "UPDATE ingest_failure SET last_seen = ?, attempts = "
+	    "attempts + 1, reason = ?, resolved_at = NULL WHERE id = ?",
+	[S_RESOLVE_FAILURE] = "UPDATE ingest_failure SET resolved_at = ? "
+	    "WHERE id = ?",
+};
+
+static int
+fail_db(struct store *st, const char *what)
+{
+	snprintf(st->err, sizeof st->err, "database error (%s): %s", what,
+	    sqlite3_errmsg(st->db));
+	return -1;
+}
+
+static int
+exec(struct store *st, const char *q)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, q, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(st->err, sizeof st->err, "database error (%s): %s", q,
+		    msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* Runs a bound statement that returns no row; resets it.  Returns the
+ * SQLite result code (SQLITE_DONE on success). */
+static int
+step_reset(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+struct store *
+store_open(sqlite3 *db, char *err, size_t errlen)
+{
+	struct store *st;
+	int i;
+
+	if ((st = calloc(1, sizeof *st)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	st->db = db;
+	for (i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		    &st->st[i], NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "cannot prepare statement: %s",
+			    sqlite3_errmsg(db));
+			store_close(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->st[i]);
+	free(st);
+}
+
+int
+store_begin(struct store *st)
+{
+	return exec(st, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(struct store *st)
+{
+	return exec(st, "COMMIT");
+}
+
+const char *
+store_error(const struct store *st)
+{
+	return st->err;
+}
+
+int
+store_report_start(struct store *st, const struct store_provenance *prov)
+{
+	if (st->in_report)
+		store_report_abort(st);
+	if (exec(st, "SAVEPOINT report") != 0)
+		return -1;
+	st->prov = prov;
+	st->in_report = 1;
+	st->report_rowid = 0;
+	st->duplicate = 0;
+	st->records = st->messages = 0;
+	return 0;
+}
+
+/* Binds the report columns 1..REPORT_NCOLS of statement s. */
+static void
+bind_report(struct store *st, sqlite3_stmt *s, const struct dm_report *r,
+    const char *sha)
+{
+	const struct store_provenance *pv = st->prov;
+	int i = 1;
+
+	bind_text(s, i++, r->org_name);
+	bind_text(s, i++, r->email);
+	bind_text(s, i++, r->extra_contact_info);
+	bind_text(s, i++, r->report_id ? r->report_id : "");
+	sqlite3_bind_int64(s, i++, r->date_begin);
+	sqlite3_bind_int64(s, i++, r->date_end);
+	bind_text(s, i++, r->generator);
+	bind_text(s, i++, dm_schema_name(r->schema));
+	bind_text(s, i++, r->xml_version);
+	bind_text(s, i++, r->xml_namespace);
+	bind_text(s, i++, r->domain ? r->domain : "");
+	bind_text(s, i++, dm_domain_source_name(r->domain_source));
+	bind_text(s, i++, r->adkim);
+	bind_text(s, i++, r->aspf);
+	bind_text(s, i++, r->p);
+	bind_text(s, i++, r->sp);
+	bind_text(s, i++, r->np);
+	if (r->has_pct)
+		sqlite3_bind_int64(s, i++, r->pct);
+	else
+		sqlite3_bind_null(s, i++);
+	bind_text(s, i++, r->fo);
+	bind_text(s, i++, r->testing);
+	bind_text(s, i++, r->discovery_method);
+	bind_text(s, i++, pv->input_name);
+	bind_text(s, i++, sha ? sha : "");
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)time(NULL));
+	bind_text(s, i++, pv->message_id);
+	bind_text(s, i++, pv->message_date);
+	bind_text(s, i++, pv->message_from);
+	bind_text(s, i++, pv->message_subject);
+	bind_text(s, i++, pv->mbox_path);
+	if (pv->mbox_offset >= 0)
+		sqlite3_bind_int64(s, i++, pv->mbox_offset);
+	else
+		sqlite3_bind_null(s, i++);
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)st->records);
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)st->messages);
+}
+
+/* Is the uniqueness key of the report complete? */
+static int
+key_known(const struct dm_report *r)
+{
+	return r->report_id != NULL && r->has_begin && r->domain != NULL;
+}
+
+/*
+ * Creates the report row before the first record.  With a complete key the
+ * row is final (and a duplicate shows here, before any record is written);
+ * otherwise a placeholder with a key no real report has, updated at the end.
+ */
+static int
+create_row(struct store *st, const struct dm_report *so_far)
+{
+	sqlite3_stmt *s = st->st[S_INS_REPORT];
+	struct dm_report ph;
+	int rc;
+
+	if (key_known(so_far)) {
+		bind_report(st, s, so_far, NULL);
+	} else {
+		memset(&ph, 0, sizeof ph);
+		ph.report_id = (char *)"";
+		ph.domain = (char *)"";
+		ph.date_begin = INT64_MIN + ++st->placeholder_seq;
+		bind_report(st, s, &ph, NULL);
+	}
+	rc = step_reset(s);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE && key_known(so_far)) {
+		st->duplicate = 1;
+		return 0;
+	}
+	if (rc != SQLITE_DONE)
+		return fail_db(st, "insert report");
+	st->report_rowid = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_report_record(struct store *st, const struct dm_report *so_far,
+    const struct dm_record *rec)
+{
+	sqlite3_stmt *s;
+	int64_t recid;
+	size_t i;
+
+	if (st->report_rowid == 0 && !st->duplicate &&
+	    create_row(st, so_far) != 0)
+		return -1;
+	if (st->duplicate)
+		return 0;
+	if (__builtin_add_overflow(st->messages, (uint64_t)rec->count,
+	    &st->messages) || st->messages > INT64_MAX) {
+		snprintf(st->err, sizeof st->err,
+		    "message total of the report overflows 64 bits");
+		return -1;
+	}
+	st->records++;
+
+	s = st->st[S_INS_RECORD];
+	sqlite3_bind_int64(s, 1, st->report_rowid);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)rec->position);
+	bind_text(s, 3, rec->source_ip);
+	sqlite3_bind_int(s, 4, rec->ip_family);
+	sqlite3_bind_int64(s, 5, rec->count);
+	bind_text(s, 6, rec->disposition);
+	bind_text(s, 7, rec->dkim_aligned);
+	bind_text(s, 8, rec->spf_aligned);
+	bind_text(s, 9, rec->header_from);
+	bind_text(s, 10, rec->envelope_from);
+	bind_text(s, 11, rec->envelope_to);
+	if (step_reset(s) != SQLITE_DONE)
+		return fail_db(st, "insert record");
+	recid = sqlite3_last_insert_rowid(st->db);
+
+	s = st->st[S_INS_REASON];
+	for (i = 0; i < rec->n_reasons; i++) {
+		sqlite3_bind_int64(s, 1, recid);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)i + 1);
+		bind_text(s, 3, rec->reasons[i].type);
+		bind_text(s, 4, rec->reasons[i].comment);
+		if (step_reset(s) != SQLITE_DONE)
+			return fail_db(st, "insert reason");
+	}
+	s = st->st[S_INS_DKIM];
+	for (i = 0; i < rec->n_dkim; i++) {
+		sqlite3_bind_int64(s, 1, recid);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)i + 1);
+		bind_text(s, 3, rec->dkim[i].domain);
+		bind_text(s, 4, rec->dkim[i].selector);
+		bind_text(s, 5, rec->dkim[i].result);
+		bind_text(s, 6, rec->dkim[i].human_result);
+		if (step_reset(s) != SQLITE_DONE)
+			return fail_db(st, "insert dkim result");
+	}
+	s = st->st[S_INS_SPF];
+	for (i = 0; i < rec->n_spf; i++) {
+		sqlite3_bind_int64(s, 1, recid);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)i + 1);
+		bind_text(s, 3, rec->spf[i].domain);
+		bind_text(s, 4, rec->spf[i].scope);
+		bind_text(s, 5, rec->spf[i].result);
+		bind_text(s, 6, rec->spf[i].human_result);
+		if (step_reset(s) != SQLITE_DONE)
+			return fail_db(st, "insert spf result");
+	}
+	return 0;
+}
+
+void
+store_report_abort(struct store *st)
+{
+	if (!st->in_report)
+		return;
+	sqlite3_exec(st->db, "ROLLBACK TO report; RELEASE report", NULL, NULL,
+	    NULL);
+	st->in_report = 0;
+	st->report_rowid = 0;
+}
+
+int
+store_report_end(struct store *st, const struct dm_report *r,
+    const char *xml_sha256, enum store_outcome *outcome, uint64_t *records,
+    uint64_t *messages)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	*records = *messages = 0;
+	if (st->duplicate)
+		goto duplicate;
+	if (st->report_rowid == 0) {
+		s = st->st[S_INS_REPORT];
+		bind_report(st, s, r, xml_sha256);
+	} else {
+		s = st->st[S_UPD_REPORT];
+		bind_report(st, s, r, xml_sha256);
+		sqlite3_bind_int64(s, REPORT_NCOLS + 1, st->report_rowid);
+	}
+	rc = step_reset(s);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		goto duplicate;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (st->report_rowid == 0)
+		st->report_rowid = sqlite3_last_insert_rowid(st->db);
+	s = st->st[S_INS_ERROR];
+	for (i = 0; i < r->n_errors; i++) {
+		sqlite3_bind_int64(s, 1, st->report_rowid);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)i + 1);
+		bind_text(s, 3, r->errors[i]);
+		if (step_reset(s) != SQLITE_DONE)
+			goto fail;
+	}
+	if (exec(st, "RELEASE report") != 0) {
+		store_report_abort(st);
+		return -1;
+	}
+	st->in_report = 0;
+	*outcome = STORE_NEW;
+	*records = st->records;
+	*messages = st->messages;
+	return 0;
+duplicate:
+	store_report_abort(st);
+	*outcome = STORE_DUPLICATE;
+	return 0;
+fail:
+	fail_db(st, "store report");
+	store_report_abort(st);
+	return -1;
+}
+
+int64_t
+store_failure(struct store *st, const struct store_provenance *prov,
+    const char *reason, const unsigned char *payload, size_t len,
+    uint64_t size, const char *sha256_hex, int *failed_before)
+{
+	sqlite3_stmt *s;
+	unsigned char *z = NULL;
+	uLongf zlen = 0;
+	int64_t id = -1;
+	sqlite3_int64 now = (sqlite3_int64)time(NULL);
+
+	*failed_before = 0;
+	s = st->st[S_SEL_FAILURE];
+	bind_text(s, 1, sha256_hex);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (id >= 0) {
+		*failed_before = 1;
+		s = st->st[S_UPD_FAILURE];
+		sqlite3_bind_int64(s, 1, now);
+		bind_text(s, 2, reason);
+		sqlite3_bind_int64(s, 3, id);
+		if (step_reset(s) != SQLITE_DONE)
+			return fail_db(st, "update failure");
+		return id;
+	}
+	if (payload != NULL) {
+		zlen = compressBound((uLong)len);
+		if ((z = malloc(zlen)) == NULL ||
+		    compress2(z, &zlen, payload, (uLong)len, 6) != Z_OK) {
+			free(z);
+			snprintf(st->err, sizeof st->err,
+			    "cannot compress failed payload");
+			return -1;
+		}
+	}
+	s = st->st[S_INS_FAILURE];
+	bind_text(s, 1, prov->input_name);
+	bind_text(s, 2, sha256_hex);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)size);
+	if (z != NULL)
+		sqlite3_bind_blob64(s, 4, z, zlen, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 4);
+	bind_text(s, 5, reason);
+	sqlite3_bind_int64(s, 6, now);
+	sqlite3_bind_int64(s, 7, now);
+	bind_text(s, 8, prov->message_id);
+	bind_text(s, 9, prov->message_date);
+	bind_text(s, 10, prov->message_from);
+	bind_text(s, 11, prov->message_subject);
+	bind_text(s, 12, prov->mbox_path);
+	if (prov->mbox_offset >= 0)
+		sqlite3_bind_int64(s, 13, prov->mbox_offset);
+	else
+		sqlite3_bind_null(s, 13);
+	if (step_reset(s) != SQLITE_DONE) {
+		free(z);
+		return fail_db(st, "insert failure");
+	}
+	free(z);
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+int
+store_failure_resolve(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = st->st[S_RESOLVE_FAILURE];
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(s, 2, id);
+	if (step_reset(s) != SQLITE_DONE)
+		return fail_db(st, "resolve failure");
+	return 0;
+}

@@ -1,0 +1,134 @@
+-- SPDX-License-Identifier: MIT
+-- schema.sql: the dmarc-tools database, the contract between dmarc-ingest
+-- (which writes it) and dmarc-report (which reads it).  Embedded into the
+-- binaries at build time; schema/db.c runs it on a new database and sets
+-- PRAGMA user_version.  Later changes go in schema/migrations/, never here
+-- alone.  Times are UTC epoch seconds; counts are 64-bit; a NULL text means
+-- the report left the element out or empty.
+
+-- One aggregate report: report_metadata, policy_published and provenance.
+CREATE TABLE report (
+    id                  INTEGER PRIMARY KEY,
+    -- report_metadata
+    org_name            TEXT,
+    email               TEXT,
+    extra_contact_info  TEXT,
+    report_id           TEXT NOT NULL,
+    date_begin          INTEGER NOT NULL,
+    date_end            INTEGER NOT NULL,
+    generator           TEXT,                  -- dmarc-2.0 only
+    -- the XML document
+    schema              TEXT NOT NULL CHECK (schema IN ('rfc7489', 'dmarc-2.0')),
+    xml_version         TEXT,                  -- <version> as written
+    xml_namespace       TEXT,                  -- namespace of <feedback>
+    -- policy_published, with the defaults of SPEC.md E.6 applied
+    domain              TEXT NOT NULL,         -- lowercase
+    domain_source       TEXT NOT NULL DEFAULT 'report'
+                        CHECK (domain_source IN ('report', 'filename', 'subject', 'header_from')),
+    adkim               TEXT,
+    aspf                TEXT,
+    p                   TEXT,
+    sp                  TEXT,
+    np                  TEXT,
+    pct                 INTEGER,               -- NULL when not published (dmarc-2.0)
+    fo                  TEXT,
+    testing             TEXT,
+    discovery_method    TEXT,
+    -- provenance: where the report came from, so the original can be found
+    input_name          TEXT NOT NULL,         -- path, "path:member" or "-"
+    xml_sha256          TEXT NOT NULL,         -- hex SHA-256 of the XML bytes
+    ingested_at         INTEGER NOT NULL,
+    message_id          TEXT,                  -- the mail it came in, if any
+    message_date        TEXT,
+    message_from        TEXT,
+    message_subject     TEXT,
+    mbox_path           TEXT,
+    mbox_offset         INTEGER,
+    -- totals over the stored records, kept by dmarc-ingest
+    record_count        INTEGER NOT NULL DEFAULT 0,
+    message_count       INTEGER NOT NULL DEFAULT 0
+);
+-- Idempotence: a report is the same report when these match (a missing
+-- org_name counts as the empty string).
+CREATE UNIQUE INDEX report_identity ON report (ifnull(org_name, ''), report_id, domain, date_begin);
+CREATE INDEX report_domain_date ON report (domain, date_begin);
+CREATE INDEX report_date ON report (date_begin);
+
+-- report_metadata/error, in document order.
+CREATE TABLE report_error (
+    report              INTEGER NOT NULL REFERENCES report(id) ON DELETE CASCADE,
+    position            INTEGER NOT NULL,
+    message             TEXT,
+    PRIMARY KEY (report, position)
+) WITHOUT ROWID;
+
+-- One <record>: a source IP and what happened to its messages.
+CREATE TABLE record (
+    id                  INTEGER PRIMARY KEY,
+    report              INTEGER NOT NULL REFERENCES report(id) ON DELETE CASCADE,
+    position            INTEGER NOT NULL,      -- 1-based among the report's <record>s
+    source_ip           TEXT NOT NULL,         -- canonical (inet_ntop) text
+    ip_family           INTEGER NOT NULL CHECK (ip_family IN (4, 6)),
+    count               INTEGER NOT NULL CHECK (count >= 0),
+    disposition         TEXT,                  -- policy_evaluated
+    dkim_aligned        TEXT,                  -- policy_evaluated/dkim: the DMARC-aligned verdict
+    spf_aligned         TEXT,                  -- policy_evaluated/spf
+    header_from         TEXT,
+    envelope_from       TEXT,
+    envelope_to         TEXT
+);
+CREATE INDEX record_report ON record (report);
+CREATE INDEX record_source_ip ON record (source_ip);
+
+-- policy_evaluated/reason.
+CREATE TABLE record_reason (
+    record              INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+    position            INTEGER NOT NULL,
+    type                TEXT,
+    comment             TEXT,
+    PRIMARY KEY (record, position)
+) WITHOUT ROWID;
+
+-- auth_results/dkim: the raw DKIM results, before alignment.
+CREATE TABLE record_dkim (
+    record              INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+    position            INTEGER NOT NULL,
+    domain              TEXT,
+    selector            TEXT,
+    result              TEXT,
+    human_result        TEXT,
+    PRIMARY KEY (record, position)
+) WITHOUT ROWID;
+
+-- auth_results/spf: the raw SPF results, before alignment.
+CREATE TABLE record_spf (
+    record              INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+    position            INTEGER NOT NULL,
+    domain              TEXT,
+    scope               TEXT,
+    result              TEXT,
+    human_result        TEXT,
+    PRIMARY KEY (record, position)
+) WITHOUT ROWID;
+
+-- A payload that could not be stored: kept with its bytes so that
+-- `dmarc-ingest --retry-failed` can try it again after a fix.
+CREATE TABLE ingest_failure (
+    id                  INTEGER PRIMARY KEY,
+    input_name          TEXT NOT NULL,
+    payload_sha256      TEXT NOT NULL,         -- hex SHA-256 of the payload bytes
+    payload_size        INTEGER NOT NULL,      -- bytes of the payload (known part)
+    payload             BLOB,                  -- the bytes, zlib-compressed; NULL when over the keep limit
+    reason              TEXT NOT NULL,
+    first_seen          INTEGER NOT NULL,
+    last_seen           INTEGER NOT NULL,
+    attempts            INTEGER NOT NULL DEFAULT 1,
+    message_id          TEXT,
+    message_date        TEXT,
+    message_from        TEXT,
+    message_subject     TEXT,
+    mbox_path           TEXT,
+    mbox_offset         INTEGER,
+    resolved_at         INTEGER                -- set when a retry stored it
+);
+CREATE UNIQUE INDEX ingest_failure_payload ON ingest_failure (payload_sha256);
