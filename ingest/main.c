@@ -531,7 +531,7 @@ cmd_retry(sqlite3 *db, struct pipeline *pl, struct store *store,
 			    "input again\n", name, (long long)list[i]);
 			(*still)++;
 		} else if ((raw = malloc(rawlen ? rawlen : 1)) == NULL ||
-		    uncompress(raw, &rawlen, z, (uLong)zlen) != Z_OK) {
+		    (rawlen > 0 && uncompress(raw, &rawlen, z, (uLong)zlen) != Z_OK)) {
 			fprintf(stderr, "dmarc-ingest: %s: kept payload of failure "
 			    "#%lld is damaged\n", name, (long long)list[i]);
 			(*still)++;

@@ -471,6 +471,8 @@ unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
 				blen += (size_t)n;
 			}
 		}
+		if (total == 0 && (b = malloc(1)) == NULL)	/* an empty file is kept as empty */
+			goto out;
 		break;
 	}
 	snprintf(sha, 65, "%s", g_checksum_get_string(g));
