@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/* walk.c: command-line paths to regular files, directories in name order. */
+#include "walk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The directories entered so far (device and inode), an open-addressing
+ * hash set, so that symlink loops and diamonds are walked once. */
+struct walk_seen {
+	struct walk_id {
+		dev_t dev;
+		ino_t ino;
+		int used;
+	} *slot;
+	size_t size, count;
+};
+
+struct walk {
+	const struct walk_callbacks *cb;
+	struct walk_seen seen;
+};
+
+static size_t
+seen_hash(dev_t dev, ino_t ino, size_t size)
+{
+	uint64_t h = (uint64_t)ino * 0x9e3779b97f4a7c15ULL ^ (uint64_t)dev;
+
+	return (size_t)(h ^ (h >> 29)) & (size - 1);
+}
+
+/* Adds (dev, ino).  Returns 1 when added, 0 when already there, -1 when out
+ * of memory. */
+static int
+seen_add(struct walk_seen *ws, dev_t dev, ino_t ino)
+{
+	struct walk_id *old;
+	size_t i, j, oldsize;
+
+	if (ws->count * 2 >= ws->size) {
+		old = ws->slot;
+		oldsize = ws->size;
+		ws->size = oldsize ? oldsize * 2 : 64;
+		if ((ws->slot = calloc(ws->size, sizeof *ws->slot)) == NULL) {
+			ws->slot = old;
+			ws->size = oldsize;
+			return -1;
+		}
+		for (i = 0; i < oldsize; i++) {
+			if (!old[i].used)
+				continue;
+			j = seen_hash(old[i].dev, old[i].ino, ws->size);
+			while (ws->slot[j].used)
+				j = (j + 1) & (ws->size - 1);
+			ws->slot[j] = old[i];
+		}
+		free(old);
+	}
+	for (i = seen_hash(dev, ino, ws->size); ws->slot[i].used;
+	    i = (i + 1) & (ws->size - 1))
+		if (ws->slot[i].dev == dev && ws->slot[i].ino == ino)
+			return 0;
+	ws->slot[i].dev = dev;
+	ws->slot[i].ino = ino;
+	ws->slot[i].used = 1;
+	ws->count++;
+	return 1;
+}
+
+static void
+report(struct walk *w, const char *path, const char *reason)
+{
+	if (w->cb->error != NULL)
+		w->cb->error(w->cb->ctx, path, reason);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The names in a directory, hidden ones left out, sorted.  Returns 0, or -1
+ * after reporting why the directory cannot be read. */
+static int
+read_names(struct walk *w, const char *path, char ***out, size_t *count)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL, **nn;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	*count = 0;
+	if ((d = opendir(path)) == NULL) {
+		report(w, path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0) {
+				report(w, path, strerror(errno));
+				goto fail;
+			}
+			break;
+		}
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((nn = realloc(names, cap * sizeof *names)) == NULL)
+				goto oom;
+			names = nn;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			goto oom;
+		n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_names);
+	*out = names;
+	*count = n;
+	return 0;
+oom:
+	report(w, path, strerror(ENOMEM));
+fail:
+	closedir(d);
+	free_names(names, n);
+	return -1;
+}
+
+static int walk_one(struct walk *w, const char *path);
+
+static int
+walk_dir(struct walk *w, const char *path, const struct stat *sb)
+{
+	char **names, *child;
+	size_t n, i, plen = strlen(path), nlen;
+	int added, ret = 0;
+	/* no double slash after "dir/" (or "/") */
+	int sep = plen == 0 || path[plen - 1] != '/';
+
+	added = seen_add(&w->seen, sb->st_dev, sb->st_ino);
+	if (added < 0) {
+		report(w, path, strerror(ENOMEM));
+		return 0;
+	}
+	if (added == 0)
+		return 0;	/* entered already: a loop or a second link */
+	if (read_names(w, path, &names, &n) < 0)
+		return 0;
+	for (i = 0; i < n && ret == 0; i++) {
+		nlen = strlen(names[i]);
+		if ((child = malloc(plen + nlen + 2)) == NULL) {
+			report(w, path, strerror(ENOMEM));
+			break;
+		}
+		memcpy(child, path, plen);
+		if (sep)
+			child[plen] = '/';
+		memcpy(child + plen + sep, names[i], nlen + 1);
+		ret = walk_one(w, child);
+		free(child);
+	}
+	free_names(names, n);
+	return ret;
+}
+
+static int
+walk_one(struct walk *w, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0) {
+		report(w, path, strerror(errno));
+		return 0;
+	}
+	if (S_ISDIR(sb.st_mode))
+		return walk_dir(w, path, &sb);
+	if (!S_ISREG(sb.st_mode)) {
+		report(w, path, "not a regular file");
+		return 0;
+	}
+	return w->cb->file(w->cb->ctx, path) < 0 ? -1 : 0;
+}
+
+int
+walk_path(const char *path, const struct walk_callbacks *cb)
+{
+	struct walk w;
+	int ret;
+
+	memset(&w, 0, sizeof w);
+	w.cb = cb;
+	ret = walk_one(&w, path);
+	free(w.seen.slot);
+	return ret;
+}
