@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <glib.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 
 #include "db.h"
 #include "dm_limits.h"
+#include "json_out.h"
 #include "parse.h"
 #include "pipeline.h"
 #include "store.h"
@@ -299,17 +299,17 @@ cmd_list_failed(sqlite3 *db, const struct opts *o)
 		gmtime_r(&t, &tm);
 		strftime(last, sizeof last, "%Y-%m-%d", &tm);
 		if (o->json) {
-			gchar *en = g_strescape(name ? name : "", NULL);
-			gchar *ew = g_strescape(why ? why : "", NULL);
 			printf("%s\n  {\"id\": %lld, \"first_seen\": \"%s\", "
 			    "\"last_seen\": \"%s\", \"attempts\": %d, \"bytes\": %lld, "
-			    "\"payload_kept\": %s, \"input\": \"%s\", \"reason\": \"%s\"}",
+			    "\"payload_kept\": %s, \"input\": ",
 			    n ? "," : "", (long long)sqlite3_column_int64(st, 0),
 			    when, last, sqlite3_column_int(st, 3),
 			    (long long)sqlite3_column_int64(st, 4),
-			    sqlite3_column_int(st, 5) ? "true" : "false", en, ew);
-			g_free(en);
-			g_free(ew);
+			    sqlite3_column_int(st, 5) ? "true" : "false");
+			json_string(stdout, name ? name : "");
+			fputs(", \"reason\": ", stdout);
+			json_string(stdout, why ? why : "");
+			putchar('}');
 		} else {
 			printf("%6lld  %-10s  %-10s  %8d  %12s  %s: %s%s\n",
 			    (long long)sqlite3_column_int64(st, 0), when, last,
@@ -440,15 +440,15 @@ cmd_stats(sqlite3 *db, const struct opts *o)
 		gmtime_r(&t, &tm);
 		strftime(last, sizeof last, "%Y-%m-%d", &tm);
 		if (o->json) {
-			gchar *e = g_strescape(dom ? dom : "", NULL);
-			printf("%s\n  {\"domain\": \"%s\", \"reports\": %lld, "
+			printf("%s\n  {\"domain\": ", n ? "," : "");
+			json_string(stdout, dom ? dom : "");
+			printf(", \"reports\": %lld, "
 			    "\"reporters\": %lld, \"records\": %lld, \"messages\": %lld, "
-			    "\"first\": \"%s\", \"last\": \"%s\"}", n ? "," : "", e,
+			    "\"first\": \"%s\", \"last\": \"%s\"}",
 			    (long long)sqlite3_column_int64(st, 1),
 			    (long long)sqlite3_column_int64(st, 2),
 			    (long long)sqlite3_column_int64(st, 3),
 			    (long long)sqlite3_column_int64(st, 4), first, last);
-			g_free(e);
 		} else {
 			printf("%-30.30s %8s %9lld %10s %12s  %-10s  %-10s\n",
 			    dom ? dom : "",
@@ -514,7 +514,7 @@ cmd_retry(sqlite3 *db, struct pipeline *pl, struct store *store,
 			continue;
 		}
 		memset(&prov, 0, sizeof prov);
-		name = g_strdup((const char *)sqlite3_column_text(get, 0));
+		name = strdup((const char *)sqlite3_column_text(get, 0));
 		prov.input_name = name;
 		prov.message_id = (const char *)sqlite3_column_text(get, 3);
 		prov.message_date = (const char *)sqlite3_column_text(get, 4);
@@ -539,7 +539,7 @@ cmd_retry(sqlite3 *db, struct pipeline *pl, struct store *store,
 			/* the provenance strings live in `get` until its reset */
 			if (pipeline_mem(pl, raw, rawlen, &prov, &ok) != 0) {
 				free(raw);
-				g_free(name);
+				free(name);
 				sqlite3_reset(get);
 				rc = EXIT_USAGE;
 				goto out;
@@ -552,7 +552,7 @@ cmd_retry(sqlite3 *db, struct pipeline *pl, struct store *store,
 					fprintf(stderr, "dmarc-ingest: %s\n",
 					    store_error(store));
 					free(raw);
-					g_free(name);
+					free(name);
 					sqlite3_reset(get);
 					rc = EXIT_USAGE;
 					goto out;
@@ -566,7 +566,7 @@ cmd_retry(sqlite3 *db, struct pipeline *pl, struct store *store,
 			}
 		}
 		free(raw);
-		g_free(name);
+		free(name);
 		sqlite3_reset(get);
 	}
 out:

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "sha256.h"
 #include "sniff.h"
 #include "stream.h"
 #include "unpack.h"
@@ -171,7 +171,8 @@ parse_stream(struct pipeline *p, struct unit *u, struct stream *s,
 	const struct dm_report *rep;
 	struct parse_stats ps;
 	enum store_outcome so;
-	GChecksum *sha = NULL;
+	struct sha256 *sha = NULL;
+	char hex[65];
 	uint64_t nrec, nmsg;
 	enum outcome out = OUT_FAILED;
 	ssize_t n;
@@ -184,7 +185,7 @@ parse_stream(struct pipeline *p, struct unit *u, struct stream *s,
 		return OUT_FATAL;
 	}
 	if ((pc.parser = parse_new(p->lim, u->filename, u->prov.message_subject,
-	    &cbs)) == NULL || (sha = g_checksum_new(G_CHECKSUM_SHA256)) == NULL) {
+	    &cbs)) == NULL || (sha = sha256_new()) == NULL) {
 		snprintf(reason, rlen, "out of memory");
 		goto out;
 	}
@@ -196,7 +197,7 @@ parse_stream(struct pipeline *p, struct unit *u, struct stream *s,
 		}
 		if (n == 0)
 			break;
-		g_checksum_update(sha, p->buf, (gssize)n);
+		sha256_update(sha, p->buf, (size_t)n);
 		if (parse_push(pc.parser, p->buf, (size_t)n) != 0) {
 			if (p->fatal)
 				goto out;
@@ -209,7 +210,8 @@ parse_stream(struct pipeline *p, struct unit *u, struct stream *s,
 			snprintf(reason, rlen, "%s", parse_error(pc.parser));
 		goto out;
 	}
-	if (store_report_end(p->st, rep, g_checksum_get_string(sha), &so, &nrec,
+	sha256_hex(sha, hex);
+	if (store_report_end(p->st, rep, hex, &so, &nrec,
 	    &nmsg) != 0) {
 		fatal(p, store_error(p->st));
 		goto out;
@@ -229,8 +231,7 @@ out:
 		store_report_abort(p->st);
 	if (p->fatal)
 		out = OUT_FATAL;
-	if (sha != NULL)
-		g_checksum_free(sha);
+	sha256_free(sha);
 	parse_free(pc.parser);
 	return out;
 }
@@ -397,7 +398,7 @@ static int
 unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
     size_t *len, uint64_t *size, char sha[65])
 {
-	GChecksum *g = g_checksum_new(G_CHECKSUM_SHA256);
+	struct sha256 *g = sha256_new();
 	uint64_t keep = p->lim->keep_failed_bytes, total = 0;
 	unsigned char *b = NULL;
 	size_t blen = 0, bcap = 0;
@@ -410,7 +411,7 @@ unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
 		return -1;
 	switch (u->kind) {
 	case U_MEM:
-		g_checksum_update(g, u->mem, (gssize)u->memlen);
+		sha256_update(g, u->mem, u->memlen);
 		total = u->memlen;
 		if (u->memlen <= keep && (b = malloc(u->memlen ? u->memlen : 1)) != NULL) {
 			memcpy(b, u->mem, u->memlen);
@@ -425,13 +426,13 @@ unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
 			snprintf(id, sizeof id, "zip-member:%s:%s:%llu",
 			    u->prov.input_name, u->member->name,
 			    (unsigned long long)u->member->size);
-			g_checksum_update(g, (const guchar *)id, (gssize)strlen(id));
+			sha256_update(g, id, strlen(id));
 			total = u->member->size;
 			b = NULL;
 			blen = 0;
 			break;
 		}
-		g_checksum_update(g, b, (gssize)blen);
+		sha256_update(g, b, blen);
 		total = blen > keep ? u->member->size : blen;
 		if (blen > keep) {
 			free(b);
@@ -448,7 +449,7 @@ unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
 					continue;
 				break;
 			}
-			g_checksum_update(g, p->buf, (gssize)n);
+			sha256_update(g, p->buf, (size_t)n);
 			total += (uint64_t)n;
 			if (b != NULL || total == (uint64_t)n) {
 				if (total > keep) {
@@ -475,7 +476,7 @@ unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
 			goto out;
 		break;
 	}
-	snprintf(sha, 65, "%s", g_checksum_get_string(g));
+	sha256_hex(g, sha);
 	*out = b;
 	*len = blen;
 	*size = total;
@@ -485,7 +486,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(b);
-	g_checksum_free(g);
+	sha256_free(g);
 	return rc;
 }
 
@@ -501,11 +502,7 @@ record_failure(struct pipeline *p, struct unit *u, const char *reason)
 
 	if (unit_bytes(p, u, &bytes, &len, &size, sha) != 0) {
 		/* cannot even reread it: identify it by name */
-		GChecksum *g = g_checksum_new(G_CHECKSUM_SHA256);
-		g_checksum_update(g, (const guchar *)u->prov.input_name,
-		    (gssize)strlen(u->prov.input_name));
-		snprintf(sha, sizeof sha, "%s", g_checksum_get_string(g));
-		g_checksum_free(g);
+		sha256_hex_of(u->prov.input_name, strlen(u->prov.input_name), sha);
 	}
 	if (batch_open(p) != 0) {
 		free(bytes);

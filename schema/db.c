@@ -133,8 +133,13 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 		}
 		return db;
 	}
-	/* WAL lets dmarc-report read while a cron ingest writes. */
-	if (db_exec(db, "PRAGMA journal_mode = WAL", e, sizeof e) != 0 ||
+	/*
+	 * WAL lets dmarc-report read while a cron ingest writes.  Savepoint
+	 * journals in memory: each report is a savepoint, and writing their
+	 * journals to temporary files took a fifth of the ingest time.
+	 */
+	if (db_exec(db, "PRAGMA temp_store = MEMORY", e, sizeof e) != 0 ||
+	    db_exec(db, "PRAGMA journal_mode = WAL", e, sizeof e) != 0 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL", e, sizeof e) != 0) {
 		snprintf(err, errlen, "cannot open database '%s': %s", path, e);
 		goto fail;
