@@ -104,8 +104,8 @@ step_reset(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 
+	/* no clear_bindings: every statement binds all its parameters */
 	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
 	return rc;
 }
 

@@ -107,6 +107,7 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 
 	flags = mode == DB_READ_ONLY ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	flags |= SQLITE_OPEN_NOMUTEX;	/* one connection per thread */
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database '%s': %s", path,
 		    db ? sqlite3_errmsg(db) : "out of memory");
