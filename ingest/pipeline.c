@@ -16,6 +16,7 @@
 #include "sniff.h"
 #include "stream.h"
 #include "unpack.h"
+#include "writer.h"
 
 /* A batch commits after this many reports (and failures). */
 #define BATCH_REPORTS 500
@@ -24,6 +25,7 @@
 
 struct pipeline {
 	struct store *st;
+	struct writer *w;		/* runs the store on its own thread */
 	const struct dm_limits *lim;
 	struct pipeline_callbacks cb;
 	struct pipeline_stats stats;
@@ -98,6 +100,11 @@ pipeline_new(struct store *st, const struct dm_limits *l,
 	p->lim = l;
 	if (cb != NULL)
 		p->cb = *cb;
+	if ((p->w = writer_new(st)) == NULL) {
+		free(p->buf);
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -106,21 +113,32 @@ batch_open(struct pipeline *p)
 {
 	if (p->in_batch)
 		return 0;
-	if (store_begin(p->st) != 0)
-		return fatal(p, store_error(p->st));
+	if (writer_begin(p->w) != 0)
+		return fatal(p, writer_error(p->w));
 	p->in_batch = 1;
 	p->batch_count = 0;
+	return 0;
+}
+
+/* Queues the commit of the open batch. */
+static int
+batch_close(struct pipeline *p)
+{
+	if (!p->in_batch)
+		return 0;
+	p->in_batch = 0;
+	if (writer_commit(p->w) != 0)
+		return fatal(p, writer_error(p->w));
 	return 0;
 }
 
 int
 pipeline_flush(struct pipeline *p)
 {
-	if (!p->in_batch)
-		return 0;
-	p->in_batch = 0;
-	if (store_commit(p->st) != 0)
-		return fatal(p, store_error(p->st));
+	if (batch_close(p) != 0)
+		return -1;
+	if (writer_sync(p->w) != 0)
+		return fatal(p, writer_error(p->w));
 	return 0;
 }
 
@@ -128,7 +146,7 @@ static int
 batch_tick(struct pipeline *p)
 {
 	if (++p->batch_count >= BATCH_REPORTS)
-		return pipeline_flush(p);
+		return batch_close(p);
 	return 0;
 }
 
@@ -138,6 +156,7 @@ struct parse_ctx {
 	struct pipeline *p;
 	struct unit *u;
 	struct parser *parser;
+	int records;		/* handed to the writer so far */
 };
 
 static int
@@ -146,9 +165,10 @@ on_record(void *ctx, const struct dm_report *so_far,
 {
 	struct parse_ctx *pc = ctx;
 
-	if (store_report_record(pc->p->st, so_far, rec) != 0) {
-		fatal(pc->p, store_error(pc->p->st));
-		parse_set_error(pc->parser, store_error(pc->p->st));
+	if (writer_record(pc->p->w, pc->records++ == 0 ? so_far : NULL,
+	    rec) != 0) {
+		fatal(pc->p, writer_error(pc->p->w));
+		parse_set_error(pc->parser, writer_error(pc->p->w));
 		return -1;
 	}
 	return 0;
@@ -167,21 +187,19 @@ parse_stream(struct pipeline *p, struct unit *u, struct stream *s,
     char *reason, size_t rlen)
 {
 	struct parse_callbacks cbs = { NULL, on_record, on_warning };
-	struct parse_ctx pc = { p, u, NULL };
+	struct parse_ctx pc = { p, u, NULL, 0 };
 	const struct dm_report *rep;
 	struct parse_stats ps;
-	enum store_outcome so;
 	struct sha256 *sha = NULL;
 	char hex[65];
-	uint64_t nrec, nmsg;
 	enum outcome out = OUT_FAILED;
 	ssize_t n;
 
 	cbs.ctx = &pc;
 	if (batch_open(p) != 0)
 		return OUT_FATAL;
-	if (store_report_start(p->st, &u->prov) != 0) {
-		fatal(p, store_error(p->st));
+	if (writer_report_start(p->w, &u->prov) != 0) {
+		fatal(p, writer_error(p->w));
 		return OUT_FATAL;
 	}
 	if ((pc.parser = parse_new(p->lim, u->filename, u->prov.message_subject,
@@ -211,24 +229,15 @@ parse_stream(struct pipeline *p, struct unit *u, struct stream *s,
 		goto out;
 	}
 	sha256_hex(sha, hex);
-	if (store_report_end(p->st, rep, hex, &so, &nrec,
-	    &nmsg) != 0) {
-		fatal(p, store_error(p->st));
-		goto out;
-	}
 	parse_stats(pc.parser, &ps);
-	if (so == STORE_NEW) {
-		p->stats.reports_new++;
-		p->stats.records_new += nrec;
-		p->stats.messages_new += nmsg;
-		p->stats.records_skipped += ps.records_skipped;
-	} else {
-		p->stats.reports_duplicate++;
+	if (writer_report_end(p->w, rep, hex, ps.records_skipped) != 0) {
+		fatal(p, writer_error(p->w));
+		goto out;
 	}
 	out = batch_tick(p) == 0 ? OUT_DONE : OUT_FATAL;
 out:
-	if (out != OUT_DONE)
-		store_report_abort(p->st);
+	if (out != OUT_DONE && writer_report_abort(p->w) != 0)
+		fatal(p, writer_error(p->w));
 	if (p->fatal)
 		out = OUT_FATAL;
 	sha256_free(sha);
@@ -504,8 +513,10 @@ record_failure(struct pipeline *p, struct unit *u, const char *reason)
 		/* cannot even reread it: identify it by name */
 		sha256_hex_of(u->prov.input_name, strlen(u->prov.input_name), sha);
 	}
-	if (batch_open(p) != 0) {
+	/* the store is used directly: wait until the writer is idle */
+	if (batch_open(p) != 0 || writer_sync(p->w) != 0) {
 		free(bytes);
+		fatal(p, writer_error(p->w));
 		return OUT_FATAL;
 	}
 	id = store_failure(p->st, &u->prov, reason, bytes, len, size, sha,
@@ -693,7 +704,15 @@ pipeline_mem(struct pipeline *p, const unsigned char *buf, size_t len,
 void
 pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *s)
 {
+	struct writer_stats ws;
+
+	writer_get_stats(p->w, &ws);
 	*s = p->stats;
+	s->reports_new = ws.reports_new;
+	s->reports_duplicate = ws.reports_duplicate;
+	s->records_new = ws.records_new;
+	s->messages_new = ws.messages_new;
+	s->records_skipped = ws.records_skipped;
 }
 
 const char *
@@ -709,6 +728,7 @@ pipeline_free(struct pipeline *p)
 		return;
 	if (p->in_batch && !p->fatal && pipeline_flush(p) != 0)
 		p->fatal = 1;
+	writer_free(p->w);
 	free(p->buf);
 	free(p);
 }

@@ -4,9 +4,11 @@
  * and records it as a failure when it cannot be stored.  A payload (a
  * file, stdin, a zip member, later a mail part) succeeds or fails as a
  * whole; a zip is a container whose members are payloads of their own.
- * Owns the batch transaction of the store it is given (commits every few
- * hundred reports and in pipeline_flush); prints nothing: diagnostics go
- * to the caller's callback.
+ * Parsing runs on the caller's thread, storing on a writer thread
+ * (writer.h).  Owns the batch transaction of the store it is given
+ * (commits every few hundred reports and in pipeline_flush); the store may
+ * be used directly only after pipeline_flush.  Prints nothing:
+ * diagnostics go to the caller's callback.
  */
 #ifndef DM_PIPELINE_H
 #define DM_PIPELINE_H

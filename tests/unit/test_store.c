@@ -119,6 +119,7 @@ main(void)
 	/* records before the metadata: a placeholder row, completed at the
 	 * end; its duplicate is found at the end and leaves nothing behind */
 	memset(&partial, 0, sizeof partial);
+	dm_report_clear(&r);
 	fill_report(&r, "yahoo.com", "y1", "example.com", 1700086400);
 	CHECK(store_begin(st) == 0);
 	CHECK(put(st, &partial, &r, &recs, &msgs) == STORE_NEW);

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * writer.h: runs the store on a thread of its own, so that writing one
+ * report's records to SQLite overlaps with parsing the next ones (the two
+ * take about the same time; on two cores this nearly halves the ingest).
+ * The pipeline queues commands; each queued struct is deep-copied, so the
+ * caller's data may go away at once.  The writer owns its queue and thread,
+ * not the store.  Outcomes of reports are counted in writer_stats; a
+ * database error stops the writer, and every later call returns -1.
+ */
+#ifndef DM_WRITER_H
+#define DM_WRITER_H
+
+#include <stdint.h>
+
+#include "report.h"
+#include "store.h"
+
+struct writer;
+
+struct writer_stats {
+	uint64_t reports_new;
+	uint64_t reports_duplicate;
+	uint64_t records_new;
+	uint64_t messages_new;
+	uint64_t records_skipped;	/* of new reports */
+};
+
+/* Starts the thread.  NULL when out of memory or threads. */
+struct writer *writer_new(struct store *st);
+
+/* Queue a command; 0, or -1 once the writer has failed. */
+int writer_begin(struct writer *w) __attribute__((warn_unused_result));
+int writer_commit(struct writer *w) __attribute__((warn_unused_result));
+int writer_report_start(struct writer *w, const struct store_provenance *prov)
+    __attribute__((warn_unused_result));
+/* `so_far` is copied only for the report's first record (the store needs
+ * it only there). */
+int writer_record(struct writer *w, const struct dm_report *so_far,
+    const struct dm_record *rec) __attribute__((warn_unused_result));
+/* `skipped`: records of this report the parser skipped, counted when the
+ * report is new. */
+int writer_report_end(struct writer *w, const struct dm_report *r,
+    const char *xml_sha256, uint64_t skipped)
+    __attribute__((warn_unused_result));
+int writer_report_abort(struct writer *w) __attribute__((warn_unused_result));
+
+/* Waits until every queued command has run; then the store may be used
+ * directly by the caller until the next queued command.  0 or -1. */
+int writer_sync(struct writer *w) __attribute__((warn_unused_result));
+
+/* Counts so far (call after writer_sync for exact figures). */
+void writer_get_stats(struct writer *w, struct writer_stats *s);
+
+/* The database error that stopped the writer, or "". */
+const char *writer_error(struct writer *w);
+
+/* Runs what is queued, stops the thread, frees. */
+void writer_free(struct writer *w);
+
+#endif
