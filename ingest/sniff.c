@@ -214,6 +214,10 @@ sniff_kind(const unsigned char *buf, size_t len)
 		return SNIFF_ZLIB;
 	if (is_xml_after_junk(buf, len))
 		return SNIFF_XML;
+	/* a BOM, then junk, then the declaration */
+	if (starts_with(buf, len, "\xef\xbb\xbf") &&
+	    is_xml_after_junk(buf + 3, len - 3))
+		return SNIFF_XML;
 	return SNIFF_OTHER;
 }
 

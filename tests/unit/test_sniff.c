@@ -24,6 +24,7 @@ static const struct {
 	T("Report follows\r\n<?xml version=\"1.0\"?>", SNIFF_XML),
 	T("garbage line <feedback><version>", SNIFF_XML),
 	T("\x01\x02<?xml version=\"1.0\"?>", SNIFF_OTHER),	/* binary junk */
+	T("\xef\xbb\xbf \r\n\tjunk from a mailer\n<?xml version=\"1.0\"?>", SNIFF_XML),	/* BOM, then junk */
 	T("\xfe\xff\x00<\x00?", SNIFF_OTHER),		/* UTF-16 BE BOM */
 	T("\xff\xfe<\x00?\x00x\x00m\x00l\x00", SNIFF_OTHER),	/* UTF-16 LE BOM */
 	T("<feeback", SNIFF_XML),
