@@ -230,8 +230,7 @@ parse_date(const char *s, int64_t *out)
 static void
 print_summary(const struct run *r, const struct pipeline_stats *s)
 {
-	char a[32], b[32], c[32], d[32];
-	unsigned long long inputs = r->nfiles + (unsigned long long)0;
+	char a[32], b[32], c[32], d[32], e[32];
 
 	if (r->o->json) {
 		printf("{\"inputs\": %llu, \"reports_new\": %" PRIu64
@@ -244,15 +243,15 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 		    s->failed_before, r->unreadable, s->warnings);
 		return;
 	}
-	(void)inputs;
 	if (r->o->quiet)
 		return;
-	printf("%s inputs: %s new reports (%s records, %s messages), %" PRIu64
-	    " duplicates, %" PRIu64 " failed",
-	    thousands(r->total, a, sizeof a), thousands(s->reports_new, b, sizeof b),
+	printf("%s inputs: %s new reports (%s records, %s messages), %s "
+	    "duplicates, ", thousands(r->total, a, sizeof a),
+	    thousands(s->reports_new, b, sizeof b),
 	    thousands(s->records_new, c, sizeof c),
-	    thousands(s->messages_new, d, sizeof d), s->reports_duplicate,
-	    s->failed);
+	    thousands(s->messages_new, d, sizeof d),
+	    thousands(s->reports_duplicate, e, sizeof e));
+	printf("%s failed", thousands(s->failed, a, sizeof a));
 	if (s->failed_before)
 		printf(", %" PRIu64 " failed before", s->failed_before);
 	if (r->unreadable)
