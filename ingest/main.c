@@ -265,6 +265,17 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 
 /* --- maintenance commands --------------------------------------------------- */
 
+/* UTC epoch seconds as YYYY-MM-DD. */
+static void
+utc_day(int64_t epoch, char *buf, size_t len)
+{
+	time_t t = (time_t)epoch;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
 static int
 cmd_list_failed(sqlite3 *db, const struct opts *o)
 {
@@ -285,18 +296,12 @@ cmd_list_failed(sqlite3 *db, const struct opts *o)
 		printf("%6s  %-10s  %-10s  %8s  %12s  %s\n", "ID", "FIRST SEEN",
 		    "LAST SEEN", "ATTEMPTS", "BYTES", "INPUT: REASON");
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		time_t t;
-		struct tm tm;
 		char last[32];
 		const char *name = (const char *)sqlite3_column_text(st, 6);
 		const char *why = (const char *)sqlite3_column_text(st, 7);
 
-		t = (time_t)sqlite3_column_int64(st, 1);
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof when, "%Y-%m-%d", &tm);
-		t = (time_t)sqlite3_column_int64(st, 2);
-		gmtime_r(&t, &tm);
-		strftime(last, sizeof last, "%Y-%m-%d", &tm);
+		utc_day(sqlite3_column_int64(st, 1), when, sizeof when);
+		utc_day(sqlite3_column_int64(st, 2), last, sizeof last);
 		if (o->json) {
 			printf("%s\n  {\"id\": %lld, \"first_seen\": \"%s\", "
 			    "\"last_seen\": \"%s\", \"attempts\": %d, \"bytes\": %lld, "
@@ -429,15 +434,9 @@ cmd_stats(sqlite3 *db, const struct opts *o)
 		    "REPORTS", "REPORTERS", "RECORDS", "MESSAGES", "FIRST", "LAST");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *dom = (const char *)sqlite3_column_text(st, 0);
-		time_t t;
-		struct tm tm;
 
-		t = (time_t)sqlite3_column_int64(st, 5);
-		gmtime_r(&t, &tm);
-		strftime(first, sizeof first, "%Y-%m-%d", &tm);
-		t = (time_t)sqlite3_column_int64(st, 6);
-		gmtime_r(&t, &tm);
-		strftime(last, sizeof last, "%Y-%m-%d", &tm);
+		utc_day(sqlite3_column_int64(st, 5), first, sizeof first);
+		utc_day(sqlite3_column_int64(st, 6), last, sizeof last);
 		if (o->json) {
 			printf("%s\n  {\"domain\": ", n ? "," : "");
 			json_string(stdout, dom ? dom : "");
