@@ -3,6 +3,7 @@
 #include "writer.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ struct writer {
 	int busy;		/* the thread is running a command */
 	int consumer_waiting, producer_waiting;
 	int stop;
-	int failed;
+	atomic_int failed;	/* read without the lock on the hot path */
 	char err[512];
 	struct writer_stats stats;
 	/* the report in progress, as the writer thread sees it */
@@ -220,12 +221,8 @@ run(struct writer *w, struct cmd *c)
 {
 	enum store_outcome out;
 	uint64_t recs, msgs;
-	int failed;
 
-	pthread_mutex_lock(&w->mu);
-	failed = w->failed;
-	pthread_mutex_unlock(&w->mu);
-	if (failed)
+	if (atomic_load(&w->failed))
 		goto out;
 	switch (c->type) {
 	case C_BEGIN:

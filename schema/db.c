@@ -105,6 +105,8 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 	char e[512];
 	int flags, v;
 
+	/* No memory statistics: they take a global mutex on every malloc. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	flags = mode == DB_READ_ONLY ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	flags |= SQLITE_OPEN_NOMUTEX;	/* one connection per thread */
