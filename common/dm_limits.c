@@ -21,6 +21,7 @@ dm_limits_default(struct dm_limits *l)
 	l->records = DM_DEF_RECORDS;
 	l->repeats = DM_DEF_REPEATS;
 	l->keep_failed_bytes = DM_DEF_KEEP_FAILED_BYTES;
+	l->message_bytes = DM_DEF_MESSAGE_BYTES;
 }
 
 int
@@ -41,6 +42,7 @@ dm_limits_set(struct dm_limits *l, const char *assignment, char *err,
 		{ DM_LIMIT_RECORDS, offsetof(struct dm_limits, records) },
 		{ DM_LIMIT_REPEATS, offsetof(struct dm_limits, repeats) },
 		{ DM_LIMIT_KEEP_FAILED, offsetof(struct dm_limits, keep_failed_bytes) },
+		{ DM_LIMIT_MESSAGE_BYTES, offsetof(struct dm_limits, message_bytes) },
 	};
 	const char *eq = strchr(assignment, '=');
 	char *end;

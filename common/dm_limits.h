@@ -53,6 +53,10 @@
  * elements of one report: real records have one to three. */
 #define DM_DEF_REPEATS 100
 
+/* Bytes of one mail message (an .eml, or one message of an mbox).  Report
+ * mails are a few hundred KB; 64 MiB is what large mail servers accept. */
+#define DM_DEF_MESSAGE_BYTES (64 * DM_MIB)
+
 /* Payload bytes kept in the database for a failed input so it can be
  * retried; a larger payload is recorded without its bytes. */
 #define DM_DEF_KEEP_FAILED_BYTES (64 * DM_MIB)
@@ -68,6 +72,7 @@ struct dm_limits {
 	uint64_t records;
 	uint64_t repeats;
 	uint64_t keep_failed_bytes;
+	uint64_t message_bytes;
 };
 
 /* The defaults above. */
@@ -81,7 +86,7 @@ int dm_limits_set(struct dm_limits *l, const char *assignment, char *err,
 /* The user-facing names, as accepted by dm_limits_set and printed in
  * "limit NAME exceeded" messages: "input-bytes", "xml-bytes", "ratio",
  * "zip-entries", "nesting", "xml-depth", "field-bytes", "records",
- * "repeats", "keep-failed-bytes". */
+ * "repeats", "keep-failed-bytes", "message-bytes". */
 #define DM_LIMIT_INPUT_BYTES "input-bytes"
 #define DM_LIMIT_XML_BYTES "xml-bytes"
 #define DM_LIMIT_RATIO "ratio"
@@ -92,5 +97,6 @@ int dm_limits_set(struct dm_limits *l, const char *assignment, char *err,
 #define DM_LIMIT_RECORDS "records"
 #define DM_LIMIT_REPEATS "repeats"
 #define DM_LIMIT_KEEP_FAILED "keep-failed-bytes"
+#define DM_LIMIT_MESSAGE_BYTES "message-bytes"
 
 #endif
