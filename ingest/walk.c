@@ -94,10 +94,12 @@ free_names(char **names, size_t n)
 	free(names);
 }
 
-/* The names in a directory, hidden ones left out, sorted.  Returns 0, or -1
- * after reporting why the directory cannot be read. */
+/* The names in a directory, sorted; hidden ones left out, or only the
+ * hidden ones (never "." and "..") when `hidden`.  Returns 0, or -1 after
+ * reporting why the directory cannot be read. */
 static int
-read_names(struct walk *w, const char *path, char ***out, size_t *count)
+read_names(struct walk *w, const char *path, int hidden, char ***out,
+    size_t *count)
 {
 	DIR *d;
 	struct dirent *de;
@@ -119,7 +121,8 @@ read_names(struct walk *w, const char *path, char ***out, size_t *count)
 			}
 			break;
 		}
-		if (de->d_name[0] == '.')
+		if ((de->d_name[0] == '.') != (hidden != 0) ||
+		    strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
@@ -147,14 +150,93 @@ fail:
 
 static int walk_one(struct walk *w, const char *path);
 
+/* path + "/" + name, without a double slash; NULL when out of memory. */
+static char *
+join(const char *path, const char *name)
+{
+	size_t plen = strlen(path), nlen = strlen(name);
+	int sep = plen == 0 || path[plen - 1] != '/';
+	char *child = malloc(plen + nlen + 2);
+
+	if (child == NULL)
+		return NULL;
+	memcpy(child, path, plen);
+	if (sep)
+		child[plen] = '/';
+	memcpy(child + plen + sep, name, nlen + 1);
+	return child;
+}
+
+static int
+is_dir(const char *path, const char *name)
+{
+	struct stat sb;
+	char *p = join(path, name);
+	int r = p != NULL && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+
+	free(p);
+	return r;
+}
+
+/* A Maildir has cur/, new/ and tmp/. */
+static int
+is_maildir(const char *path)
+{
+	return is_dir(path, "cur") && is_dir(path, "new") && is_dir(path, "tmp");
+}
+
+/* Walks the given names of directory `path`; with `maildir_only`, only the
+ * Maildir++ folders among them. */
+static int
+walk_names(struct walk *w, const char *path, char *const *names, size_t n,
+    int maildir_only)
+{
+	char *child;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++) {
+		if ((child = join(path, names[i])) == NULL) {
+			report(w, path, strerror(ENOMEM));
+			return 0;
+		}
+		if (!maildir_only || is_maildir(child))
+			ret = walk_one(w, child);
+		free(child);
+	}
+	return ret;
+}
+
+/*
+ * A Maildir: the messages of cur/ and new/, then its Maildir++ folders
+ * (".Sub", ".Sub.Child": hidden names that are Maildirs themselves).  tmp/
+ * (messages being delivered) and the index files beside (dovecot.index*,
+ * dovecot-uidlist, subscriptions, ...) are left alone.
+ */
+static int
+walk_maildir(struct walk *w, const char *path)
+{
+	static char cur[] = "cur", new[] = "new";
+	static char *const subdirs[] = { cur, new };
+	char **names;
+	size_t n;
+	int ret;
+
+	if ((ret = walk_names(w, path, subdirs, 2, 0)) != 0)
+		return ret;
+	if (read_names(w, path, 1, &names, &n) < 0)
+		return 0;
+	ret = walk_names(w, path, names, n, 1);
+	free_names(names, n);
+	return ret;
+}
+
 static int
 walk_dir(struct walk *w, const char *path, const struct stat *sb)
 {
-	char **names, *child;
-	size_t n, i, plen = strlen(path), nlen;
-	int added, ret = 0;
-	/* no double slash after "dir/" (or "/") */
-	int sep = plen == 0 || path[plen - 1] != '/';
+	char **names;
+	size_t n;
+	int added, ret;
 
 	added = seen_add(&w->seen, sb->st_dev, sb->st_ino);
 	if (added < 0) {
@@ -163,21 +245,11 @@ walk_dir(struct walk *w, const char *path, const struct stat *sb)
 	}
 	if (added == 0)
 		return 0;	/* entered already: a loop or a second link */
-	if (read_names(w, path, &names, &n) < 0)
+	if (is_maildir(path))
+		return walk_maildir(w, path);
+	if (read_names(w, path, 0, &names, &n) < 0)
 		return 0;
-	for (i = 0; i < n && ret == 0; i++) {
-		nlen = strlen(names[i]);
-		if ((child = malloc(plen + nlen + 2)) == NULL) {
-			report(w, path, strerror(ENOMEM));
-			break;
-		}
-		memcpy(child, path, plen);
-		if (sep)
-			child[plen] = '/';
-		memcpy(child + plen + sep, names[i], nlen + 1);
-		ret = walk_one(w, child);
-		free(child);
-	}
+	ret = walk_names(w, path, names, n, 0);
 	free_names(names, n);
 	return ret;
 }

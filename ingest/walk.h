@@ -4,7 +4,9 @@
  * Directories are walked recursively in name order; names starting with a
  * dot are skipped inside directories (a path given explicitly is always
  * read); symlinks are followed, and a directory already visited (same
- * device and inode) is not entered again, so loops end.  Owns nothing
+ * device and inode) is not entered again, so loops end.  A Maildir (a
+ * directory with cur/, new/ and tmp/) yields the files of cur/ and new/ and
+ * of its Maildir++ folders (.Sub), never tmp/ or index files.  Owns nothing
  * beyond one walk.
  */
 #ifndef DM_WALK_H

@@ -184,6 +184,34 @@ main(void)
 		CHECK_INT(walk_path(path, &cb), 0);
 	}
 
+	/* a Maildir: cur/ and new/ and the Maildir++ folders, never tmp/ or
+	 * the index files; a hidden folder that is no Maildir is skipped */
+	mk("md", "d", NULL);
+	mk("md/cur", "d", NULL);
+	mk("md/new", "d", NULL);
+	mk("md/tmp", "d", NULL);
+	mk("md/cur/1700000000.M1P1.host:2,S", "f", NULL);
+	mk("md/new/1700000001.M2P1.host", "f", NULL);
+	mk("md/tmp/1700000002.M3P1.host", "f", NULL);
+	mk("md/dovecot.index", "f", NULL);
+	mk("md/dovecot-uidlist", "f", NULL);
+	mk("md/other", "d", NULL);
+	mk("md/other/x.xml", "f", NULL);
+	mk("md/.Reports", "d", NULL);
+	mk("md/.Reports/cur", "d", NULL);
+	mk("md/.Reports/new", "d", NULL);
+	mk("md/.Reports/tmp", "d", NULL);
+	mk("md/.Reports/new/1700000003.M4P1.host", "f", NULL);
+	mk("md/.Trash.NotMaildir", "d", NULL);
+	mk("md/.Trash.NotMaildir/y.xml", "f", NULL);
+	CHECK_STR(walk("/md", 0, &ret),
+	    "F R/md/cur/1700000000.M1P1.host:2,S\n"
+	    "F R/md/new/1700000001.M2P1.host\n"
+	    "F R/md/.Reports/new/1700000003.M4P1.host\n");
+	/* a Maildir inside an ordinary folder is found by the walk */
+	CHECK(strstr(walk(NULL, 0, &ret), "F R/md/.Reports/new/1700000003.M4P1.host\n") != NULL);
+	CHECK(strstr(walk(NULL, 0, &ret), "tmp/") == NULL);
+
 	snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s'; rm -rf '%s'", root, root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", root);
