@@ -131,6 +131,27 @@ if [ -n "$ingest" ]; then
 	done
 fi
 
+# The same reports as one mbox of report mails (base64 attachments, as the
+# receivers send them): the mail path against the file path.
+if [ -n "$ingest" ]; then
+	find "$tmp/reports" -type f | sort | "$gen" --wrap mbox "$tmp/reports.mbox" -
+	mbox_bytes=$(stat -c %s "$tmp/reports.mbox")
+	cat "$tmp/reports.mbox" >/dev/null
+	for i in $(seq "$runs"); do
+		rm -f "$tmp/run.db" "$tmp/run.db-wal" "$tmp/run.db-shm"
+		if [ "$i" = 1 ]; then
+			run mbox "$ingest" --db "$tmp/run.db" --quiet --json "$tmp/reports.mbox"
+			got=$(grep -o '"records_new": *[0-9]*' "$tmp/out" | grep -o '[0-9]*$' || true)
+			if [ "$got" != "$n_records" ]; then
+				echo "bench-ingest: WARNING: mbox ingest says records_new=${got:-?}," \
+					"generator wrote $n_records records" >&2
+			fi
+		else
+			run mbox "$ingest" --db "$tmp/run.db" --quiet "$tmp/reports.mbox"
+		fi
+	done
+fi
+
 read -r x_s x_rss < <(median xmllint)
 if [ -n "$ingest" ]; then
 	read -r i_s i_rss < <(median ingest)
@@ -146,4 +167,17 @@ printf '%-8s %-9s %-11s %-10s %-7s %-10s %-12s %-12s\n' \
 	reports records xmllint_s ingest_s ratio records/s xmllint_MiB ingest_MiB
 LC_NUMERIC=C printf '%-8d %-9d %-11.2f %-10.2f %-7.2f %-10.0f %-12.1f %-12.1f\n' \
 	"$n_reports" "$n_records" "$x_s" "$i_s" "$ratio" "$rate" "$x_mib" "$i_mib"
-[ -n "$ingest" ] || echo "(no $build/dmarc-ingest: build it to measure the ingest columns)" >&2
+if [ -n "$ingest" ]; then
+	read -r m_s m_rss < <(median mbox)
+	echo
+	printf '%-8s %-9s %-10s %-10s %-14s %-10s %-12s\n' \
+		input MiB ingest_s records/s vs_files_ratio ingest_MiB ""
+	LC_NUMERIC=C printf '%-8s %-9.1f %-10.2f %-10.0f %-14.2f %-10.1f\n' \
+		files "$(echo "$gz_bytes / 1048576" | bc -l)" "$i_s" "$rate" 1 "$i_mib"
+	LC_NUMERIC=C printf '%-8s %-9.1f %-10.2f %-10.0f %-14.2f %-10.1f\n' \
+		mbox "$(echo "$mbox_bytes / 1048576" | bc -l)" "$m_s" \
+		"$(echo "$n_records / $m_s" | bc -l)" "$(echo "$m_s / $i_s" | bc -l)" \
+		"$(echo "$m_rss / 1024" | bc -l)"
+else
+	echo "(no $build/dmarc-ingest: build it to measure the ingest columns)" >&2
+fi

@@ -19,6 +19,7 @@
 #include "db.h"
 #include "dm_limits.h"
 #include "json_out.h"
+#include "mail.h"
 #include "parse.h"
 #include "pipeline.h"
 #include "store.h"
@@ -41,15 +42,18 @@ static const char usage_text[] =
 "\n"
 "Store DMARC aggregate reports (rua) in an SQLite database.\n"
 "\n"
-"Each PATH is a report file or a directory, walked recursively (hidden\n"
-"files skipped); '-' reads one payload from standard input.  What a payload\n"
-"is comes from its bytes, not its name: XML, gzip (also gzip in gzip and\n"
-"raw zlib) or zip (every member that holds a report).  Both RFC 7489 and\n"
-"RFC 9990 (DMARCbis, dmarc-2.0) reports are read.  A report already stored\n"
-"(same reporter, report ID, policy domain and start) is counted as a\n"
-"duplicate and changes nothing, so running twice is safe.  A payload that\n"
-"cannot be stored is recorded in the database with its bytes, to be\n"
-"retried after a fix; other inputs go on.\n"
+"Each PATH is a mail file (one message, or an mbox), a Maildir, a report\n"
+"file or a directory, walked recursively (hidden files skipped); '-' reads\n"
+"one input from standard input.  What an input is comes from its bytes,\n"
+"not its name.  In mail, every attachment holding a report is read (MIME at\n"
+"any depth, forwarded messages included).  Report files: XML, gzip (also\n"
+"gzip in gzip and raw zlib) or zip (every member holding a report).  Both\n"
+"RFC 7489 and RFC 9990 (DMARCbis, dmarc-2.0) reports are read.\n"
+"\n"
+"A report already stored (same reporter, report ID, policy domain and\n"
+"start) is counted as a duplicate and changes nothing, so running twice is\n"
+"safe.  A payload that cannot be stored is recorded in the database with\n"
+"its bytes, to be retried after a fix; other inputs go on.\n"
 "\n"
 "Options:\n"
 "  --db FILE              database (default: $DMARC_DB, else ./dmarc.db)\n"
@@ -58,7 +62,7 @@ static const char usage_text[] =
 "  --limit NAME=VALUE     change an input limit (K, M, G suffixes); NAME is\n"
 "                         input-bytes, xml-bytes, ratio, zip-entries, nesting,\n"
 "                         xml-depth, field-bytes, records, repeats,\n"
-"                         keep-failed-bytes (see dmarc-ingest(1))\n"
+"                         keep-failed-bytes, message-bytes (see dmarc-ingest(1))\n"
 "  --list-failed          list the recorded failures not yet resolved\n"
 "  --retry-failed         parse the recorded failures again; those that now\n"
 "                         succeed are stored and marked resolved\n"
@@ -74,7 +78,7 @@ static const char usage_text[] =
 "or written.\n"
 "\n"
 "Examples:\n"
-"  dmarc-ingest --db reports.db ~/dmarc/attachments/\n"
+"  dmarc-ingest --db reports.db ~/Maildir/.DMARC ~/dmarc/attachments/\n"
 "  zcat report.xml.gz | dmarc-ingest --db reports.db -\n"
 "  dmarc-ingest --db reports.db --list-failed\n";
 
@@ -237,10 +241,14 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 		    ", \"reports_duplicate\": %" PRIu64 ", \"records_new\": %" PRIu64
 		    ", \"messages_new\": %" PRIu64 ", \"records_skipped\": %" PRIu64
 		    ", \"failed\": %" PRIu64 ", \"failed_before\": %" PRIu64
-		    ", \"unreadable\": %llu, \"warnings\": %" PRIu64 "}\n",
+		    ", \"unreadable\": %llu, \"warnings\": %" PRIu64
+		    ", \"messages_scanned\": %" PRIu64 ", \"messages_without_report\": %"
+		    PRIu64 ", \"other_reports\": %" PRIu64 "}\n",
 		    r->total, s->reports_new, s->reports_duplicate, s->records_new,
 		    s->messages_new, s->records_skipped, s->failed,
-		    s->failed_before, r->unreadable, s->warnings);
+		    s->failed_before, r->unreadable, s->warnings,
+		    s->messages_scanned, s->messages_without_report,
+		    s->other_reports);
 		return;
 	}
 	if (r->o->quiet)
@@ -254,6 +262,11 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 	printf("%s failed", thousands(s->failed, a, sizeof a));
 	if (s->failed_before)
 		printf(", %" PRIu64 " failed before", s->failed_before);
+	if (s->messages_scanned)
+		printf("; %s mail messages (%s without report, %s other reports)",
+		    thousands(s->messages_scanned, a, sizeof a),
+		    thousands(s->messages_without_report, b, sizeof b),
+		    thousands(s->other_reports, c, sizeof c));
 	if (r->unreadable)
 		printf(", %llu unreadable", r->unreadable);
 	if (s->records_skipped)
@@ -695,6 +708,7 @@ main(int argc, char **argv)
 	}
 
 	parse_global_init();
+	mail_global_init();
 	r.o = &o;
 	r.progress = !o.quiet && isatty(STDERR_FILENO);
 	if ((store = store_open(db, err, sizeof err)) == NULL) {

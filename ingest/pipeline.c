@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mail.h"
 #include "parse.h"
 #include "sha256.h"
 #include "sniff.h"
@@ -42,6 +43,8 @@ enum unit_kind { U_FILE, U_MEM, U_MEMBER };
 struct unit {
 	enum unit_kind kind;
 	const char *path;			/* U_FILE */
+	int has_range;				/* U_FILE: only [range_off, +range_len) */
+	uint64_t range_off, range_len;
 	const unsigned char *mem;		/* U_MEM */
 	size_t memlen;
 	struct unpack_zip *zip;			/* U_MEMBER */
@@ -248,6 +251,8 @@ out:
 /* --- sniffing and unpacking ---------------------------------------------- */
 
 static enum outcome run_unit(struct pipeline *p, struct unit *u);
+static enum outcome record_failure(struct pipeline *p, struct unit *u,
+    const char *reason);
 
 /* A printable preview of the first bytes, for "not a report" messages. */
 static void
@@ -335,7 +340,131 @@ process_stream(struct pipeline *p, struct unit *u, struct stream *s,
 	}
 }
 
-/* The payload kinds that end the unpacking: XML, zip, and the failures. */
+/* --- mail -------------------------------------------------------------------- */
+
+struct mail_ctx {
+	struct pipeline *p;
+	struct unit *u;
+	int mbox;
+	int fatal;
+};
+
+/* "path:part" for a message file, "path@offset:part" for an mbox. */
+static void
+part_name(const struct mail_ctx *mc, const struct mail_message *m,
+    const char *part, unsigned index, char *buf, size_t len)
+{
+	int n;
+
+	if (mc->mbox)
+		n = snprintf(buf, len, "%s@%lld", mc->u->prov.input_name,
+		    (long long)m->offset);
+	else
+		n = snprintf(buf, len, "%s", mc->u->prov.input_name);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (part != NULL)
+		snprintf(buf + n, len - (size_t)n, ":%s", part);
+	else if (index > 0)
+		snprintf(buf + n, len - (size_t)n, ":part %u", index);
+}
+
+/* The message's provenance on top of the unit's. */
+static void
+message_prov(const struct mail_ctx *mc, const struct mail_message *m,
+    const char *name, struct store_provenance *pv)
+{
+	*pv = mc->u->prov;
+	pv->input_name = name;
+	pv->message_id = m->message_id;
+	pv->message_date = m->date;
+	pv->message_from = m->from;
+	pv->message_subject = m->subject;
+	if (mc->mbox) {
+		pv->mbox_path = mc->u->prov.input_name;
+		pv->mbox_offset = m->offset;
+	}
+}
+
+static int
+on_mail_part(void *ctx, const struct mail_message *m, const struct mail_part *part)
+{
+	struct mail_ctx *mc = ctx;
+	char name[1500];
+	struct unit pu;
+
+	part_name(mc, m, part->name, part->index, name, sizeof name);
+	memset(&pu, 0, sizeof pu);
+	pu.kind = U_MEM;
+	pu.mem = part->data;
+	pu.memlen = part->len;
+	pu.filename = part->name;
+	message_prov(mc, m, name, &pu.prov);
+	if (run_unit(mc->p, &pu) == OUT_FATAL) {
+		mc->fatal = 1;
+		return -1;
+	}
+	mc->u->failures += pu.failures;
+	return 0;
+}
+
+static int
+on_mail_done(void *ctx, const struct mail_message *m, unsigned reports,
+    unsigned other, const char *error)
+{
+	struct mail_ctx *mc = ctx;
+	struct pipeline *p = mc->p;
+	char name[1500];
+	struct unit mu;
+
+	p->stats.messages_scanned++;
+	p->stats.other_reports += other;
+	if (error == NULL) {
+		if (reports == 0 && other == 0)
+			p->stats.messages_without_report++;
+		return 0;
+	}
+	/* the message itself failed: record it, with its own bytes */
+	part_name(mc, m, NULL, 0, name, sizeof name);
+	mu = *mc->u;
+	message_prov(mc, m, name, &mu.prov);
+	mu.failures = 0;
+	if (mc->mbox && mu.kind == U_FILE) {
+		mu.has_range = 1;
+		mu.range_off = (uint64_t)m->offset;
+		mu.range_len = m->size;
+	} else if (mc->mbox && mu.kind == U_MEM && (uint64_t)m->offset < mu.memlen) {
+		mu.mem += m->offset;
+		mu.memlen = m->size < mu.memlen - (uint64_t)m->offset ? m->size :
+		    mu.memlen - (uint64_t)m->offset;
+	}
+	if (record_failure(p, &mu, error) == OUT_FATAL) {
+		mc->fatal = 1;
+		return -1;
+	}
+	mc->u->failures += mu.failures;
+	return 0;
+}
+
+static enum outcome
+process_mail(struct pipeline *p, struct unit *u, int mbox, char *reason,
+    size_t rlen)
+{
+	struct mail_ctx mc = { p, u, mbox, 0 };
+	struct mail_callbacks cb = { &mc, on_mail_part, on_mail_done };
+	int rc;
+
+	if (u->kind == U_FILE)
+		rc = mail_scan_file(u->path, mbox, p->lim, &cb, reason, rlen);
+	else
+		rc = mail_scan_mem(u->mem, u->memlen, mbox, p->lim, &cb, reason,
+		    rlen);
+	if (mc.fatal || p->fatal)
+		return OUT_FATAL;
+	return rc == 0 ? OUT_DONE : OUT_FAILED;
+}
+
+/* The payload kinds that end the unpacking: XML, zip, mail, and the failures. */
 static enum outcome
 process_kind(struct pipeline *p, struct unit *u, struct stream *s,
     unsigned layers, char *reason, size_t rlen)
@@ -385,9 +514,12 @@ process_kind(struct pipeline *p, struct unit *u, struct stream *s,
 		return OUT_FAILED;
 	case SNIFF_MBOX:
 	case SNIFF_MESSAGE:
-		snprintf(reason, rlen, "a mail %s, not a report file (mail input is not "
-		    "supported yet)", kind == SNIFF_MBOX ? "folder (mbox)" : "message");
-		return OUT_FAILED;
+		if (layers > 0 || u->kind == U_MEMBER) {
+			snprintf(reason, rlen, "mail inside %s refused",
+			    u->kind == U_MEMBER ? "a zip archive" : "compressed data");
+			return OUT_FAILED;
+		}
+		return process_mail(p, u, kind == SNIFF_MBOX, reason, rlen);
 	case SNIFF_GZIP:	/* unpacked by process_stream, never here */
 	case SNIFF_ZLIB:
 	case SNIFF_OTHER:
@@ -452,7 +584,11 @@ unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
 	case U_FILE:
 		if ((fd = open(u->path, O_RDONLY | O_CLOEXEC)) < 0)
 			goto out;
-		while ((n = read(fd, p->buf, CHUNK)) != 0) {
+		if (u->has_range && lseek(fd, (off_t)u->range_off, SEEK_SET) < 0)
+			goto out;
+		while ((n = read(fd, p->buf, u->has_range &&
+		    u->range_len - total < CHUNK ? (size_t)(u->range_len - total) :
+		    CHUNK)) != 0) {
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;

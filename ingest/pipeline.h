@@ -30,6 +30,9 @@ struct pipeline_stats {
 	uint64_t failed;		/* payloads that newly failed */
 	uint64_t failed_before;		/* payloads that failed in an earlier run too */
 	uint64_t warnings;
+	uint64_t messages_scanned;	/* mail messages read */
+	uint64_t messages_without_report;
+	uint64_t other_reports;		/* TLS reports, DMARC failure reports */
 };
 
 enum pipeline_level {

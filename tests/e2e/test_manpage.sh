@@ -11,6 +11,8 @@ MAN="$(dirname "$0")/../../docs/dmarc-ingest.1"
 mkdir -p "$T/attachments"
 "$DMARC_GEN" --out "$T/attachments" --reports 4 --records 5 --seed 8 2>/dev/null
 "$DMARC_GEN" --stdout --records 5 --seed 9 --format gz >"$T/report.xml.gz" 2>/dev/null
+mkdir -p "$T/mail"
+"$DMARC_GEN" --wrap mbox "$T/mail/dmarc.mbox" "$T/attachments"/*
 
 n=0
 while IFS= read -r line; do
@@ -19,6 +21,7 @@ while IFS= read -r line; do
 	cmd=${cmd//reports.db/$DB}
 	cmd=${cmd//\~\/dmarc\/attachments\//$T/attachments/}
 	cmd=${cmd//report.xml.gz/$T/report.xml.gz}
+	cmd=${cmd//\~\/mail\//$T/mail/}
 	cmd=${cmd//dmarc-ingest /$DMARC_INGEST }
 	set +e
 	(cd "$T" && eval "$cmd") >"$T/out" 2>"$T/err"

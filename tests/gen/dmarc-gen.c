@@ -969,6 +969,10 @@ static void usage(FILE *f)
 "      --stdout           write one report to stdout (format xml, or gz with --format gz)\n"
 "  -m, --manifest FILE    write file<TAB>reports<TAB>records<TAB>messages per file\n"
 "      --zlib-filter      compress stdin to stdout as raw zlib (RFC 1950), alone\n"
+"      --wrap mbox|eml [--crlf] OUT FILE...\n"
+"                         alone: wrap report files into mail as receivers send\n"
+"                         them (base64 attachments): one mbox OUT, or OUT/NAME.eml;\n"
+"                         FILE '-' reads the names from stdin (mbox only)\n"
 "      --summary          print the totals to stdout instead of stderr\n"
 "  -h, --help             show this help\n"
 "\n"
@@ -1113,10 +1117,158 @@ static int zlib_filter(void)
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+/* --- --wrap: report files into mail, as receivers send them ------------------ */
+
+static void b64_write(FILE *out, const unsigned char *b, size_t n, const char *eol)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, col = 0;
+
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)b[i] << 16;
+		if (i + 1 < n) v |= (unsigned)b[i + 1] << 8;
+		if (i + 2 < n) v |= b[i + 2];
+		fputc(tab[(v >> 18) & 63], out);
+		fputc(tab[(v >> 12) & 63], out);
+		fputc(i + 1 < n ? tab[(v >> 6) & 63] : '=', out);
+		fputc(i + 2 < n ? tab[v & 63] : '=', out);
+		if ((col += 4) >= 76) {
+			fputs(eol, out);
+			col = 0;
+		}
+	}
+	if (col)
+		fputs(eol, out);
+}
+
+/* One report file as a mail message (an mbox entry when mbox). */
+static int wrap_one(FILE *out, const char *path, unsigned serial, int mbox, const char *eol)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char receiver[256] = "receiver.example", domain[256] = "example.com", date[64];
+	unsigned char *buf = NULL;
+	long long begin = 1700000000;
+	size_t n = 0, cap = 0, k;
+	const char *type;
+	struct tm tm;
+	time_t t;
+	FILE *in;
+
+	if ((in = fopen(path, "rb")) == NULL)
+		return -1;
+	for (;;) {
+		if (n == cap) {
+			unsigned char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
+			if (nb == NULL) { free(buf); fclose(in); return -1; }
+			buf = nb;
+		}
+		if ((k = fread(buf + n, 1, cap - n, in)) == 0)
+			break;
+		n += k;
+	}
+	fclose(in);
+	sscanf(base, "%255[^!]!%255[^!]!%lld", receiver, domain, &begin);
+	type = n >= 2 && buf[0] == 0x1f && buf[1] == 0x8b ? "application/gzip" :
+	    n >= 2 && buf[0] == 'P' && buf[1] == 'K' ? "application/zip" : "text/xml";
+	t = (time_t)(begin + 86400 + 3600);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	if (mbox) {
+		char fromdate[64];
+		strftime(fromdate, sizeof fromdate, "%a %b %e %H:%M:%S %Y", &tm);
+		fprintf(out, "From noreply-dmarc-support@%s %s%s", receiver, fromdate, eol);
+	}
+	fprintf(out, "Return-Path: <noreply-dmarc-support@%s>%s", receiver, eol);
+	fprintf(out, "From: DMARC Reports <noreply-dmarc-support@%s>%s", receiver, eol);
+	fprintf(out, "To: dmarc@%s%s", domain, eol);
+	fprintf(out, "Subject: Report Domain: %s Submitter: %s%s Report-ID: <%u.%lld@%s>%s",
+	    domain, receiver, eol, serial, begin, receiver, eol);
+	fprintf(out, "Date: %s%s", date, eol);
+	fprintf(out, "Message-ID: <%u.%lld.report@%s>%s", serial, begin, receiver, eol);
+	fprintf(out, "MIME-Version: 1.0%s", eol);
+	fprintf(out, "Content-Type: multipart/mixed; boundary=\"=_dmarc_%u\"%s%s", serial, eol, eol);
+	fprintf(out, "This is a multi-part message in MIME format.%s%s", eol, eol);
+	fprintf(out, "--=_dmarc_%u%sContent-Type: text/plain; charset=us-ascii%s%s", serial, eol, eol, eol);
+	fprintf(out, "This is an aggregate report from %s.%s", receiver, eol);
+	/* a body line an mbox must quote as ">From " */
+	fprintf(out, "%sFrom the postmaster: do not reply.%s%s", mbox ? ">" : "", eol, eol);
+	fprintf(out, "--=_dmarc_%u%sContent-Type: %s; name=\"%s\"%s", serial, eol, type, base, eol);
+	fprintf(out, "Content-Transfer-Encoding: base64%s", eol);
+	fprintf(out, "Content-Disposition: attachment;%s filename=\"%s\"%s%s", eol, base, eol, eol);
+	b64_write(out, buf, n, eol);
+	fprintf(out, "%s--=_dmarc_%u--%s", eol, serial, eol);
+	if (mbox)
+		fputs(eol, out);
+	free(buf);
+	return ferror(out) ? -1 : 0;
+}
+
+/* --wrap mbox|eml [--crlf] OUT FILE...: an mbox OUT holding one message per
+ * file, or one OUT/NAME.eml per file. */
+static int wrap_main(int argc, char **argv)
+{
+	int mbox, i = 2, crlf = 0;
+	const char *eol;
+	FILE *out = NULL;
+
+	if (argc < 4 || (strcmp(argv[2], "mbox") != 0 && strcmp(argv[2], "eml") != 0))
+		return bad_usage("--wrap wants mbox|eml [--crlf] OUT FILE...", NULL);
+	mbox = strcmp(argv[i++], "mbox") == 0;
+	if (strcmp(argv[i], "--crlf") == 0)
+		crlf = 1, i++;
+	eol = crlf ? "\r\n" : "\n";
+	if (i + 1 >= argc)
+		return bad_usage("--wrap wants OUT and at least one FILE", NULL);
+	if (mbox && (out = fopen(argv[i], "wb")) == NULL) {
+		fprintf(stderr, "dmarc-gen: cannot create %s: %s\n", argv[i], strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (i + 2 == argc && strcmp(argv[i + 1], "-") == 0) {
+		/* the file names on stdin, one a line (for more than ARG_MAX) */
+		char line[4096];
+		unsigned serial = 0;
+
+		if (!mbox)
+			return bad_usage("--wrap eml takes no '-'", NULL);
+		while (fgets(line, sizeof line, stdin) != NULL) {
+			line[strcspn(line, "\n")] = '\0';
+			if (line[0] != '\0' && wrap_one(out, line, ++serial, 1, eol) != 0) {
+				fprintf(stderr, "dmarc-gen: cannot wrap %s\n", line);
+				fclose(out);
+				return EXIT_FAIL;
+			}
+		}
+		return fclose(out) == 0 ? EXIT_OK : EXIT_FAIL;
+	}
+	for (int k = i + 1; k < argc; k++) {
+		if (!mbox) {
+			char path[4096];
+			const char *b = strrchr(argv[k], '/') ? strrchr(argv[k], '/') + 1 : argv[k];
+			snprintf(path, sizeof path, "%s/%s.eml", argv[i], b);
+			if ((out = fopen(path, "wb")) == NULL) {
+				fprintf(stderr, "dmarc-gen: cannot create %s: %s\n", path, strerror(errno));
+				return EXIT_FAIL;
+			}
+		}
+		if (wrap_one(out, argv[k], (unsigned)(k - i), mbox, eol) != 0) {
+			fprintf(stderr, "dmarc-gen: cannot wrap %s\n", argv[k]);
+			fclose(out);
+			return EXIT_FAIL;
+		}
+		if (!mbox && fclose(out) != 0)
+			return EXIT_FAIL;
+	}
+	if (mbox && fclose(out) != 0)
+		return EXIT_FAIL;
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--zlib-filter") == 0)
 		return zlib_filter();
+	if (argc >= 2 && strcmp(argv[1], "--wrap") == 0)
+		return wrap_main(argc, argv);
 	struct config c;
 	struct totals t = { 0, 0, 0, 0 };
 	FILE *manifest = NULL;

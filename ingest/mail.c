@@ -1,0 +1,864 @@
+/* SPDX-License-Identifier: MIT */
+/* mail.c: report attachments of a message or an mbox, found with GMime 3. */
+#include "mail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "sniff.h"
+
+/* Raw (transfer-encoded) bytes read from a part at a time. */
+#define MAIL_CHUNK (64 * 1024)
+
+/* ">From " unquoting holds back at most this many bytes of a line start. */
+#define MAIL_UNQUOTE_HOLD 5
+
+/* MIME nesting (multiparts and attached messages) walked.  Real report mails
+ * are three levels deep (Google's forward: mixed, rfc822, mixed). */
+#define MAIL_MAX_DEPTH 32
+
+/* The first element of an XML payload is looked for this far in. */
+#define MAIL_XML_PROLOG_BYTES (64 * 1024)
+
+/* Bytes of a message over the message-bytes limit parsed for its headers
+ * (so that it can still be named). */
+#define MAIL_HEAD_BYTES (64 * 1024)
+
+/* "<feedback" anywhere this far in also makes XML a report. */
+#define MAIL_XML_FEEDBACK_BYTES 4096
+
+/* One scan: the input, the limits and the caller's callbacks. */
+struct scan {
+	const struct dm_limits *l;
+	const struct mail_callbacks *cb;
+	int mbox;		/* undo ">From " quoting of the mbox */
+	int stopped;		/* a callback returned -1 */
+	unsigned char *raw;	/* MAIL_CHUNK raw bytes */
+	unsigned char *unq;	/* raw bytes unquoted */
+	unsigned char *dec;	/* decoded bytes of one chunk */
+	size_t declen;
+};
+
+/* One message being walked. */
+struct msg {
+	struct scan *s;
+	struct mail_message m;
+	unsigned leaf;		/* leaf parts seen */
+	unsigned reports;
+	unsigned other;
+	char error[512];	/* "" or why the message failed */
+};
+
+/* A decoded part, capped. */
+struct buf {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+/* ">From " unquoting state across chunks (mboxo and mboxrd: one '>' is
+ * taken off a line that is '>'s then "From "). */
+struct unquote {
+	enum { UQ_BOL, UQ_MID, UQ_PREFIX } state;
+	size_t from;		/* chars of "From " matched after the '>' */
+};
+
+static int mail_initialized;
+
+void
+mail_global_init(void)
+{
+	if (mail_initialized)
+		return;
+	g_mime_init();
+	mail_initialized = 1;
+}
+
+/* Appends n bytes unless the total would pass max.  Returns 0, 1 when over
+ * max (b is freed), -1 when out of memory (b is freed). */
+static int
+buf_add(struct buf *b, const unsigned char *d, size_t n, uint64_t max)
+{
+	size_t ncap;
+	unsigned char *np;
+
+	if (n == 0)
+		return 0;
+	if (n > SIZE_MAX - b->len || (uint64_t)(b->len + n) > max) {
+		free(b->p);
+		memset(b, 0, sizeof *b);
+		return 1;
+	}
+	if (b->len + n > b->cap) {
+		ncap = b->cap ? b->cap : 4096;
+		while (ncap < b->len + n)
+			ncap = ncap > SIZE_MAX / 2 ? b->len + n : ncap * 2;
+		if ((uint64_t)ncap > max)
+			ncap = (size_t)max;
+		if ((np = realloc(b->p, ncap)) == NULL) {
+			free(b->p);
+			memset(b, 0, sizeof *b);
+			return -1;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, d, n);
+	b->len += n;
+	return 0;
+}
+
+/* Unquotes n bytes of in into out (room for n + MAIL_UNQUOTE_HOLD bytes);
+ * returns the bytes written.  With last, a held line start is let out. */
+static size_t
+unquote_step(struct unquote *u, const unsigned char *in, size_t n,
+    unsigned char *out, int last)
+{
+	static const char from[] = "From ";
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = in[i];
+		switch (u->state) {
+		case UQ_BOL:
+			if (c == '>') {
+				u->state = UQ_PREFIX;
+				u->from = 0;
+				continue;
+			}
+			break;
+		case UQ_PREFIX:
+			if (c == '>' && u->from == 0) {
+				out[o++] = '>';	/* all but the first stay */
+				continue;
+			}
+			if (c == (unsigned char)from[u->from]) {
+				if (++u->from == sizeof from - 1) {
+					memcpy(out + o, from, u->from);
+					o += u->from;
+					u->state = UQ_MID;
+				}
+				continue;
+			}
+			out[o++] = '>';
+			memcpy(out + o, from, u->from);
+			o += u->from;
+			break;
+		case UQ_MID:
+			break;
+		}
+		out[o++] = c;
+		u->state = c == '\n' ? UQ_BOL : UQ_MID;
+	}
+	if (last && u->state == UQ_PREFIX) {
+		out[o++] = '>';
+		memcpy(out + o, from, u->from);
+		o += u->from;
+		u->state = UQ_MID;
+	}
+	return o;
+}
+
+/*
+ * Decodes a part's content (undoing ">From " quoting in an mbox, then the
+ * transfer encoding) into out, at most max bytes.  Returns 0, 1 when the
+ * part decodes to more than max, -1 on a read error or no memory (reason
+ * in err).
+ */
+static int
+decode_part(struct scan *s, GMimePart *part, uint64_t max, struct buf *out,
+    char *err, size_t errlen)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(part);
+	GMimeContentEncoding enc;
+	GMimeEncoding state;
+	GMimeStream *raw;
+	struct unquote uq = { UQ_BOL, 0 };
+	const unsigned char *in;
+	size_t inlen, n;
+	ssize_t r;
+	int decode, last = 0, rc;
+
+	memset(out, 0, sizeof *out);
+	if (w == NULL || (raw = g_mime_data_wrapper_get_stream(w)) == NULL)
+		return 0;
+	enc = g_mime_data_wrapper_get_encoding(w);
+	decode = enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+	    enc == GMIME_CONTENT_ENCODING_UUENCODE;
+	if (decode)
+		g_mime_encoding_init_decode(&state, enc);
+	if (g_mime_stream_reset(raw) == -1) {
+		snprintf(err, errlen, "cannot read the message: %s",
+		    strerror(errno));
+		return -1;
+	}
+	while (!last) {
+		/* A bounded GMime stream fails a read at its end: ask first. */
+		r = g_mime_stream_eos(raw) ? 0 :
+		    g_mime_stream_read(raw, (char *)s->raw, MAIL_CHUNK);
+		if (r < 0) {
+			snprintf(err, errlen, "cannot read the message: %s",
+			    strerror(errno));
+			free(out->p);
+			memset(out, 0, sizeof *out);
+			return -1;
+		}
+		last = r == 0;
+		in = s->raw;
+		inlen = (size_t)r;
+		if (s->mbox) {
+			inlen = unquote_step(&uq, s->raw, inlen, s->unq, last);
+			in = s->unq;
+		}
+		if (decode) {
+			n = last ? g_mime_encoding_flush(&state,
+			    (const char *)in, inlen, (char *)s->dec) :
+			    g_mime_encoding_step(&state, (const char *)in,
+			    inlen, (char *)s->dec);
+			in = s->dec;
+			inlen = n;
+		}
+		if ((rc = buf_add(out, in, inlen, max)) != 0) {
+			if (rc < 0)
+				snprintf(err, errlen, "out of memory");
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* Its name or type says it is a DMARC aggregate report. */
+static int
+claims_report(const char *type, const char *name)
+{
+	static const char *const suffixes[] = {
+		".xml", ".gz", ".gzip", ".zip", ".zlib",
+	};
+	static const char *const types[] = {
+		"application/gzip", "application/x-gzip", "application/zip",
+		"application/x-zip-compressed", "application/xml", "text/xml",
+	};
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof suffixes / sizeof *suffixes; i++)
+		if (has_suffix(name, suffixes[i]))
+			return 1;
+	for (i = 0; i < sizeof types / sizeof *types; i++)
+		if (strcmp(type, types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* An SMTP TLS report (RFC 8460) by its type or name. */
+static int
+is_tls_report(const char *type, const char *name)
+{
+	if (strcmp(type, "application/tlsrpt+gzip") == 0 ||
+	    strcmp(type, "application/tlsrpt+json") == 0)
+		return 1;
+	return name != NULL && (has_suffix(name, ".json") ||
+	    has_suffix(name, ".json.gz"));
+}
+
+static const unsigned char *
+find_bytes(const unsigned char *b, size_t len, const char *lit)
+{
+	size_t i, n = strlen(lit);
+
+	for (i = 0; i + n <= len; i++)
+		if (b[i] == (unsigned char)lit[0] && memcmp(b + i, lit, n) == 0)
+			return b + i;
+	return NULL;
+}
+
+static int
+is_xml_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int
+is_name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+	    c == ':' || c >= 0x80;
+}
+
+/*
+ * XML whose first element is <feedback> (any prefix), after the XML
+ * declaration, comments, processing instructions and a DOCTYPE; or with
+ * "<feedback" in its first 4 KiB.
+ */
+static int
+is_feedback_xml(const unsigned char *b, size_t len)
+{
+	const unsigned char *p, *end;
+	size_t i = 0, j, k, brackets;
+
+	if (len > MAIL_XML_PROLOG_BYTES)
+		len = MAIL_XML_PROLOG_BYTES;
+	if (len >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	for (;;) {
+		while (i < len && is_xml_space(b[i]))
+			i++;
+		if (i >= len || b[i] != '<')
+			break;
+		if (i + 1 < len && b[i + 1] == '?') {
+			if ((p = find_bytes(b + i, len - i, "?>")) == NULL)
+				break;
+			i = (size_t)(p - b) + 2;
+		} else if (len - i >= 4 && memcmp(b + i, "<!--", 4) == 0) {
+			if ((p = find_bytes(b + i + 4, len - i - 4, "-->")) ==
+			    NULL)
+				break;
+			i = (size_t)(p - b) + 3;
+		} else if (len - i >= 9 && strncasecmp((const char *)b + i,
+		    "<!DOCTYPE", 9) == 0) {
+			for (j = i + 9, brackets = 0; j < len; j++) {
+				if (b[j] == '[')
+					brackets++;
+				else if (b[j] == ']' && brackets > 0)
+					brackets--;
+				else if (b[j] == '>' && brackets == 0)
+					break;
+			}
+			if (j >= len)
+				break;
+			i = j + 1;
+		} else {
+			for (j = k = i + 1; j < len && is_name_char(b[j]); j++)
+				if (b[j] == ':')
+					k = j + 1;
+			if (j - k == 8 && memcmp(b + k, "feedback", 8) == 0 &&
+			    (j == len || is_xml_space(b[j]) || b[j] == '>' ||
+			    b[j] == '/'))
+				return 1;
+			break;
+		}
+	}
+	end = b + (len < MAIL_XML_FEEDBACK_BYTES ? len : MAIL_XML_FEEDBACK_BYTES);
+	return find_bytes(b, (size_t)(end - b), "<feedback") != NULL;
+}
+
+/* "type/subtype" in lowercase (g_free it). */
+static char *
+lower_mime_type(GMimeObject *o)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	char *t, *p;
+
+	t = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+	if (t == NULL)
+		t = g_strdup("text/plain");
+	for (p = t; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return t;
+}
+
+/* Unfolds s in place: GMime keeps the line breaks of a folded display
+ * name ("Reports,\n Receiver"). */
+static void
+unfold(char *s)
+{
+	char *d = s;
+
+	for (; *s != '\0'; s++)
+		if (*s != '\r' && *s != '\n')
+			*d++ = *s;
+	*d = '\0';
+}
+
+/* A DMARC failure report anywhere in o: a multipart/report with
+ * report-type=feedback-report, or a message/feedback-report part. */
+static int
+has_failure_report(GMimeObject *o, int depth)
+{
+	GMimeContentType *ct;
+	GMimeMessage *inner;
+	const char *rt;
+	int i, n;
+
+	if (o == NULL || depth > MAIL_MAX_DEPTH)
+		return 0;
+	if ((ct = g_mime_object_get_content_type(o)) != NULL) {
+		if (g_mime_content_type_is_type(ct, "message", "feedback-report"))
+			return 1;
+		if (g_mime_content_type_is_type(ct, "multipart", "report") &&
+		    (rt = g_mime_content_type_get_parameter(ct,
+		    "report-type")) != NULL &&
+		    strcasecmp(rt, "feedback-report") == 0)
+			return 1;
+	}
+	if (GMIME_IS_MULTIPART(o)) {
+		n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+		for (i = 0; i < n; i++)
+			if (has_failure_report(g_mime_multipart_get_part(
+			    GMIME_MULTIPART(o), i), depth + 1))
+				return 1;
+	} else if (GMIME_IS_MESSAGE_PART(o)) {
+		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+		if (inner != NULL)
+			return has_failure_report(
+			    g_mime_message_get_mime_part(inner), depth + 1);
+	}
+	return 0;
+}
+
+/* One leaf part: handed over, counted as other, or passed by.  Returns 0,
+ * or -1 when the message failed (ms->error) or a callback stopped. */
+static int
+walk_leaf(struct msg *ms, GMimePart *part)
+{
+	struct scan *s = ms->s;
+	GMimeContentDisposition *disp;
+	GMimeDataWrapper *w;
+	struct mail_part mp;
+	struct buf b;
+	const char *name;
+	char *type, err[256];
+	int body, claims, rc = 0;
+	enum sniff_kind kind;
+
+	ms->leaf++;
+	type = lower_mime_type(GMIME_OBJECT(part));
+	name = g_mime_part_get_filename(part);
+	if (name != NULL && *name == '\0')
+		name = NULL;
+	if (is_tls_report(type, name)) {
+		ms->other++;
+		goto out;
+	}
+	disp = g_mime_object_get_content_disposition(GMIME_OBJECT(part));
+	body = (strcmp(type, "text/plain") == 0 ||
+	    strcmp(type, "text/html") == 0) && name == NULL &&
+	    (disp == NULL || !g_mime_content_disposition_is_attachment(disp));
+	if (body) {
+		/* Only a base64 body can hide a payload (Mimecast-like). */
+		w = g_mime_part_get_content(part);
+		if (w == NULL || g_mime_data_wrapper_get_encoding(w) !=
+		    GMIME_CONTENT_ENCODING_BASE64)
+			goto out;
+	}
+	claims = !body && claims_report(type, name);
+	rc = decode_part(s, part, s->l->input_bytes, &b, err, sizeof err);
+	if (rc == 1) {
+		if (name != NULL)
+			snprintf(ms->error, sizeof ms->error, "limit %s "
+			    "exceeded (part '%s' decodes to more than %" PRIu64
+			    " bytes)", DM_LIMIT_INPUT_BYTES, name,
+			    s->l->input_bytes);
+		else
+			snprintf(ms->error, sizeof ms->error, "limit %s "
+			    "exceeded (part %u, %s, decodes to more than %"
+			    PRIu64 " bytes)", DM_LIMIT_INPUT_BYTES, ms->leaf,
+			    type, s->l->input_bytes);
+		rc = -1;
+		goto out;
+	}
+	if (rc < 0) {
+		snprintf(ms->error, sizeof ms->error, "%s", err);
+		goto out;
+	}
+	kind = sniff_kind(b.p, b.len);
+	if (kind == SNIFF_GZIP || kind == SNIFF_ZIP ||
+	    (!body && kind == SNIFF_XML && is_feedback_xml(b.p, b.len)) ||
+	    claims) {
+		mp.data = b.p != NULL ? b.p : (const unsigned char *)"";
+		mp.len = b.len;
+		mp.name = name;
+		mp.content_type = type;
+		mp.index = ms->leaf;
+		mp.claims_report = claims;
+		ms->reports++;
+		if (s->cb->report_part != NULL &&
+		    s->cb->report_part(s->cb->ctx, &ms->m, &mp) != 0) {
+			s->stopped = 1;
+			rc = -1;
+		}
+	}
+	free(b.p);
+out:
+	g_free(type);
+	return rc;
+}
+
+/* Walks every part under o.  Returns 0, or -1 to stop the message. */
+static int
+walk(struct msg *ms, GMimeObject *o, int depth)
+{
+	GMimeMessage *inner;
+	int i, n;
+
+	if (o == NULL)
+		return 0;
+	if (depth > MAIL_MAX_DEPTH) {
+		snprintf(ms->error, sizeof ms->error, "MIME parts nested more "
+		    "than %d deep", MAIL_MAX_DEPTH);
+		return -1;
+	}
+	if (GMIME_IS_MULTIPART(o)) {
+		n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+		for (i = 0; i < n; i++)
+			if (walk(ms, g_mime_multipart_get_part(
+			    GMIME_MULTIPART(o), i), depth + 1) == -1)
+				return -1;
+	} else if (GMIME_IS_MESSAGE_PART(o)) {
+		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+		if (inner != NULL)
+			return walk(ms, g_mime_message_get_mime_part(inner),
+			    depth + 1);
+	} else if (GMIME_IS_PART(o))
+		return walk_leaf(ms, GMIME_PART(o));
+	return 0;
+}
+
+/*
+ * One message (NULL when GMime could not parse it): its parts to
+ * report_part, then message_done.  Returns 0, or -1 when a callback
+ * stopped the scan.
+ */
+static int
+scan_message(struct scan *s, GMimeMessage *msg, int64_t offset,
+    uint64_t index, uint64_t size)
+{
+	struct msg ms;
+	InternetAddressList *from;
+	GMimeObject *top;
+	char *fromstr = NULL;
+	int rc;
+
+	memset(&ms, 0, sizeof ms);
+	ms.s = s;
+	ms.m.offset = offset;
+	ms.m.index = index;
+	ms.m.size = size;
+	if (msg != NULL) {
+		top = GMIME_OBJECT(msg);
+		ms.m.message_id = g_mime_message_get_message_id(msg);
+		if (ms.m.message_id != NULL && *ms.m.message_id == '\0')
+			ms.m.message_id = NULL;
+		ms.m.date = g_mime_object_get_header(top, "Date");
+		ms.m.subject = g_mime_message_get_subject(msg);
+		from = g_mime_message_get_from(msg);
+		if (from != NULL && internet_address_list_length(from) > 0)
+			fromstr = internet_address_list_to_string(from, NULL,
+			    FALSE);
+		if (fromstr != NULL)
+			unfold(fromstr);
+		ms.m.from = fromstr;
+	}
+	if (size > s->l->message_bytes)
+		snprintf(ms.error, sizeof ms.error, "limit %s exceeded (%"
+		    PRIu64 " bytes, at most %" PRIu64 ")",
+		    DM_LIMIT_MESSAGE_BYTES, size, s->l->message_bytes);
+	else if (msg == NULL)
+		snprintf(ms.error, sizeof ms.error, "not a mail message");
+	else if (g_mime_object_get_header(GMIME_OBJECT(msg),
+	    "TLS-Report-Domain") != NULL ||
+	    g_mime_object_get_header(GMIME_OBJECT(msg),
+	    "TLS-Report-Submitter") != NULL ||
+	    has_failure_report(g_mime_message_get_mime_part(msg), 0))
+		ms.other = 1;
+	else
+		(void)walk(&ms, g_mime_message_get_mime_part(msg), 0);
+	rc = 0;
+	if (!s->stopped && s->cb->message_done != NULL &&
+	    s->cb->message_done(s->cb->ctx, &ms.m, ms.reports, ms.other,
+	    ms.error[0] != '\0' ? ms.error : NULL) != 0)
+		s->stopped = 1;
+	if (s->stopped)
+		rc = -1;
+	g_free(fromstr);
+	return rc;
+}
+
+/* Where the bytes are: a file (read with pread, so GMime's use of the same
+ * descriptor is undisturbed) or the caller's memory. */
+struct src {
+	int fd;
+	const unsigned char *mem;
+	uint64_t size;
+};
+
+/* n bytes at off (n <= MAIL_CHUNK, within size): a pointer into memory, or
+ * into buf after a read.  NULL on a read error (errno set). */
+static const unsigned char *
+src_at(const struct src *src, uint64_t off, size_t n, unsigned char *buf)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	if (src->mem != NULL)
+		return src->mem + off;
+	while (got < n) {
+		r = pread(src->fd, buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;	/* the file shrank */
+			return NULL;
+		}
+		got += (size_t)r;
+	}
+	return buf;
+}
+
+/*
+ * The offset of the first "From " line of an mbox (only white space may
+ * come before it) in *first, or size when there is nothing but white space.
+ * Returns 0, or -1 with a reason in err.
+ */
+static int
+mbox_first(const struct src *src, unsigned char *buf, uint64_t *first,
+    char *err, size_t errlen)
+{
+	const unsigned char *p;
+	uint64_t pos = 0;
+	size_t i, n;
+	int bol = 1;
+
+	while (pos < src->size) {
+		n = src->size - pos < MAIL_CHUNK ? (size_t)(src->size - pos) :
+		    MAIL_CHUNK;
+		if ((p = src_at(src, pos, n, buf)) == NULL)
+			goto readerr;
+		for (i = 0; i < n && is_xml_space(p[i]); i++)
+			bol = p[i] == '\n';
+		if (i < n) {
+			pos += i;
+			n = src->size - pos < 5 ? (size_t)(src->size - pos) : 5;
+			if (!bol || (p = src_at(src, pos, n, buf)) == NULL ||
+			    n < 5 || memcmp(p, "From ", 5) != 0) {
+				if (p == NULL)
+					goto readerr;
+				snprintf(err, errlen, "not an mbox (no \"From \" "
+				    "line at the start)");
+				return -1;
+			}
+			*first = pos;
+			return 0;
+		}
+		pos += n;
+	}
+	*first = src->size;
+	return 0;
+readerr:
+	snprintf(err, errlen, "cannot read the mbox: %s", strerror(errno));
+	return -1;
+}
+
+/* The offset of the next line starting "From " after the one at pos (a
+ * message's end), or size.  Returns 0, or -1 with a reason in err. */
+static int
+mbox_next(const struct src *src, uint64_t pos, unsigned char *buf,
+    uint64_t *next, char *err, size_t errlen)
+{
+	const unsigned char *p, *hit;
+	size_t n;
+
+	while (pos < src->size) {
+		n = src->size - pos < MAIL_CHUNK ? (size_t)(src->size - pos) :
+		    MAIL_CHUNK;
+		if ((p = src_at(src, pos, n, buf)) == NULL) {
+			snprintf(err, errlen, "cannot read the mbox: %s",
+			    strerror(errno));
+			return -1;
+		}
+		for (hit = p; (hit = memchr(hit, '\n', n - (size_t)(hit - p)))
+		    != NULL; hit++)
+			if (n - (size_t)(hit - p) >= 6 &&
+			    memcmp(hit + 1, "From ", 5) == 0) {
+				*next = pos + (uint64_t)(hit - p) + 1;
+				return 0;
+			}
+		if (n < MAIL_CHUNK)
+			break;
+		pos += n - 5;	/* a match may straddle the chunks */
+	}
+	*next = src->size;
+	return 0;
+}
+
+/*
+ * Parses bytes [start, end) of stream as one message (mbox: starting with
+ * its "From " line).  A message over the message-bytes limit is given only
+ * its first MAIL_HEAD_BYTES, for its headers.  NULL when GMime cannot.
+ */
+static GMimeMessage *
+parse_message(GMimeStream *stream, int64_t start, int64_t end, int mbox)
+{
+	GMimeStream *sub;
+	GMimeParser *parser;
+	GMimeMessage *msg;
+
+	sub = g_mime_stream_substream(stream, start, end);
+	if (sub == NULL)
+		return NULL;
+	if (g_mime_stream_reset(sub) == -1) {
+		g_object_unref(sub);
+		return NULL;
+	}
+	parser = g_mime_parser_new_with_stream(sub);
+	g_mime_parser_set_format(parser, mbox ? GMIME_FORMAT_MBOX :
+	    GMIME_FORMAT_MESSAGE);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	g_object_unref(parser);
+	g_object_unref(sub);	/* the message keeps what it needs */
+	return msg;
+}
+
+/* One message at [start, start + size) of stream: parsed, walked, freed.
+ * Returns 0, or -1 when a callback stopped the scan. */
+static int
+scan_one(struct scan *s, GMimeStream *stream, uint64_t start, uint64_t size,
+    int64_t offset, uint64_t index)
+{
+	GMimeMessage *msg;
+	uint64_t len = size;
+	int rc;
+
+	if (size > s->l->message_bytes && len > MAIL_HEAD_BYTES)
+		len = MAIL_HEAD_BYTES;
+	msg = parse_message(stream, (int64_t)start, (int64_t)(start + len),
+	    s->mbox);
+	rc = scan_message(s, msg, offset, index, size);
+	if (msg != NULL)
+		g_object_unref(msg);
+	return rc;
+}
+
+/* Scans src through stream (taken over). */
+static int
+scan_src(const struct src *src, GMimeStream *stream, int mbox,
+    const struct dm_limits *l, const struct mail_callbacks *cb, char *err,
+    size_t errlen)
+{
+	struct scan s;
+	GMimeEncoding probe;
+	static const GMimeContentEncoding encs[] = {
+		GMIME_CONTENT_ENCODING_BASE64,
+		GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE,
+		GMIME_CONTENT_ENCODING_UUENCODE,
+	};
+	uint64_t start, next, index = 0;
+	size_t i, n;
+	int rc = -1;
+
+	memset(&s, 0, sizeof s);
+	s.l = l;
+	s.cb = cb;
+	s.mbox = mbox;
+	for (i = 0; i < sizeof encs / sizeof *encs; i++) {
+		g_mime_encoding_init_decode(&probe, encs[i]);
+		n = g_mime_encoding_outlen(&probe, MAIL_CHUNK + MAIL_UNQUOTE_HOLD);
+		if (n > s.declen)
+			s.declen = n;
+	}
+	s.raw = malloc(MAIL_CHUNK);
+	s.unq = malloc(MAIL_CHUNK + MAIL_UNQUOTE_HOLD);
+	s.dec = malloc(s.declen);
+	if (s.raw == NULL || s.unq == NULL || s.dec == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (!mbox) {
+		if ((rc = scan_one(&s, stream, 0, src->size, -1, 1)) == -1)
+			snprintf(err, errlen, "stopped by the caller");
+		goto out;
+	}
+	/* The "From " lines are found first, so that a message's size is
+	 * known before GMime parses it. */
+	if (mbox_first(src, s.raw, &start, err, errlen) == -1)
+		goto out;
+	while (start < src->size) {
+		if (mbox_next(src, start, s.raw, &next, err, errlen) == -1)
+			goto out;
+		if (scan_one(&s, stream, start, next - start, (int64_t)start,
+		    ++index) == -1) {
+			snprintf(err, errlen, "stopped by the caller");
+			goto out;
+		}
+		start = next;
+	}
+	rc = 0;
+out:
+	g_object_unref(stream);
+	free(s.raw);
+	free(s.unq);
+	free(s.dec);
+	return rc;
+}
+
+int
+mail_scan_file(const char *path, int mbox, const struct dm_limits *l,
+    const struct mail_callbacks *cb, char *err, size_t errlen)
+{
+	struct src src = { -1, NULL, 0 };
+	struct stat st;
+
+	if ((src.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(src.fd, &st) == -1) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    strerror(errno));
+		close(src.fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* GMime must seek back to parts: no pipes. */
+		snprintf(err, errlen, "cannot read %s: not a regular file",
+		    path);
+		close(src.fd);
+		return -1;
+	}
+	src.size = (uint64_t)st.st_size;
+	return scan_src(&src, g_mime_stream_fs_new(src.fd), mbox, l, cb, err,
+	    errlen);
+}
+
+int
+mail_scan_mem(const unsigned char *buf, size_t len, int mbox,
+    const struct dm_limits *l, const struct mail_callbacks *cb, char *err,
+    size_t errlen)
+{
+	struct src src = { -1, buf, (uint64_t)len };
+	FILE *fp;
+
+	if (len == 0)
+		return scan_src(&src, g_mime_stream_mem_new(), mbox, l, cb, err,
+		    errlen);
+	/* fmemopen reads the caller's bytes in place ("r" never writes). */
+	if ((fp = fmemopen((void *)(uintptr_t)buf, len, "r")) == NULL) {
+		snprintf(err, errlen, "cannot read the message: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return scan_src(&src, g_mime_stream_file_new(fp), mbox, l, cb, err,
+	    errlen);
+}
