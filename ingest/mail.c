@@ -172,11 +172,12 @@ unquote_step(struct unquote *u, const unsigned char *in, size_t n,
  * Decodes a part's content (undoing ">From " quoting in an mbox, then the
  * transfer encoding) into out, at most max bytes.  Returns 0, 1 when the
  * part decodes to more than max, -1 on a read error or no memory (reason
- * in err).
+ * in err).  With `sample`, decoding stops quietly after the first max
+ * bytes (returns 0): enough to sniff a part without holding all of it.
  */
 static int
-decode_part(struct scan *s, GMimePart *part, uint64_t max, struct buf *out,
-    char *err, size_t errlen)
+decode_part(struct scan *s, GMimePart *part, uint64_t max, int sample,
+    struct buf *out, char *err, size_t errlen)
 {
 	GMimeDataWrapper *w = g_mime_part_get_content(part);
 	GMimeContentEncoding enc;
@@ -227,6 +228,10 @@ decode_part(struct scan *s, GMimePart *part, uint64_t max, struct buf *out,
 			    inlen, (char *)s->dec);
 			in = s->dec;
 			inlen = n;
+		}
+		if (sample && (uint64_t)out->len + inlen >= max) {
+			inlen = (size_t)(max - out->len);
+			last = 1;
 		}
 		if ((rc = buf_add(out, in, inlen, max)) != 0) {
 			if (rc < 0)
@@ -437,7 +442,7 @@ walk_leaf(struct msg *ms, GMimePart *part)
 	struct buf b;
 	const char *name;
 	char *type, err[256];
-	int body, claims, rc = 0;
+	int body, claims, candidate, rc = 0;
 	enum sniff_kind kind;
 
 	ms->leaf++;
@@ -461,7 +466,23 @@ walk_leaf(struct msg *ms, GMimePart *part)
 			goto out;
 	}
 	claims = !body && claims_report(type, name);
-	rc = decode_part(s, part, s->l->input_bytes, &b, err, sizeof err);
+	if (!claims) {
+		/* sniff the first bytes before decoding a part that may be
+		 * any attachment (a 20 MB PDF need not be held whole) */
+		rc = decode_part(s, part, MAIL_XML_PROLOG_BYTES, 1, &b, err,
+		    sizeof err);
+		if (rc < 0) {
+			snprintf(ms->error, sizeof ms->error, "%s", err);
+			goto out;
+		}
+		kind = sniff_kind(b.p, b.len);
+		candidate = kind == SNIFF_GZIP || kind == SNIFF_ZIP ||
+		    (!body && kind == SNIFF_XML && is_feedback_xml(b.p, b.len));
+		free(b.p);
+		if (!candidate)
+			goto out;
+	}
+	rc = decode_part(s, part, s->l->input_bytes, 0, &b, err, sizeof err);
 	if (rc == 1) {
 		if (name != NULL)
 			snprintf(ms->error, sizeof ms->error, "limit %s "
