@@ -76,7 +76,7 @@ mkdir "$tmp/reports"
 if [ "$big" -gt 0 ]; then
 	"$gen" --out "$tmp/reports" --format gz --big "$big" --manifest "$tmp/manifest.tsv" 2>/dev/null
 else
-	"$gen" --out "$tmp/reports" --format gz --reports "$reports" --records "$records" \
+	"$gen" --out "$tmp/reports" --format gz --reports "$reports" --records "$records" --start 2023-06-01 \
 		--manifest "$tmp/manifest.tsv" 2>/dev/null
 fi
 read -r n_files n_reports n_records n_messages < <(awk -F'\t' \

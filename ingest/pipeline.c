@@ -488,6 +488,16 @@ process_kind(struct pipeline *p, struct unit *u, struct stream *s,
 			return OUT_FAILED;
 		}
 		if (u->kind == U_FILE) {
+			struct stat zs;
+
+			if (stat(u->path, &zs) == 0 &&
+			    (uint64_t)zs.st_size > p->lim->input_bytes) {
+				snprintf(reason, rlen, "limit " DM_LIMIT_INPUT_BYTES
+				    " exceeded (%llu bytes, at most %llu)",
+				    (unsigned long long)zs.st_size,
+				    (unsigned long long)p->lim->input_bytes);
+				return OUT_FAILED;
+			}
 			z = unpack_zip_open_path(u->path, p->lim, zerr, sizeof zerr);
 		} else {
 			unsigned char *copy = malloc(u->memlen ? u->memlen : 1);
@@ -543,7 +553,7 @@ unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
 	uint64_t keep = p->lim->keep_failed_bytes, total = 0;
 	unsigned char *b = NULL;
 	size_t blen = 0, bcap = 0;
-	int fd = -1, rc = -1;
+	int fd = -1, rc = -1, keep_none = 0;
 	ssize_t n;
 
 	*out = NULL;
@@ -586,6 +596,14 @@ unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
 			goto out;
 		if (u->has_range && lseek(fd, (off_t)u->range_off, SEEK_SET) < 0)
 			goto out;
+		{
+			/* too large to keep: only hash it, never buffer it */
+			struct stat fs;
+			uint64_t fsize = u->has_range ? u->range_len :
+			    fstat(fd, &fs) == 0 ? (uint64_t)fs.st_size : 0;
+			if (fsize > keep)
+				keep_none = 1;
+		}
 		while ((n = read(fd, p->buf, u->has_range &&
 		    u->range_len - total < CHUNK ? (size_t)(u->range_len - total) :
 		    CHUNK)) != 0) {
@@ -596,7 +614,7 @@ unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
 			}
 			sha256_update(g, p->buf, (size_t)n);
 			total += (uint64_t)n;
-			if (b != NULL || total == (uint64_t)n) {
+			if (!keep_none && (b != NULL || total == (uint64_t)n)) {
 				if (total > keep) {
 					free(b);
 					b = NULL;
@@ -682,7 +700,6 @@ run_unit(struct pipeline *p, struct unit *u)
 {
 	char reason[1024] = "";
 	struct stream *s = NULL;
-	struct stat sb;
 	enum outcome o;
 	int fd;
 
@@ -694,14 +711,8 @@ run_unit(struct pipeline *p, struct unit *u)
 			p->stats.failed++;
 			return OUT_DONE;
 		}
-		if (fstat(fd, &sb) == 0 && (uint64_t)sb.st_size > p->lim->input_bytes) {
-			close(fd);
-			snprintf(reason, sizeof reason, "limit " DM_LIMIT_INPUT_BYTES
-			    " exceeded (%llu bytes, at most %llu)",
-			    (unsigned long long)sb.st_size,
-			    (unsigned long long)p->lim->input_bytes);
-			return record_failure(p, u, reason);
-		}
+		/* input-bytes is checked as the bytes are read (a mailbox is
+		 * exempt: message-bytes caps each of its messages) */
 		s = stream_from_fd(fd, 1);
 		break;
 	case U_MEM:
