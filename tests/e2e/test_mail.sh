@@ -53,6 +53,13 @@ expect_eq "mbox offsets are the From_ lines" "$got" "$offsets"
 expect_eq "mbox path" "$(q "SELECT DISTINCT mbox_path FROM report")" "$T/all.mbox"
 expect_match "mbox input name" "$(q "SELECT input_name FROM report WHERE mbox_offset = 0 LIMIT 1")" "^$T/all.mbox@0:"
 
+# input-bytes caps payloads, not mailboxes: an mbox larger than it is read
+fresh_db
+mbox_size=$(wc -c <"$T/all.mbox")
+ingest --json --limit input-bytes=$((mbox_size / 2)) "$T/all.mbox"
+expect_rc "mbox larger than input-bytes" 0
+expect_eq "mbox larger than input-bytes: reports" "$(json reports_new)" "$reps"
+
 # CRLF mbox
 fresh_db
 ingest --json "$T/crlf.mbox"
