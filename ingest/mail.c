@@ -32,6 +32,10 @@
 /* Bytes of a message over the message-bytes limit parsed for its headers
  * (so that it can still be named). */
 #define MAIL_HEAD_BYTES (64 * 1024)
+/* A message whose header block runs past this is refused: GMime holds about
+ * ten times the size of a header block while parsing it, so a message of
+ * 60 MB of headers (under message-bytes) would cost 600 MB. */
+#define MAIL_MAX_HEADER_BYTES (1024 * 1024)
 
 /* "<feedback" anywhere this far in also makes XML a report. */
 #define MAIL_XML_FEEDBACK_BYTES 4096
@@ -561,7 +565,7 @@ walk(struct msg *ms, GMimeObject *o, int depth)
  */
 static int
 scan_message(struct scan *s, GMimeMessage *msg, int64_t offset,
-    uint64_t index, uint64_t size)
+    uint64_t index, uint64_t size, const char *error)
 {
 	struct msg ms;
 	InternetAddressList *from;
@@ -589,7 +593,9 @@ scan_message(struct scan *s, GMimeMessage *msg, int64_t offset,
 			unfold(fromstr);
 		ms.m.from = fromstr;
 	}
-	if (size > s->l->message_bytes)
+	if (error != NULL)
+		snprintf(ms.error, sizeof ms.error, "%s", error);
+	else if (size > s->l->message_bytes)
 		snprintf(ms.error, sizeof ms.error, "limit %s exceeded (%"
 		    PRIu64 " bytes, at most %" PRIu64 ")",
 		    DM_LIMIT_MESSAGE_BYTES, size, s->l->message_bytes);
@@ -751,6 +757,40 @@ parse_message(GMimeStream *stream, int64_t start, int64_t end, int mbox)
 	return msg;
 }
 
+/* Does the header block of the message at [start, start + size) end (in a
+ * blank line) within MAIL_MAX_HEADER_BYTES? */
+static int
+header_block_fits(struct scan *s, GMimeStream *stream, uint64_t start,
+    uint64_t size)
+{
+	uint64_t pos = 0;
+	ssize_t n, i;
+	int nl = 0;	/* 1 after '\n', 2 after "\n\r" */
+
+	if (size <= MAIL_MAX_HEADER_BYTES)
+		return 1;
+	if (g_mime_stream_seek(stream, (gint64)start, GMIME_STREAM_SEEK_SET) < 0)
+		return 1;	/* let GMime report what is wrong */
+	while (pos < MAIL_MAX_HEADER_BYTES) {
+		n = g_mime_stream_read(stream, (char *)s->raw, MAIL_CHUNK);
+		if (n <= 0)
+			return 1;
+		for (i = 0; i < n; i++) {
+			if (s->raw[i] == '\n') {
+				if (nl)
+					return 1;
+				nl = 1;
+			} else if (s->raw[i] == '\r' && nl == 1) {
+				nl = 2;
+			} else {
+				nl = 0;
+			}
+		}
+		pos += (uint64_t)n;
+	}
+	return 0;
+}
+
 /* One message at [start, start + size) of stream: parsed, walked, freed.
  * Returns 0, or -1 when a callback stopped the scan. */
 static int
@@ -759,13 +799,18 @@ scan_one(struct scan *s, GMimeStream *stream, uint64_t start, uint64_t size,
 {
 	GMimeMessage *msg;
 	uint64_t len = size;
+	const char *error = NULL;
 	int rc;
 
-	if (size > s->l->message_bytes && len > MAIL_HEAD_BYTES)
+	if (!header_block_fits(s, stream, start, size))
+		error = "header block larger than 1 MiB (refused: parsing it "
+		    "would take ten times that in memory)";
+	if ((error != NULL || size > s->l->message_bytes) &&
+	    len > MAIL_HEAD_BYTES)
 		len = MAIL_HEAD_BYTES;
 	msg = parse_message(stream, (int64_t)start, (int64_t)(start + len),
 	    s->mbox);
-	rc = scan_message(s, msg, offset, index, size);
+	rc = scan_message(s, msg, offset, index, size, error);
 	if (msg != NULL)
 		g_object_unref(msg);
 	return rc;

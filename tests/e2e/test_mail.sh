@@ -161,6 +161,16 @@ expect_eq "nothing failed" "$(json failed)" 0
 ingest "$T/other"
 expect_match "summary mentions mail" "$OUT" "3 mail messages \(1 without report, 2 other reports\)"
 
+# a header block over 1 MiB is refused (GMime would need ten times that)
+fresh_db
+{ printf 'From: a@example.org\nSubject: headers\nMessage-ID: <hb@example.org>\n'
+  for i in $(seq 20000); do printf 'X-Junk-%d: %s\n' "$i" 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'; done
+  printf '\nbody\n'; } >"$T/headers.eml"
+ingest --json "$T/headers.eml" "$T/files"
+expect_rc "huge header block" 1
+expect_match "huge header block reason" "$ERR" "headers.eml: header block larger than 1 MiB"
+expect_eq "the other inputs stored" "$(json reports_new)" "$reps"
+
 # a bad attachment is a failure with the message's provenance; a message
 # over the message-bytes limit fails alone and the next one is read
 fresh_db
