@@ -188,6 +188,16 @@ thousands(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
+/* 1 -> "1 report", 1234 -> "1,234 reports" */
+static const char *
+counted(uint64_t v, const char *one, const char *many, char *buf, size_t len)
+{
+	char n[32];
+
+	snprintf(buf, len, "%s %s", thousands(v, n, sizeof n), v == 1 ? one : many);
+	return buf;
+}
+
 static void
 usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -234,7 +244,7 @@ parse_date(const char *s, int64_t *out)
 static void
 print_summary(const struct run *r, const struct pipeline_stats *s)
 {
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[64];
 
 	if (r->o->json) {
 		printf("{\"inputs\": %llu, \"reports_new\": %" PRIu64
@@ -253,26 +263,34 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 	}
 	if (r->o->quiet)
 		return;
-	printf("%s inputs: %s new reports (%s records, %s messages), %s "
-	    "duplicates, ", thousands(r->total, a, sizeof a),
-	    thousands(s->reports_new, b, sizeof b),
-	    thousands(s->records_new, c, sizeof c),
-	    thousands(s->messages_new, d, sizeof d),
-	    thousands(s->reports_duplicate, e, sizeof e));
+	printf("%s: ", counted(r->total, "input", "inputs", a, sizeof a));
+	printf("%s ", counted(s->reports_new, "new report", "new reports", a,
+	    sizeof a));
+	printf("(%s, ", counted(s->records_new, "record", "records", a, sizeof a));
+	printf("%s), ", counted(s->messages_new, "message", "messages", a,
+	    sizeof a));
+	printf("%s, ", counted(s->reports_duplicate, "duplicate", "duplicates",
+	    a, sizeof a));
 	printf("%s failed", thousands(s->failed, a, sizeof a));
 	if (s->failed_before)
-		printf(", %" PRIu64 " failed before", s->failed_before);
-	if (s->messages_scanned)
-		printf("; %s mail messages (%s without report, %s other reports)",
-		    thousands(s->messages_scanned, a, sizeof a),
-		    thousands(s->messages_without_report, b, sizeof b),
-		    thousands(s->other_reports, c, sizeof c));
+		printf(", %s failed before", thousands(s->failed_before, a,
+		    sizeof a));
 	if (r->unreadable)
 		printf(", %llu unreadable", r->unreadable);
 	if (s->records_skipped)
-		printf(", %" PRIu64 " records skipped", s->records_skipped);
+		printf(", %s", counted(s->records_skipped, "record skipped",
+		    "records skipped", a, sizeof a));
 	if (s->warnings)
-		printf(", %" PRIu64 " warnings", s->warnings);
+		printf(", %s", counted(s->warnings, "warning", "warnings", a,
+		    sizeof a));
+	if (s->messages_scanned) {
+		printf("; %s ", counted(s->messages_scanned, "mail message",
+		    "mail messages", a, sizeof a));
+		printf("(%s without report, ", thousands(
+		    s->messages_without_report, a, sizeof a));
+		printf("%s)", counted(s->other_reports, "other report",
+		    "other reports", a, sizeof a));
+	}
 	putchar('\n');
 }
 
