@@ -425,6 +425,15 @@ cmd_prune(sqlite3 *db, const struct opts *o)
 	sqlite3_finalize(st);
 	st = NULL;
 	reports = sqlite3_changes(db);
+	/* the per-day source totals of those days go with them */
+	if (sqlite3_prepare_v2(db, "DELETE FROM source_day WHERE day < ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		goto fail_sql;
+	sqlite3_bind_int64(st, 1, before / 86400);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail_sql;
+	sqlite3_finalize(st);
+	st = NULL;
 	if (db_exec(db, "COMMIT", err, sizeof err) != 0)
 		goto fail;
 	if (o->json)

@@ -16,13 +16,14 @@
 	"adkim, aspf, p, sp, np, pct, fo, testing, discovery_method, " \
 	"input_name, xml_sha256, ingested_at, message_id, message_date, " \
 	"message_from, message_subject, mbox_path, mbox_offset, record_count, " \
-	"message_count"
-#define REPORT_NCOLS 32
+	"message_count, dmarc_pass, spf_aligned_pass, dkim_aligned_pass, " \
+	"disp_none, disp_quarantine, disp_reject"
+#define REPORT_NCOLS 38
 
 enum stmt_id {
 	S_INS_REPORT, S_UPD_REPORT, S_INS_ERROR, S_INS_RECORD, S_INS_REASON,
 	S_INS_DKIM, S_INS_SPF, S_SEL_FAILURE, S_INS_FAILURE, S_UPD_FAILURE,
-	S_RESOLVE_FAILURE, S_COUNT
+	S_RESOLVE_FAILURE, S_SOURCE_DAY, S_COUNT
 };
 
 struct store {
@@ -35,14 +36,16 @@ struct store {
 	int64_t report_rowid;		/* 0 until the row exists */
 	int duplicate;			/* known early to be a duplicate */
 	uint64_t records, messages;
+	/* messages by verdict, for the report's totals */
+	uint64_t pass, spf_pass, dkim_pass, d_none, d_quar, d_reject;
 	int64_t placeholder_seq;
 };
 
 static const char *const sql[S_COUNT] = {
 	[S_INS_REPORT] = "INSERT INTO report (" REPORT_COLS ") VALUES "
-	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_UPD_REPORT] = "UPDATE report SET (" REPORT_COLS ") = "
-	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 	    "WHERE id = ?",
 	[S_INS_ERROR] = "INSERT INTO report_error (report, position, message) "
 	    "VALUES (?,?,?)",
@@ -64,6 +67,27 @@ static const char *const sql[S_COUNT] = {
 	    "attempts + 1, reason = ?, resolved_at = NULL WHERE id = ?",
 	[S_RESOLVE_FAILURE] = "UPDATE ingest_failure SET resolved_at = ? "
 	    "WHERE id = ?",
+	/* the report's records added to the per-day source totals */
+	[S_SOURCE_DAY] = "INSERT INTO source_day (domain, day, source_ip, "
+	    "ip_family, records, messages, dmarc_pass, spf_aligned_pass, "
+	    "dkim_aligned_pass, disp_none, disp_quarantine, disp_reject) "
+	    "SELECT ?1, ?2, source_ip, ip_family, count(*), sum(count), "
+	    "sum(CASE WHEN dkim_aligned = 'pass' OR spf_aligned = 'pass' THEN count ELSE 0 END), "
+	    "sum(CASE WHEN spf_aligned = 'pass' THEN count ELSE 0 END), "
+	    "sum(CASE WHEN dkim_aligned = 'pass' THEN count ELSE 0 END), "
+	    "sum(CASE WHEN disposition = 'none' THEN count ELSE 0 END), "
+	    "sum(CASE WHEN disposition = 'quarantine' THEN count ELSE 0 END), "
+	    "sum(CASE WHEN disposition = 'reject' THEN count ELSE 0 END) "
+	    "FROM record WHERE report = ?3 GROUP BY source_ip, ip_family "
+	    "ON CONFLICT (domain, day, source_ip) DO UPDATE SET "
+	    "records = records + excluded.records, "
+	    "messages = messages + excluded.messages, "
+	    "dmarc_pass = dmarc_pass + excluded.dmarc_pass, "
+	    "spf_aligned_pass = spf_aligned_pass + excluded.spf_aligned_pass, "
+	    "dkim_aligned_pass = dkim_aligned_pass + excluded.dkim_aligned_pass, "
+	    "disp_none = disp_none + excluded.disp_none, "
+	    "disp_quarantine = disp_quarantine + excluded.disp_quarantine, "
+	    "disp_reject = disp_reject + excluded.disp_reject",
 };
 
 static int
@@ -174,6 +198,8 @@ store_report_start(struct store *st, const struct store_provenance *prov)
 	st->report_rowid = 0;
 	st->duplicate = 0;
 	st->records = st->messages = 0;
+	st->pass = st->spf_pass = st->dkim_pass = 0;
+	st->d_none = st->d_quar = st->d_reject = 0;
 	return 0;
 }
 
@@ -223,6 +249,25 @@ bind_report(struct store *st, sqlite3_stmt *s, const struct dm_report *r,
 		sqlite3_bind_null(s, i++);
 	sqlite3_bind_int64(s, i++, (sqlite3_int64)st->records);
 	sqlite3_bind_int64(s, i++, (sqlite3_int64)st->messages);
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)st->pass);
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)st->spf_pass);
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)st->dkim_pass);
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)st->d_none);
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)st->d_quar);
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)st->d_reject);
+}
+
+static int
+is(const char *v, const char *want)
+{
+	return v != NULL && strcmp(v, want) == 0;
+}
+
+/* The UTC day of an epoch time, rounded down also before 1970. */
+static int64_t
+day_of(int64_t t)
+{
+	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 }
 
 /* Is the uniqueness key of the report complete? */
@@ -284,6 +329,19 @@ store_report_record(struct store *st, const struct dm_report *so_far,
 		return -1;
 	}
 	st->records++;
+	/* each a part of messages, which did not overflow */
+	if (is(rec->dkim_aligned, "pass") || is(rec->spf_aligned, "pass"))
+		st->pass += (uint64_t)rec->count;
+	if (is(rec->spf_aligned, "pass"))
+		st->spf_pass += (uint64_t)rec->count;
+	if (is(rec->dkim_aligned, "pass"))
+		st->dkim_pass += (uint64_t)rec->count;
+	if (is(rec->disposition, "none"))
+		st->d_none += (uint64_t)rec->count;
+	else if (is(rec->disposition, "quarantine"))
+		st->d_quar += (uint64_t)rec->count;
+	else if (is(rec->disposition, "reject"))
+		st->d_reject += (uint64_t)rec->count;
 
 	s = st->st[S_INS_RECORD];
 	sqlite3_bind_int64(s, 1, st->report_rowid);
@@ -373,6 +431,14 @@ store_report_end(struct store *st, const struct dm_report *r,
 		goto fail;
 	if (st->report_rowid == 0)
 		st->report_rowid = sqlite3_last_insert_rowid(st->db);
+	if (st->records > 0) {
+		s = st->st[S_SOURCE_DAY];
+		bind_text(s, 1, r->domain ? r->domain : "");
+		sqlite3_bind_int64(s, 2, day_of(r->date_begin));
+		sqlite3_bind_int64(s, 3, st->report_rowid);
+		if (step_reset(s) != SQLITE_DONE)
+			goto fail;
+	}
 	s = st->st[S_INS_ERROR];
 	for (i = 0; i < r->n_errors; i++) {
 		sqlite3_bind_int64(s, 1, st->report_rowid);

@@ -44,9 +44,16 @@ CREATE TABLE report (
     message_subject     TEXT,
     mbox_path           TEXT,
     mbox_offset         INTEGER,
-    -- totals over the stored records, kept by dmarc-ingest
+    -- totals over the stored records, kept by dmarc-ingest so that
+    -- dmarc-report need not scan the records (messages = sum of <count>)
     record_count        INTEGER NOT NULL DEFAULT 0,
-    message_count       INTEGER NOT NULL DEFAULT 0
+    message_count       INTEGER NOT NULL DEFAULT 0,
+    dmarc_pass          INTEGER NOT NULL DEFAULT 0,   -- policy_evaluated dkim or spf pass
+    spf_aligned_pass    INTEGER NOT NULL DEFAULT 0,
+    dkim_aligned_pass   INTEGER NOT NULL DEFAULT 0,
+    disp_none           INTEGER NOT NULL DEFAULT 0,
+    disp_quarantine     INTEGER NOT NULL DEFAULT 0,
+    disp_reject         INTEGER NOT NULL DEFAULT 0
 );
 -- Idempotence: a report is the same report when these match (a missing
 -- org_name counts as the empty string).
@@ -110,6 +117,27 @@ CREATE TABLE record_spf (
     human_result        TEXT,
     PRIMARY KEY (record, position)
 ) WITHOUT ROWID;
+
+-- Messages per policy domain, UTC day (of the reports' date_begin) and
+-- source IP, over all reporters: kept by dmarc-ingest with each report, so
+-- that dmarc-report can rank and trend sources over a year of records
+-- without scanning them.  Pruning removes whole days.
+CREATE TABLE source_day (
+    domain              TEXT NOT NULL,
+    day                 INTEGER NOT NULL,      -- date_begin / 86400
+    source_ip           TEXT NOT NULL,
+    ip_family           INTEGER NOT NULL,
+    records             INTEGER NOT NULL,
+    messages            INTEGER NOT NULL,
+    dmarc_pass          INTEGER NOT NULL,
+    spf_aligned_pass    INTEGER NOT NULL,
+    dkim_aligned_pass   INTEGER NOT NULL,
+    disp_none           INTEGER NOT NULL,
+    disp_quarantine     INTEGER NOT NULL,
+    disp_reject         INTEGER NOT NULL,
+    PRIMARY KEY (domain, day, source_ip)
+) WITHOUT ROWID;
+CREATE INDEX source_day_ip ON source_day (domain, source_ip, day);
 
 -- A payload that could not be stored: kept with its bytes so that
 -- `dmarc-ingest --retry-failed` can try it again after a fix.

@@ -71,6 +71,8 @@ expect_eq "prune says how many" "$OUT" "pruned $old reports ($oldrec records) th
 expect_eq "pruned reports gone" "$(q 'SELECT count(*) FROM report')" "$((total - old))"
 expect_eq "no orphan records" "$(q 'SELECT count(*) FROM record WHERE report NOT IN (SELECT id FROM report)')" 0
 expect_eq "no orphan dkim" "$(q 'SELECT count(*) FROM record_dkim WHERE record NOT IN (SELECT id FROM record)')" 0
+expect_eq "source_day of pruned days gone" "$(q "SELECT count(*) FROM source_day WHERE day < strftime('%s', '2025-01-03') / 86400")" 0
+expect_eq "source_day matches the records left" "$(q 'SELECT sum(messages) FROM source_day')" "$(q 'SELECT sum(count) FROM record')"
 
 # a database from a newer version is refused with exit 2
 sqlite3 "$DB" 'PRAGMA user_version = 42'

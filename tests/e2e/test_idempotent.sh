@@ -13,7 +13,8 @@ n=$(awk -F'\t' '{ r += $2 } END { print r }' "$T/m.tsv")
 dump() {
 	sqlite3 "$DB" "SELECT * FROM report ORDER BY id; SELECT * FROM record ORDER BY id;
 	    SELECT * FROM record_dkim; SELECT * FROM record_spf; SELECT * FROM record_reason;
-	    SELECT * FROM report_error; SELECT * FROM ingest_failure;" | sha256sum
+	    SELECT * FROM report_error; SELECT * FROM ingest_failure;
+	    SELECT * FROM source_day;" | sha256sum
 }
 
 ingest --json "$T/r"
