@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fmt.h: how numbers and dates look to a postmaster: thousands separated
+ * ("1,234,567"), percentages with one decimal ("97.3%"), UTC days
+ * ("2026-11-26").  Each writes into the caller's buffer and returns it.
+ */
+#ifndef DM_FMT_H
+#define DM_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FMT_NUM 32	/* room for any formatted number or day */
+
+const char *fmt_int(int64_t v, char *buf, size_t len);
+/* part/whole as "97.3%"; "-" when whole is 0 */
+const char *fmt_pct(int64_t part, int64_t whole, char *buf, size_t len);
+/* a signed change in percentage points: "+1.2 pt", "-0.4 pt" */
+const char *fmt_pt(double points, char *buf, size_t len);
+/* epoch seconds as YYYY-MM-DD (UTC) */
+const char *fmt_day(int64_t epoch, char *buf, size_t len);
+/* a fraction 0..1 for JSON, 4 decimals; "null" when whole is 0 */
+const char *fmt_fraction(int64_t part, int64_t whole, char *buf, size_t len);
+
+/* Strict YYYY-MM-DD to the epoch of that UTC midnight; 0 or -1. */
+int parse_day(const char *s, int64_t *out);
+
+#endif

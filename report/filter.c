@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* filter.c: the domain and window conditions of a command's SQL (see report.h). */
+#include "report.h"
+
+#include <string.h>
+
+static void
+append(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "%s", s);
+}
+
+static void
+sql_for(const struct report_ctx *c, const char *alias, const char *col,
+    char *buf, size_t len)
+{
+	char part[128];
+	size_t i;
+
+	buf[0] = '\0';
+	if (c->ndomains > 0) {
+		snprintf(part, sizeof part, " AND %s.domain IN (", alias);
+		append(buf, len, part);
+		for (i = 0; i < c->ndomains; i++)
+			append(buf, len, i ? ",?" : "?");
+		append(buf, len, ")");
+	}
+	if (c->windowed) {
+		snprintf(part, sizeof part, " AND %s.%s >= ? AND %s.%s < ?",
+		    alias, col, alias, col);
+		append(buf, len, part);
+	}
+}
+
+static int
+bind_for(const struct report_ctx *c, sqlite3_stmt *st, int i, int64_t div)
+{
+	size_t k;
+
+	for (k = 0; k < c->ndomains; k++)
+		sqlite3_bind_text(st, i++, c->domains[k], -1, SQLITE_STATIC);
+	if (c->windowed) {
+		sqlite3_bind_int64(st, i++, c->since / div);
+		sqlite3_bind_int64(st, i++, c->until / div);
+	}
+	return i;
+}
+
+void
+filter_sql(const struct report_ctx *c, const char *alias, char *buf,
+    size_t len)
+{
+	sql_for(c, alias, "date_begin", buf, len);
+}
+
+int
+filter_bind(const struct report_ctx *c, sqlite3_stmt *st, int first)
+{
+	return bind_for(c, st, first, 1);
+}
+
+void
+filter_sql_days(const struct report_ctx *c, const char *alias, char *buf,
+    size_t len)
+{
+	sql_for(c, alias, "day", buf, len);
+}
+
+int
+filter_bind_days(const struct report_ctx *c, sqlite3_stmt *st, int first)
+{
+	/* since and until are UTC midnights: whole days */
+	return bind_for(c, st, first, 86400);
+}
+
+sqlite3_stmt *
+report_prepare(struct report_ctx *c, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(c->err, sizeof c->err, "database query failed: %s",
+		    sqlite3_errmsg(c->db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}

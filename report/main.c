@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c: the dmarc-report command line.  Parses the common options and the
+ * command, opens the database read-only, runs the command and maps the
+ * outcome to the exit status.  The only place that exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "db.h"
+#include "fmt.h"
+#include "report.h"
+
+#ifndef DM_VERSION
+#define DM_VERSION "0.1.0"
+#endif
+
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_USAGE = 2,		/* usage error, or the database cannot be used */
+	EXIT_NO_DATA = 3	/* no database, or nothing ingested yet */
+};
+
+#define MAX_DOMAINS 64
+
+static const char usage_text[] =
+"Usage: dmarc-report [--db FILE] COMMAND [OPTIONS]\n"
+"\n"
+"Summarize the DMARC aggregate reports stored by dmarc-ingest.\n"
+"\n"
+"Commands:\n"
+"  summary      per policy domain: reports, reporters, messages, DMARC pass\n"
+"               and fail, pass rate, SPF and DKIM aligned, dispositions,\n"
+"               source IPs, the latest published policy\n"
+"  sources      per source IP: messages, pass rate, SPF and DKIM aligned, the\n"
+"               raw SPF and DKIM results with their domains, header From\n"
+"               domains, reporters, first and last seen, dispositions,\n"
+"               override reasons\n"
+"  policy       per domain, each published policy reporters saw, with dates\n"
+"               and volume; changes between none and quarantine/reject are\n"
+"               flagged with the pass rate 14 days before and after\n"
+"  reporters    per reporting organisation: reports, messages, days covered,\n"
+"               last report\n"
+"  weekly       the last 7 complete days with reports against the 7 before,\n"
+"               per domain: for a cron mail to the postmaster\n"
+"\n"
+"Options:\n"
+"  --db FILE            database (default: $DMARC_DB, else ./dmarc.db)\n"
+"  --domain D           only policy domain D (repeatable; default: all)\n"
+"  --since YYYY-MM-DD   reports that begin on or after this day (UTC)\n"
+"  --until YYYY-MM-DD   reports that begin before this day (UTC)\n"
+"  --last Nd            the N whole days (UTC) ending at --until, or today\n"
+"  --format F           text (default), csv or json\n"
+"  --top N              sources: only the first N rows\n"
+"  --sort KEY           sources: by messages (default) or failures\n"
+"  -h, --help           show this help\n"
+"  -V, --version        show the version\n"
+"\n"
+"Without a window all data is used.  A report belongs to a window when its\n"
+"date range begins inside it.  Messages are the sum of the records' counts;\n"
+"a message passes DMARC when the receiver found DKIM or SPF aligned and\n"
+"passing (policy_evaluated).  DMARC_NOW=YYYY-MM-DD pins \"today\".\n"
+"\n"
+"Exit status: 0 success (also for an unknown domain or an empty window);\n"
+"2 usage error or unusable database; 3 no database or nothing ingested yet.\n"
+"\n"
+"Examples:\n"
+"  dmarc-report summary --last 30d\n"
+"  dmarc-report sources --domain example.com --sort failures --top 20\n"
+"  dmarc-report weekly | mail -s \"DMARC weekly\" postmaster@example.com\n";
+
+static void
+usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dmarc-report: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'dmarc-report --help' for more information.\n", stderr);
+}
+
+enum { OPT_DB = 256, OPT_DOMAIN, OPT_SINCE, OPT_UNTIL, OPT_LAST, OPT_FORMAT,
+	OPT_TOP, OPT_SORT };
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "domain", required_argument, NULL, OPT_DOMAIN },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "last", required_argument, NULL, OPT_LAST },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct {
+	const char *name;
+	int (*run)(struct report_ctx *);
+} commands[] = {
+	{ "summary", cmd_summary },
+	{ "sources", cmd_sources },
+	{ "policy", cmd_policy },
+	{ "reporters", cmd_reporters },
+	{ "weekly", cmd_weekly },
+};
+
+/* Today's UTC midnight, or DMARC_NOW's. */
+static int
+today(int64_t *out)
+{
+	const char *pin = getenv("DMARC_NOW");
+	time_t now = time(NULL);
+
+	if (pin != NULL && *pin != '\0')
+		return parse_day(pin, out);
+	*out = (int64_t)now - (int64_t)now % 86400;
+	return 0;
+}
+
+static char *
+lowercase(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return s;
+}
+
+int
+main(int argc, char **argv)
+{
+	static char *domains[MAX_DOMAINS];
+	struct report_ctx c;
+	const char *dbopt = NULL, *path, *since = NULL, *until = NULL;
+	long last = 0;
+	char err[1024], *end;
+	int opt, rc, (*run)(struct report_ctx *) = NULL;
+	size_t i;
+	struct stat sb;
+	sqlite3_stmt *st;
+
+	memset(&c, 0, sizeof c);
+	c.out = stdout;
+	c.format = OUT_TEXT;
+	c.sort = SORT_MESSAGES;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "hV", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_DB: dbopt = optarg; break;
+		case OPT_DOMAIN:
+			if (c.ndomains == MAX_DOMAINS) {
+				usage_error("at most %d --domain options", MAX_DOMAINS);
+				return EXIT_USAGE;
+			}
+			domains[c.ndomains++] = lowercase(optarg);
+			break;
+		case OPT_SINCE: since = optarg; break;
+		case OPT_UNTIL: until = optarg; break;
+		case OPT_LAST:
+			errno = 0;
+			last = strtol(optarg, &end, 10);
+			if (errno || end == optarg || (*end != 'd' && *end != '\0') ||
+			    (*end == 'd' && end[1] != '\0') || last < 1 ||
+			    last > 36600) {
+				usage_error("--last wants a number of days such as 7d "
+				    "or 30d, got '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				c.format = OUT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				c.format = OUT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				c.format = OUT_JSON;
+			else {
+				usage_error("--format wants text, csv or json, got "
+				    "'%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_TOP:
+			errno = 0;
+			c.top = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || c.top < 1) {
+				usage_error("--top wants a positive number, got '%s'",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_SORT:
+			if (strcmp(optarg, "messages") == 0)
+				c.sort = SORT_MESSAGES;
+			else if (strcmp(optarg, "failures") == 0)
+				c.sort = SORT_FAILURES;
+			else {
+				usage_error("--sort wants messages or failures, got "
+				    "'%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		case 'V': printf("dmarc-report %s\n", DM_VERSION); return EXIT_OK;
+		default:
+			if (optopt && optopt < 256)
+				usage_error("unknown or incomplete option '-%c'", optopt);
+			else
+				usage_error("unknown or incomplete option '%s'",
+				    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage_error("no command: give summary, sources, policy, reporters "
+		    "or weekly");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			run = commands[i].run;
+	if (run == NULL) {
+		usage_error("unknown command '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (optind + 1 < argc) {
+		usage_error("unexpected argument '%s'", argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	c.domains = (const char *const *)domains;
+
+	/* the window */
+	if (today(&c.today) != 0) {
+		usage_error("DMARC_NOW wants YYYY-MM-DD, got '%s'",
+		    getenv("DMARC_NOW"));
+		return EXIT_USAGE;
+	}
+	c.since = INT64_MIN;
+	c.until = INT64_MAX;
+	if (since != NULL && parse_day(since, &c.since) != 0) {
+		usage_error("--since wants YYYY-MM-DD, got '%s'", since);
+		return EXIT_USAGE;
+	}
+	if (until != NULL && parse_day(until, &c.until) != 0) {
+		usage_error("--until wants YYYY-MM-DD, got '%s'", until);
+		return EXIT_USAGE;
+	}
+	if (last > 0) {
+		if (since != NULL) {
+			usage_error("--last and --since exclude each other");
+			return EXIT_USAGE;
+		}
+		if (until == NULL)
+			c.until = c.today + 86400;
+		c.since = c.until - (int64_t)last * 86400;
+	}
+	c.windowed = since != NULL || until != NULL || last > 0;
+	if (c.windowed && c.since >= c.until) {
+		usage_error("the window is empty: --since must be before --until");
+		return EXIT_USAGE;
+	}
+
+	/* the database: read-only; missing or empty is "no data" */
+	path = db_default_path(dbopt);
+	if (stat(path, &sb) != 0) {
+		fprintf(stderr, "dmarc-report: no database at '%s': run "
+		    "dmarc-ingest first (or give --db FILE)\n", path);
+		return EXIT_NO_DATA;
+	}
+	if ((c.db = db_open(path, DB_READ_ONLY, err, sizeof err)) == NULL) {
+		fprintf(stderr, "dmarc-report: %s%s\n", err,
+		    strstr(err, "empty") ? ": run dmarc-ingest first" : "");
+		return strstr(err, "empty") ? EXIT_NO_DATA : EXIT_USAGE;
+	}
+	if ((st = report_prepare(&c, "SELECT EXISTS (SELECT 1 FROM report)")) ==
+	    NULL || sqlite3_step(st) != SQLITE_ROW) {
+		fprintf(stderr, "dmarc-report: %s\n", c.err[0] ? c.err :
+		    sqlite3_errmsg(c.db));
+		sqlite3_finalize(st);
+		db_close(c.db);
+		return EXIT_USAGE;
+	}
+	if (sqlite3_column_int(st, 0) == 0) {
+		sqlite3_finalize(st);
+		db_close(c.db);
+		fprintf(stderr, "dmarc-report: database '%s' holds no reports yet: "
+		    "run dmarc-ingest first\n", path);
+		return EXIT_NO_DATA;
+	}
+	sqlite3_finalize(st);
+
+	rc = run(&c);
+	if (rc != EXIT_OK && c.err[0])
+		fprintf(stderr, "dmarc-report: %s\n", c.err);
+	db_close(c.db);
+	if (fflush(stdout) != 0 && rc == EXIT_OK) {
+		fprintf(stderr, "dmarc-report: cannot write the output: %s\n",
+		    strerror(errno));
+		rc = EXIT_USAGE;
+	}
+	return rc;
+}

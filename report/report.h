@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.h: what every dmarc-report command gets: the database, the
+ * domains and the time window asked for, the output format.  The filter
+ * helpers turn the window into SQL conditions (a report belongs to a window
+ * when its date range begins inside it).  Owned by main.c.
+ */
+#ifndef DM_REPORT_CTX_H
+#define DM_REPORT_CTX_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON };
+enum sort_by { SORT_MESSAGES, SORT_FAILURES };
+
+/* Text output fits this many columns. */
+#define REPORT_WIDTH 100
+
+struct report_ctx {
+	sqlite3 *db;
+	const char *const *domains;	/* lowercase; none = all domains */
+	size_t ndomains;
+	int64_t since, until;		/* epoch, [since, until); whole UTC days */
+	int windowed;			/* since/until were given */
+	int64_t today;			/* epoch of today's UTC midnight (DMARC_NOW) */
+	enum out_format format;
+	enum sort_by sort;
+	long top;			/* 0: all rows */
+	FILE *out;
+	char err[512];			/* why a command failed (exit 2) */
+};
+
+/*
+ * " AND alias.domain IN (?,...) AND alias.date_begin >= ? AND
+ * alias.date_begin < ?", each part only when asked for, for the report
+ * table under `alias`; filter_bind binds the same parameters from index
+ * `first` on and returns the next free index.
+ */
+void filter_sql(const struct report_ctx *c, const char *alias, char *buf,
+    size_t len);
+int filter_bind(const struct report_ctx *c, sqlite3_stmt *st, int first);
+
+/* The same for source_day under `alias` (its day column). */
+void filter_sql_days(const struct report_ctx *c, const char *alias,
+    char *buf, size_t len);
+int filter_bind_days(const struct report_ctx *c, sqlite3_stmt *st, int first);
+
+/* Prepares SQL, recording SQLite's message in c->err on failure. */
+sqlite3_stmt *report_prepare(struct report_ctx *c, const char *sql);
+
+/* The commands: each prints its result to c->out and returns the exit
+ * status (0, or 2 with c->err set). */
+int cmd_summary(struct report_ctx *c);
+int cmd_sources(struct report_ctx *c);
+int cmd_policy(struct report_ctx *c);
+int cmd_reporters(struct report_ctx *c);
+int cmd_weekly(struct report_ctx *c);
+
+#endif
