@@ -165,6 +165,9 @@ static void fail_at(struct parser *, const char *, ...)
 static void warn(struct parser *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
+static void vfail(struct parser *p, int with_line, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
 static void
 vfail(struct parser *p, int with_line, const char *fmt, va_list ap)
 {
