@@ -1,10 +1,678 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_policy.c: the policy command (being written). */
+/*
+ * cmd_policy.c: the policy command: per policy domain, the history of the
+ * published policy (p, sp, np, pct, adkim, aspf, testing) as the reports
+ * show it, in runs of consecutive UTC days, and the moves of p= between
+ * none, quarantine and reject with the figures of the 14 days before and
+ * after.  Reads only the report table and its per-report totals.
+ *
+ * Reporters disagree for a while after a change (DNS caches), and one may
+ * show something odd for good.  So the policy of a day (the UTC day of a
+ * report's date_begin) is the one most of that day's reports show (a tie
+ * goes to the policy that differs from the current run: the newer one);
+ * a run is the consecutive days with the same policy of the day, and it
+ * counts every report of its days (other_policy_reports: those that showed
+ * something else).  A report without pct (dmarc-2.0, where the tag was
+ * removed) agrees with any pct.  A change is flagged when p moves between
+ * runs: "tightened" towards reject, "loosened" towards none; its date is
+ * the first day of the new run; before is the 14 days before that day,
+ * after the 14 days from it, over all the domain's reports whatever they
+ * showed and whatever --since/--until say.
+ *
+ * Text: one table of runs, then the changes; CSV: the table with the
+ * change figures as columns (pass rates as fractions); JSON: an array of
+ * {"domain", "history": [...], "changes": [...]}.
+ */
 #include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "json_out.h"
+#include "table.h"
+
+#define DAY 86400
+#define CHANGE_DAYS 14		/* figures before and after a change */
+#define TAG_LEN 64		/* a tag value longer than this is cut */
+
+struct policy {
+	char p[TAG_LEN], sp[TAG_LEN], np[TAG_LEN];
+	char adkim[TAG_LEN], aspf[TAG_LEN], testing[TAG_LEN];
+	int has_pct;
+	int64_t pct;
+};
+
+/* One report as the history needs it. */
+struct row {
+	struct policy pol;
+	int64_t messages, pass;
+};
+
+/* Consecutive days with the same policy of the day. */
+struct run {
+	struct policy pol;
+	int64_t first, last;		/* epoch of the first and last day */
+	int64_t reports, other, messages, pass;
+	int strength_move;		/* +1 tightened, -1 loosened, 0 */
+};
+
+/* Totals of a range of days. */
+struct span {
+	int64_t start, end;		/* [start, end) epoch */
+	int64_t reports, messages, pass;
+};
+
+struct change {
+	size_t run;			/* index of the new run */
+	struct span before, after;
+};
+
+struct domain_hist {
+	char *domain;
+	struct run *runs;
+	size_t nruns, capruns;
+	struct change *changes;
+	size_t nchanges;
+};
+
+struct history {
+	struct domain_hist *d;
+	size_t n, cap;
+};
+
+static void
+copy_tag(char *dst, const unsigned char *src)
+{
+	snprintf(dst, TAG_LEN, "%s", src ? (const char *)src : "");
+}
+
+/* Columns first..first+6: p, sp, np, pct, adkim, aspf, testing. */
+static void
+policy_read(struct policy *pol, sqlite3_stmt *st, int first)
+{
+	copy_tag(pol->p, sqlite3_column_text(st, first));
+	copy_tag(pol->sp, sqlite3_column_text(st, first + 1));
+	copy_tag(pol->np, sqlite3_column_text(st, first + 2));
+	pol->has_pct = sqlite3_column_type(st, first + 3) != SQLITE_NULL;
+	pol->pct = sqlite3_column_int64(st, first + 3);
+	copy_tag(pol->adkim, sqlite3_column_text(st, first + 4));
+	copy_tag(pol->aspf, sqlite3_column_text(st, first + 5));
+	copy_tag(pol->testing, sqlite3_column_text(st, first + 6));
+}
+
+/* Same policy; a missing pct agrees with any. */
+static int
+policy_same(const struct policy *a, const struct policy *b)
+{
+	return strcmp(a->p, b->p) == 0 && strcmp(a->sp, b->sp) == 0 &&
+	    strcmp(a->np, b->np) == 0 && strcmp(a->adkim, b->adkim) == 0 &&
+	    strcmp(a->aspf, b->aspf) == 0 &&
+	    strcmp(a->testing, b->testing) == 0 &&
+	    (!a->has_pct || !b->has_pct || a->pct == b->pct);
+}
+
+/* A policy the reports agree with learns the pct one of them gave. */
+static void
+policy_merge(struct policy *into, const struct policy *from)
+{
+	if (!into->has_pct && from->has_pct) {
+		into->has_pct = 1;
+		into->pct = from->pct;
+	}
+}
+
+/* none 0, quarantine 1, reject 2; -1 for anything else. */
+static int
+strength(const char *p)
+{
+	if (strcmp(p, "none") == 0)
+		return 0;
+	if (strcmp(p, "quarantine") == 0)
+		return 1;
+	if (strcmp(p, "reject") == 0)
+		return 2;
+	return -1;
+}
+
+/*
+ * The policy as the shortest record that means the same: sp only when it
+ * differs from p, np when it differs from sp, pct when not 100, adkim and
+ * aspf when strict, t when y.
+ */
+static const char *
+policy_text(const struct policy *pol, char *buf, size_t len)
+{
+	size_t n;
+
+	snprintf(buf, len, "p=%s", pol->p[0] ? pol->p : "?");
+#define ADD(...) do { n = strlen(buf); snprintf(buf + n, len - n, __VA_ARGS__); } while (0)
+	if (strcmp(pol->sp, pol->p) != 0)
+		ADD(" sp=%s", pol->sp[0] ? pol->sp : "?");
+	if (strcmp(pol->np, pol->sp) != 0)
+		ADD(" np=%s", pol->np[0] ? pol->np : "?");
+	if (pol->has_pct && pol->pct != 100)
+		ADD(" pct=%" PRId64, pol->pct);
+	if (strcmp(pol->adkim, "r") != 0)
+		ADD(" adkim=%s", pol->adkim[0] ? pol->adkim : "?");
+	if (strcmp(pol->aspf, "r") != 0)
+		ADD(" aspf=%s", pol->aspf[0] ? pol->aspf : "?");
+	if (strcmp(pol->testing, "n") != 0 && pol->testing[0])
+		ADD(" t=%s", pol->testing);
+#undef ADD
+	return buf;
+}
+
+static int
+add64(struct report_ctx *c, int64_t *sum, int64_t v)
+{
+	if (__builtin_add_overflow(*sum, v, sum)) {
+		snprintf(c->err, sizeof c->err, "message totals overflow 64 bits");
+		return -1;
+	}
+	return 0;
+}
+
+/* sqlite3_step that turns sum()'s overflow into our message. */
+static int
+step(struct report_ctx *c, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc;
+	if (strstr(sqlite3_errmsg(c->db), "integer overflow") != NULL)
+		snprintf(c->err, sizeof c->err, "message totals overflow 64 bits");
+	else
+		snprintf(c->err, sizeof c->err, "database query failed: %s",
+		    sqlite3_errmsg(c->db));
+	return -1;
+}
+
+static struct domain_hist *
+domain_add(struct history *h, const char *name)
+{
+	struct domain_hist *d;
+
+	if (h->n == h->cap) {
+		size_t nc = h->cap ? h->cap * 2 : 8;
+		if ((d = realloc(h->d, nc * sizeof *d)) == NULL)
+			return NULL;
+		h->d = d;
+		h->cap = nc;
+	}
+	d = &h->d[h->n];
+	memset(d, 0, sizeof *d);
+	if ((d->domain = strdup(name)) == NULL)
+		return NULL;
+	h->n++;
+	return d;
+}
+
+static struct run *
+run_add(struct domain_hist *d)
+{
+	struct run *r;
+
+	if (d->nruns == d->capruns) {
+		size_t nc = d->capruns ? d->capruns * 2 : 8;
+		if ((r = realloc(d->runs, nc * sizeof *r)) == NULL)
+			return NULL;
+		d->runs = r;
+		d->capruns = nc;
+	}
+	r = &d->runs[d->nruns++];
+	memset(r, 0, sizeof *r);
+	return r;
+}
+
+static void
+history_free(struct history *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		free(h->d[i].domain);
+		free(h->d[i].runs);
+		free(h->d[i].changes);
+	}
+	free(h->d);
+}
+
+/*
+ * One day's reports of a domain: the policy most of them show joins the
+ * current run or starts a new one; every report of the day counts in it.
+ */
+static int
+add_day(struct report_ctx *c, struct domain_hist *d, int64_t day,
+    const struct row *rows, size_t n)
+{
+	struct policy cand[16];
+	size_t count[16], ncand = 0, i, k, best = 0;
+	struct run *cur = d->nruns ? &d->runs[d->nruns - 1] : NULL;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < ncand; k++)
+			if (policy_same(&cand[k], &rows[i].pol))
+				break;
+		if (k == ncand) {
+			if (ncand == sizeof cand / sizeof cand[0])
+				continue;	/* 16 policies in a day: ignore more */
+			cand[ncand] = rows[i].pol;
+			count[ncand++] = 0;
+		}
+		policy_merge(&cand[k], &rows[i].pol);
+		count[k]++;
+	}
+	for (k = 1; k < ncand; k++)
+		if (count[k] > count[best] || (count[k] == count[best] &&
+		    cur != NULL && policy_same(&cand[best], &cur->pol) &&
+		    !policy_same(&cand[k], &cur->pol)))
+			best = k;
+	if (cur != NULL && policy_same(&cur->pol, &cand[best])) {
+		policy_merge(&cur->pol, &cand[best]);
+	} else {
+		if ((cur = run_add(d)) == NULL) {
+			snprintf(c->err, sizeof c->err, "out of memory");
+			return -1;
+		}
+		cur->pol = cand[best];
+		cur->first = day * DAY;
+	}
+	cur->last = day * DAY;
+	for (i = 0; i < n; i++) {
+		cur->reports++;
+		if (!policy_same(&cur->pol, &rows[i].pol))
+			cur->other++;
+		if (add64(c, &cur->messages, rows[i].messages) != 0 ||
+		    add64(c, &cur->pass, rows[i].pass) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads the reports in (domain, date_begin) order into runs. */
+static int
+load_runs(struct report_ctx *c, struct history *h)
+{
+	char where[1024], sql[2048];
+	sqlite3_stmt *st = NULL;
+	struct row *rows = NULL;
+	size_t nrows = 0, caprows = 0;
+	struct domain_hist *d = NULL;
+	int64_t cur_day = 0;
+	int rc = -1, s;
+
+	filter_sql(c, "r", where, sizeof where);
+	snprintf(sql, sizeof sql,
+	    "SELECT r.domain, r.date_begin / 86400, r.p, r.sp, r.np, r.pct,"
+	    " r.adkim, r.aspf, r.testing, r.message_count, r.dmarc_pass"
+	    " FROM report r WHERE 1%s ORDER BY r.domain, r.date_begin, r.id",
+	    where);
+	if ((st = report_prepare(c, sql)) == NULL)
+		goto out;
+	filter_bind(c, st, 1);
+	for (;;) {
+		const char *dom;
+		int64_t day;
+
+		if ((s = step(c, st)) < 0)
+			goto out;
+		dom = s == SQLITE_ROW ?
+		    (const char *)sqlite3_column_text(st, 0) : NULL;
+		day = s == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+		if (dom == NULL)
+			dom = "";
+		if (nrows > 0 && (s == SQLITE_DONE ||
+		    strcmp(dom, d->domain) != 0 || day != cur_day)) {
+			if (add_day(c, d, cur_day, rows, nrows) != 0)
+				goto out;
+			nrows = 0;
+		}
+		if (s == SQLITE_DONE)
+			break;
+		if (d == NULL || strcmp(dom, d->domain) != 0) {
+			if ((d = domain_add(h, dom)) == NULL)
+				goto oom;
+		}
+		cur_day = day;
+		if (nrows == caprows) {
+			size_t nc = caprows ? caprows * 2 : 64;
+			struct row *nr = realloc(rows, nc * sizeof *nr);
+			if (nr == NULL)
+				goto oom;
+			rows = nr;
+			caprows = nc;
+		}
+		policy_read(&rows[nrows].pol, st, 2);
+		rows[nrows].messages = sqlite3_column_int64(st, 9);
+		rows[nrows].pass = sqlite3_column_int64(st, 10);
+		nrows++;
+	}
+	rc = 0;
+	goto out;
+oom:
+	snprintf(c->err, sizeof c->err, "out of memory");
+out:
+	sqlite3_finalize(st);
+	free(rows);
+	return rc;
+}
+
+/* Reports, messages and passes of a domain with date_begin in the span. */
+static int
+span_totals(struct report_ctx *c, sqlite3_stmt *st, const char *domain,
+    struct span *sp)
+{
+	int rc = -1;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, sp->start);
+	sqlite3_bind_int64(st, 3, sp->end);
+	if (step(c, st) != SQLITE_ROW)
+		goto out;
+	sp->reports = sqlite3_column_int64(st, 0);
+	sp->messages = sqlite3_column_int64(st, 1);
+	sp->pass = sqlite3_column_int64(st, 2);
+	rc = 0;
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Flags the moves of p= and counts the days around each. */
+static int
+find_changes(struct report_ctx *c, struct history *h)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i, k;
+	int rc = -1;
+
+	st = report_prepare(c,
+	    "SELECT count(*), ifnull(sum(message_count), 0),"
+	    " ifnull(sum(dmarc_pass), 0) FROM report"
+	    " WHERE domain = ? AND date_begin >= ? AND date_begin < ?");
+	if (st == NULL)
+		goto out;
+	for (i = 0; i < h->n; i++) {
+		struct domain_hist *d = &h->d[i];
+
+		for (k = 1; k < d->nruns; k++) {
+			int from = strength(d->runs[k - 1].pol.p);
+			int to = strength(d->runs[k].pol.p);
+			struct change *ch;
+
+			if (from < 0 || to < 0 || from == to)
+				continue;
+			d->runs[k].strength_move = to > from ? 1 : -1;
+			if (d->changes == NULL &&
+			    (d->changes = calloc(d->nruns, sizeof *ch)) == NULL) {
+				snprintf(c->err, sizeof c->err, "out of memory");
+				goto out;
+			}
+			ch = &d->changes[d->nchanges++];
+			ch->run = k;
+			ch->before.start = d->runs[k].first - CHANGE_DAYS * DAY;
+			ch->before.end = d->runs[k].first;
+			ch->after.start = d->runs[k].first;
+			ch->after.end = d->runs[k].first + CHANGE_DAYS * DAY;
+			if (span_totals(c, st, d->domain, &ch->before) != 0 ||
+			    span_totals(c, st, d->domain, &ch->after) != 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static const char *
+move_name(int move)
+{
+	return move > 0 ? "tightened" : move < 0 ? "loosened" : "-";
+}
+
+static void
+print_text(const struct history *h, FILE *f)
+{
+	struct table *t = table_new();
+	char b1[FMT_NUM], b2[FMT_NUM], b3[FMT_NUM], pol[512];
+	size_t i, k, nchanges = 0;
+
+	if (t == NULL)
+		return;
+	table_col(t, "DOMAIN", TABLE_LEFT, 1);
+	table_col(t, "POLICY", TABLE_LEFT, 1);
+	table_col(t, "FIRST SEEN", TABLE_LEFT, 0);
+	table_col(t, "LAST SEEN", TABLE_LEFT, 0);
+	table_col(t, "REPORTS", TABLE_RIGHT, 0);
+	table_col(t, "MESSAGES", TABLE_RIGHT, 0);
+	table_col(t, "PASS", TABLE_RIGHT, 0);
+	table_col(t, "CHANGE", TABLE_LEFT, 0);
+	for (i = 0; i < h->n; i++) {
+		for (k = 0; k < h->d[i].nruns; k++) {
+			const struct run *r = &h->d[i].runs[k];
+
+			table_row(t);
+			table_cell(t, h->d[i].domain);
+			table_cell(t, policy_text(&r->pol, pol, sizeof pol));
+			table_cell(t, fmt_day(r->first, b1, sizeof b1));
+			table_cell(t, fmt_day(r->last, b2, sizeof b2));
+			table_cell(t, fmt_int(r->reports, b3, sizeof b3));
+			table_cell(t, fmt_int(r->messages, b1, sizeof b1));
+			table_cell(t, fmt_pct(r->pass, r->messages, b2, sizeof b2));
+			table_cell(t, move_name(r->strength_move));
+		}
+		nchanges += h->d[i].nchanges;
+	}
+	table_print_text(t, f, REPORT_WIDTH);
+	table_free(t);
+	if (nchanges == 0)
+		return;
+	fprintf(f, "\nChanges of p=, with the %d days before and after "
+	    "(reports by their start day):\n", CHANGE_DAYS);
+	for (i = 0; i < h->n; i++) {
+		for (k = 0; k < h->d[i].nchanges; k++) {
+			const struct change *ch = &h->d[i].changes[k];
+			const struct run *r = &h->d[i].runs[ch->run];
+			const struct span *sp[2] = { &ch->before, &ch->after };
+			size_t j;
+
+			fprintf(f, "\n%s  %s  %s: p=%s -> p=%s\n", h->d[i].domain,
+			    fmt_day(r->first, b1, sizeof b1),
+			    move_name(r->strength_move),
+			    h->d[i].runs[ch->run - 1].pol.p, r->pol.p);
+			for (j = 0; j < 2; j++) {
+				fprintf(f, "  %-6s  %s to ", j ? "after" : "before",
+				    fmt_day(sp[j]->start, b1, sizeof b1));
+				fprintf(f, "%s  %12s messages  %6s pass",
+				    fmt_day(sp[j]->end - DAY, b1, sizeof b1),
+				    fmt_int(sp[j]->messages, b2, sizeof b2),
+				    fmt_pct(sp[j]->pass, sp[j]->messages, b3,
+				    sizeof b3));
+				if (j == 1 && ch->before.messages > 0 &&
+				    ch->after.messages > 0)
+					fprintf(f, "  %s", fmt_pt(100.0 *
+					    ((double)ch->after.pass /
+					    (double)ch->after.messages -
+					    (double)ch->before.pass /
+					    (double)ch->before.messages),
+					    b1, sizeof b1));
+				putc('\n', f);
+			}
+		}
+	}
+}
+
+static void
+print_csv(const struct history *h, FILE *f)
+{
+	struct table *t = table_new();
+	char b[FMT_NUM];
+	size_t i, k, j;
+	static const char *const cols[] = { "domain", "first_seen",
+	    "last_seen", "p", "sp", "np", "pct", "adkim", "aspf", "testing",
+	    "reports", "other_policy_reports", "messages", "dmarc_pass",
+	    "pass_rate", "change", "before_messages", "before_pass_rate",
+	    "after_messages", "after_pass_rate" };
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
+		table_col(t, cols[i], TABLE_LEFT, 0);
+	for (i = 0; i < h->n; i++) {
+		const struct domain_hist *d = &h->d[i];
+
+		for (k = 0; k < d->nruns; k++) {
+			const struct run *r = &d->runs[k];
+			const struct change *ch = NULL;
+
+			for (j = 0; j < d->nchanges; j++)
+				if (d->changes[j].run == k)
+					ch = &d->changes[j];
+			table_row(t);
+			table_cell(t, d->domain);
+			table_cell(t, fmt_day(r->first, b, sizeof b));
+			table_cell(t, fmt_day(r->last, b, sizeof b));
+			table_cell(t, r->pol.p);
+			table_cell(t, r->pol.sp);
+			table_cell(t, r->pol.np);
+			if (r->pol.has_pct)
+				table_cellf(t, "%" PRId64, r->pol.pct);
+			else
+				table_cell(t, "");
+			table_cell(t, r->pol.adkim);
+			table_cell(t, r->pol.aspf);
+			table_cell(t, r->pol.testing);
+			table_cellf(t, "%" PRId64, r->reports);
+			table_cellf(t, "%" PRId64, r->other);
+			table_cellf(t, "%" PRId64, r->messages);
+			table_cellf(t, "%" PRId64, r->pass);
+			table_cell(t, r->messages ?
+			    fmt_fraction(r->pass, r->messages, b, sizeof b) : "");
+			table_cell(t, r->strength_move ?
+			    move_name(r->strength_move) : "");
+			if (ch == NULL) {
+				for (j = 0; j < 4; j++)
+					table_cell(t, "");
+				continue;
+			}
+			table_cellf(t, "%" PRId64, ch->before.messages);
+			table_cell(t, ch->before.messages ? fmt_fraction(
+			    ch->before.pass, ch->before.messages, b, sizeof b) : "");
+			table_cellf(t, "%" PRId64, ch->after.messages);
+			table_cell(t, ch->after.messages ? fmt_fraction(
+			    ch->after.pass, ch->after.messages, b, sizeof b) : "");
+		}
+	}
+	table_print_csv(t, f);
+	table_free(t);
+}
+
+static void
+json_span(FILE *f, const struct span *sp)
+{
+	char b1[FMT_NUM], b2[FMT_NUM];
+
+	fprintf(f, "{\"start\": \"%s\", ", fmt_day(sp->start, b1, sizeof b1));
+	fprintf(f, "\"end\": \"%s\", \"reports\": %" PRId64 ", \"messages\": %"
+	    PRId64 ", \"dmarc_pass\": %" PRId64 ", \"pass_rate\": %s}",
+	    fmt_day(sp->end - DAY, b1, sizeof b1), sp->reports, sp->messages,
+	    sp->pass, fmt_fraction(sp->pass, sp->messages, b2, sizeof b2));
+}
+
+static void
+json_tag(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, "\"%s\": ", key);
+	json_string(f, v[0] ? v : NULL);
+	fputs(", ", f);
+}
+
+static void
+print_json(const struct history *h, FILE *f)
+{
+	char b1[FMT_NUM];
+	size_t i, k;
+
+	fputs("[", f);
+	for (i = 0; i < h->n; i++) {
+		const struct domain_hist *d = &h->d[i];
+
+		fputs(i ? ",\n {\"domain\": " : "\n {\"domain\": ", f);
+		json_string(f, d->domain);
+		fputs(", \"history\": [", f);
+		for (k = 0; k < d->nruns; k++) {
+			const struct run *r = &d->runs[k];
+
+			fputs(k ? ",\n  {" : "\n  {", f);
+			fprintf(f, "\"first_seen\": \"%s\", ",
+			    fmt_day(r->first, b1, sizeof b1));
+			fprintf(f, "\"last_seen\": \"%s\", ",
+			    fmt_day(r->last, b1, sizeof b1));
+			json_tag(f, "p", r->pol.p);
+			json_tag(f, "sp", r->pol.sp);
+			json_tag(f, "np", r->pol.np);
+			if (r->pol.has_pct)
+				fprintf(f, "\"pct\": %" PRId64 ", ", r->pol.pct);
+			else
+				fputs("\"pct\": null, ", f);
+			json_tag(f, "adkim", r->pol.adkim);
+			json_tag(f, "aspf", r->pol.aspf);
+			json_tag(f, "testing", r->pol.testing);
+			fprintf(f, "\"reports\": %" PRId64 ", "
+			    "\"other_policy_reports\": %" PRId64 ", "
+			    "\"messages\": %" PRId64 ", \"dmarc_pass\": %" PRId64
+			    ", \"pass_rate\": %s, \"change\": ", r->reports,
+			    r->other, r->messages, r->pass,
+			    fmt_fraction(r->pass, r->messages, b1, sizeof b1));
+			json_string(f, r->strength_move ?
+			    move_name(r->strength_move) : NULL);
+			fputs("}", f);
+		}
+		fputs(d->nruns ? "\n ], \"changes\": [" : "], \"changes\": [", f);
+		for (k = 0; k < d->nchanges; k++) {
+			const struct change *ch = &d->changes[k];
+			const struct run *r = &d->runs[ch->run];
+
+			fputs(k ? ",\n  {" : "\n  {", f);
+			fprintf(f, "\"date\": \"%s\", \"direction\": \"%s\", ",
+			    fmt_day(r->first, b1, sizeof b1),
+			    move_name(r->strength_move));
+			fputs("\"from\": ", f);
+			json_string(f, d->runs[ch->run - 1].pol.p);
+			fputs(", \"to\": ", f);
+			json_string(f, r->pol.p);
+			fputs(", \"before\": ", f);
+			json_span(f, &ch->before);
+			fputs(", \"after\": ", f);
+			json_span(f, &ch->after);
+			fputs("}", f);
+		}
+		fputs(d->nchanges ? "\n ]}" : "]}", f);
+	}
+	fputs(h->n ? "\n]\n" : "]\n", f);
+}
 
 int
 cmd_policy(struct report_ctx *c)
 {
-	snprintf(c->err, sizeof c->err, "policy: not implemented yet");
-	return 2;
+	struct history h;
+	int rc = 2;
+
+	memset(&h, 0, sizeof h);
+	if (load_runs(c, &h) != 0 || find_changes(c, &h) != 0)
+		goto out;
+	switch (c->format) {
+	case OUT_TEXT: print_text(&h, c->out); break;
+	case OUT_CSV: print_csv(&h, c->out); break;
+	case OUT_JSON: print_json(&h, c->out); break;
+	}
+	rc = 0;
+out:
+	history_free(&h);
+	return rc;
 }

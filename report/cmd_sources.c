@@ -1,10 +1,458 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_sources.c: the sources command (being written). */
+/*
+ * cmd_sources.c: the sources command: one row per source IP over the
+ * selected policy domains (all of them, or those of --domain; the rows
+ * list which domains each IP sent for), with its volume, DMARC pass and
+ * fail, SPF and DKIM aligned passes, dispositions and first and last day
+ * seen, all from source_day; and, for the rows shown only, the lists read
+ * from the raw records: raw SPF and DKIM results with their domains,
+ * header From domains, reporters, policy domains and override reasons,
+ * each with its messages, most messages first.
+ */
 #include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "json_out.h"
+#include "table.h"
+
+/* The detail lists of a row, in the order of the detail query's kinds. */
+enum list_kind { L_SPF, L_DKIM, L_FROM, L_REPORTER, L_DOMAIN, L_REASON,
+	L_KINDS };
+
+struct item {
+	char *a, *b;		/* value (result, or type/name), and domain */
+	int64_t messages;
+};
+
+struct list {
+	struct item *v;
+	size_t n, cap;
+};
+
+struct source_row {
+	char *ip;
+	int64_t messages, pass, spf, dkim, none, quarantine, reject;
+	int64_t first_day, last_day;
+	struct list list[L_KINDS];
+};
+
+struct sources {
+	struct source_row *rows;
+	size_t n, cap;
+};
+
+/* The text columns: what tells a postmaster why a source fails, within
+ * REPORT_WIDTH; the aligned counts and the other lists are in CSV and JSON. */
+static const struct {
+	const char *header;
+	enum table_align align;
+	int shrink;
+} text_cols[] = {
+	{ "SOURCE IP", TABLE_LEFT, 0 },
+	{ "MESSAGES", TABLE_RIGHT, 0 },
+	{ "PASS %", TABLE_RIGHT, 0 },
+	{ "FAILED", TABLE_RIGHT, 0 },
+	{ "SPF RESULTS", TABLE_LEFT, 1 },
+	{ "DKIM RESULTS", TABLE_LEFT, 1 },
+	{ "HEADER FROM", TABLE_LEFT, 1 },
+};
+
+static const char *const csv_cols[] = {
+	"source_ip", "messages", "dmarc_pass", "dmarc_fail", "pass_rate",
+	"spf_aligned_pass", "dkim_aligned_pass", "spf_results", "dkim_results",
+	"header_from", "reporters", "domains", "first_seen", "last_seen",
+	"disposition_none", "disposition_quarantine", "disposition_reject",
+	"reasons",
+};
+
+/* JSON keys of the lists; the string lists are arrays of names. */
+static const char *const list_keys[L_KINDS] = {
+	"spf_results", "dkim_results", "header_from", "reporters", "domains",
+	"reasons",
+};
+
+static int
+step_done(struct report_ctx *c, int rc)
+{
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (strstr(sqlite3_errmsg(c->db), "integer overflow") != NULL)
+		snprintf(c->err, sizeof c->err, "message totals overflow 64 bits");
+	else
+		snprintf(c->err, sizeof c->err, "database query failed: %s",
+		    sqlite3_errmsg(c->db));
+	return 2;
+}
+
+static int
+oom(struct report_ctx *c)
+{
+	snprintf(c->err, sizeof c->err, "out of memory");
+	return 2;
+}
+
+static void
+sources_free(struct sources *s)
+{
+	size_t i, j;
+	int k;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->rows[i].ip);
+		for (k = 0; k < L_KINDS; k++) {
+			struct list *l = &s->rows[i].list[k];
+			for (j = 0; j < l->n; j++) {
+				free(l->v[j].a);
+				free(l->v[j].b);
+			}
+			free(l->v);
+		}
+	}
+	free(s->rows);
+}
+
+static char *
+dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s != NULL ? strdup((const char *)s) : NULL;
+}
+
+/* The rows shown: source IPs ranked from source_day. */
+static int
+load_ranking(struct report_ctx *c, struct sources *s)
+{
+	char filter[1024], sql[2048];
+	sqlite3_stmt *st;
+	int rc, i;
+
+	filter_sql_days(c, "sd", filter, sizeof filter);
+	snprintf(sql, sizeof sql,
+	    "SELECT sd.source_ip, sum(sd.messages) AS m, sum(sd.dmarc_pass) AS p,"
+	    " sum(sd.spf_aligned_pass), sum(sd.dkim_aligned_pass),"
+	    " sum(sd.disp_none), sum(sd.disp_quarantine), sum(sd.disp_reject),"
+	    " min(sd.day), max(sd.day)"
+	    " FROM source_day sd WHERE 1 = 1%s GROUP BY sd.source_ip"
+	    " ORDER BY %s sd.source_ip LIMIT ?",
+	    filter, c->sort == SORT_FAILURES ? "m - p DESC, m DESC," : "m DESC,");
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	i = filter_bind_days(c, st, 1);
+	sqlite3_bind_int64(st, i, c->top > 0 ? (int64_t)c->top : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct source_row *r;
+
+		if (s->n == s->cap) {
+			size_t nc = s->cap ? s->cap * 2 : 64;
+			void *p = realloc(s->rows, nc * sizeof *s->rows);
+			if (p == NULL) {
+				sqlite3_finalize(st);
+				return oom(c);
+			}
+			s->rows = p;
+			s->cap = nc;
+		}
+		r = &s->rows[s->n++];
+		memset(r, 0, sizeof *r);
+		if ((r->ip = dup_col(st, 0)) == NULL) {
+			sqlite3_finalize(st);
+			return oom(c);
+		}
+		r->messages = sqlite3_column_int64(st, 1);
+		r->pass = sqlite3_column_int64(st, 2);
+		r->spf = sqlite3_column_int64(st, 3);
+		r->dkim = sqlite3_column_int64(st, 4);
+		r->none = sqlite3_column_int64(st, 5);
+		r->quarantine = sqlite3_column_int64(st, 6);
+		r->reject = sqlite3_column_int64(st, 7);
+		r->first_day = sqlite3_column_int64(st, 8);
+		r->last_day = sqlite3_column_int64(st, 9);
+	}
+	rc = step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+list_add(struct list *l, sqlite3_stmt *st)
+{
+	struct item *it;
+
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 8;
+		void *p = realloc(l->v, nc * sizeof *l->v);
+		if (p == NULL)
+			return -1;
+		l->v = p;
+		l->cap = nc;
+	}
+	it = &l->v[l->n++];
+	it->a = dup_col(st, 1);
+	it->b = dup_col(st, 2);
+	it->messages = sqlite3_column_int64(st, 3);
+	return 0;
+}
+
+/*
+ * The lists of each row shown, from its raw records (record_source_ip
+ * index), inside the same domains and window: the records are read once
+ * into a temporary table and grouped six ways.
+ */
+static int
+load_details(struct report_ctx *c, struct sources *s)
+{
+	char filter[1024], sql[4096];
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	filter_sql(c, "r", filter, sizeof filter);
+	snprintf(sql, sizeof sql,
+	    "WITH recs AS MATERIALIZED ("
+	    " SELECT rec.id AS id, rec.count AS n, rec.header_from AS hf,"
+	    " r.org_name AS org, r.domain AS dom"
+	    " FROM record rec JOIN report r ON r.id = rec.report"
+	    " WHERE rec.source_ip = ?1%s)"
+	    " SELECT 0, x.result, x.domain, sum(recs.n) FROM recs"
+	    " JOIN record_spf x ON x.record = recs.id GROUP BY 2, 3"
+	    " UNION ALL SELECT 1, x.result, x.domain, sum(recs.n) FROM recs"
+	    " JOIN record_dkim x ON x.record = recs.id GROUP BY 2, 3"
+	    " UNION ALL SELECT 2, hf, NULL, sum(n) FROM recs GROUP BY 2"
+	    " UNION ALL SELECT 3, org, NULL, sum(n) FROM recs GROUP BY 2"
+	    " UNION ALL SELECT 4, dom, NULL, sum(n) FROM recs GROUP BY 2"
+	    " UNION ALL SELECT 5, x.type, NULL, sum(recs.n) FROM recs"
+	    " JOIN record_reason x ON x.record = recs.id GROUP BY 2"
+	    " ORDER BY 1, 4 DESC, 2, 3", filter);
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	for (i = 0; i < s->n; i++) {
+		struct source_row *r = &s->rows[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r->ip, -1, SQLITE_STATIC);
+		filter_bind(c, st, 2);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int k = sqlite3_column_int(st, 0);
+
+			if (k >= 0 && k < L_KINDS && list_add(&r->list[k], st) != 0) {
+				sqlite3_finalize(st);
+				return oom(c);
+			}
+		}
+		if (rc != SQLITE_DONE)
+			break;
+	}
+	rc = step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* An item as a person reads it: "pass example.com", "forwarded",
+ * "(unnamed)" for a reporter without a name; with its messages when
+ * `counts` ("pass example.com ×1,234"). */
+static void
+item_text(enum list_kind k, const struct item *it, int counts, char *buf,
+    size_t len)
+{
+	char n[FMT_NUM + 8] = "";
+	const char *a = it->a;
+
+	if (a == NULL)
+		a = k == L_REPORTER ? "(unnamed)" : "(none)";
+	if (counts) {
+		char num[FMT_NUM];
+		snprintf(n, sizeof n, " \xc3\x97%s",
+		    fmt_int(it->messages, num, sizeof num));
+	}
+	if (k == L_SPF || k == L_DKIM)
+		snprintf(buf, len, "%s %s%s", a, it->b ? it->b : "(no domain)", n);
+	else
+		snprintf(buf, len, "%s%s", a, n);
+}
+
+static void
+list_cell(struct table *t, enum list_kind k, const struct list *l, int counts)
+{
+	char **items, buf[1024];
+	size_t i;
+
+	if (l->n == 0 && counts) {
+		table_cell(t, "");	/* CSV: an empty field */
+		return;
+	}
+	if ((items = calloc(l->n + 1, sizeof *items)) == NULL) {
+		table_cell(t, "");
+		return;
+	}
+	for (i = 0; i < l->n; i++) {
+		item_text(k, &l->v[i], counts, buf, sizeof buf);
+		if ((items[i] = strdup(buf)) == NULL)
+			break;
+	}
+	table_list(t, (const char *const *)items, i);
+	for (i = 0; i < l->n; i++)
+		free(items[i]);
+	free(items);
+}
+
+static void
+print_text(struct report_ctx *c, const struct sources *s)
+{
+	struct table *t;
+	char a[FMT_NUM];
+	size_t i;
+
+	if (s->n == 0) {
+		for (i = 0; i < sizeof text_cols / sizeof text_cols[0]; i++)
+			fprintf(c->out, "%s%s", i ? "  " : "", text_cols[i].header);
+		fputc('\n', c->out);
+		return;
+	}
+	if ((t = table_new()) == NULL)
+		return;
+	for (i = 0; i < sizeof text_cols / sizeof text_cols[0]; i++)
+		table_col(t, text_cols[i].header, text_cols[i].align,
+		    text_cols[i].shrink);
+	for (i = 0; i < s->n; i++) {
+		const struct source_row *r = &s->rows[i];
+
+		table_row(t);
+		table_cell(t, r->ip);
+		table_cell(t, fmt_int(r->messages, a, sizeof a));
+		table_cell(t, fmt_pct(r->pass, r->messages, a, sizeof a));
+		table_cell(t, fmt_int(r->messages - r->pass, a, sizeof a));
+		list_cell(t, L_SPF, &r->list[L_SPF], 0);
+		list_cell(t, L_DKIM, &r->list[L_DKIM], 0);
+		list_cell(t, L_FROM, &r->list[L_FROM], 0);
+	}
+	table_print_text(t, c->out, REPORT_WIDTH);
+	table_free(t);
+}
+
+static void
+print_csv(struct report_ctx *c, const struct sources *s)
+{
+	struct table *t;
+	char a[FMT_NUM];
+	size_t i;
+
+	if ((t = table_new()) == NULL)
+		return;
+	for (i = 0; i < sizeof csv_cols / sizeof csv_cols[0]; i++)
+		table_col(t, csv_cols[i], TABLE_LEFT, 0);
+	for (i = 0; i < s->n; i++) {
+		const struct source_row *r = &s->rows[i];
+
+		table_row(t);
+		table_cell(t, r->ip);
+		table_cellf(t, "%" PRId64, r->messages);
+		table_cellf(t, "%" PRId64, r->pass);
+		table_cellf(t, "%" PRId64, r->messages - r->pass);
+		table_cell(t, r->messages > 0 ?
+		    fmt_fraction(r->pass, r->messages, a, sizeof a) : "");
+		table_cellf(t, "%" PRId64, r->spf);
+		table_cellf(t, "%" PRId64, r->dkim);
+		list_cell(t, L_SPF, &r->list[L_SPF], 1);
+		list_cell(t, L_DKIM, &r->list[L_DKIM], 1);
+		list_cell(t, L_FROM, &r->list[L_FROM], 1);
+		list_cell(t, L_REPORTER, &r->list[L_REPORTER], 1);
+		list_cell(t, L_DOMAIN, &r->list[L_DOMAIN], 1);
+		table_cell(t, fmt_day(r->first_day * 86400, a, sizeof a));
+		table_cell(t, fmt_day(r->last_day * 86400, a, sizeof a));
+		table_cellf(t, "%" PRId64, r->none);
+		table_cellf(t, "%" PRId64, r->quarantine);
+		table_cellf(t, "%" PRId64, r->reject);
+		list_cell(t, L_REASON, &r->list[L_REASON], 1);
+	}
+	table_print_csv(t, c->out);
+	table_free(t);
+}
+
+/* A JSON list: objects for results and reasons, names for the others. */
+static void
+json_list(FILE *f, enum list_kind k, const struct list *l)
+{
+	size_t i;
+
+	fprintf(f, ", \"%s\": [", list_keys[k]);
+	for (i = 0; i < l->n; i++) {
+		const struct item *it = &l->v[i];
+
+		if (i)
+			fputs(", ", f);
+		if (k == L_SPF || k == L_DKIM) {
+			fputs("{\"result\": ", f);
+			json_string(f, it->a);
+			fputs(", \"domain\": ", f);
+			json_string(f, it->b);
+			fprintf(f, ", \"messages\": %" PRId64 "}", it->messages);
+		} else if (k == L_REASON) {
+			fputs("{\"type\": ", f);
+			json_string(f, it->a);
+			fprintf(f, ", \"messages\": %" PRId64 "}", it->messages);
+		} else
+			json_string(f, it->a);
+	}
+	fputc(']', f);
+}
+
+static void
+print_json(struct report_ctx *c, const struct sources *s)
+{
+	FILE *f = c->out;
+	char a[FMT_NUM], b[FMT_NUM];
+	size_t i;
+	int k;
+
+	if (s->n == 0) {
+		fputs("[]\n", f);
+		return;
+	}
+	fputs("[\n", f);
+	for (i = 0; i < s->n; i++) {
+		const struct source_row *r = &s->rows[i];
+
+		fputs("  {\"source_ip\": ", f);
+		json_string(f, r->ip);
+		fprintf(f, ", \"messages\": %" PRId64 ", \"dmarc_pass\": %" PRId64
+		    ", \"dmarc_fail\": %" PRId64 ", \"pass_rate\": %s"
+		    ", \"spf_aligned_pass\": %" PRId64
+		    ", \"dkim_aligned_pass\": %" PRId64,
+		    r->messages, r->pass, r->messages - r->pass,
+		    fmt_fraction(r->pass, r->messages, a, sizeof a), r->spf,
+		    r->dkim);
+		for (k = 0; k < L_KINDS; k++)
+			json_list(f, (enum list_kind)k, &r->list[k]);
+		fprintf(f, ", \"first_seen\": \"%s\", \"last_seen\": \"%s\""
+		    ", \"disposition\": {\"none\": %" PRId64 ", \"quarantine\": %"
+		    PRId64 ", \"reject\": %" PRId64 "}}%s\n",
+		    fmt_day(r->first_day * 86400, a, sizeof a),
+		    fmt_day(r->last_day * 86400, b, sizeof b), r->none,
+		    r->quarantine, r->reject, i + 1 < s->n ? "," : "");
+	}
+	fputs("]\n", f);
+}
 
 int
 cmd_sources(struct report_ctx *c)
 {
-	snprintf(c->err, sizeof c->err, "sources: not implemented yet");
-	return 2;
+	struct sources s;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	if ((rc = load_ranking(c, &s)) != 0 || (rc = load_details(c, &s)) != 0)
+		goto out;
+	switch (c->format) {
+	case OUT_TEXT: print_text(c, &s); break;
+	case OUT_CSV: print_csv(c, &s); break;
+	case OUT_JSON: print_json(c, &s); break;
+	}
+out:
+	sources_free(&s);
+	return rc;
 }

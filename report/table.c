@@ -209,7 +209,7 @@ cell_width(const struct cell *c)
 void
 table_print_text(const struct table *t, FILE *f, size_t width)
 {
-	size_t w[MAX_COLS], total, i, r, excess;
+	size_t w[MAX_COLS], total, i, r;
 	char buf[4096];
 
 	for (i = 0; i < t->ncols; i++)
@@ -220,23 +220,21 @@ table_print_text(const struct table *t, FILE *f, size_t width)
 			if (cw > w[i])
 				w[i] = cw;
 		}
-	/* too wide: take from the shrinkable columns, widest first */
-	for (;;) {
+	/* too wide: take one column at a time from the widest shrinkable
+	 * column, so the excess is shared between them */
+	total = 0;
+	for (i = 0; i < t->ncols; i++)
+		total += w[i] + (i ? 2 : 0);
+	while (total > width) {
 		size_t widest = MAX_COLS;
-		total = 0;
-		for (i = 0; i < t->ncols; i++)
-			total += w[i] + (i ? 2 : 0);
-		if (total <= width)
-			break;
-		excess = total - width;
 		for (i = 0; i < t->ncols; i++)
 			if (t->col[i].shrink && w[i] > MIN_WIDTH &&
 			    (widest == MAX_COLS || w[i] > w[widest]))
 				widest = i;
 		if (widest == MAX_COLS)
 			break;
-		w[widest] -= excess < w[widest] - MIN_WIDTH ? excess :
-		    w[widest] - MIN_WIDTH;
+		w[widest]--;
+		total--;
 	}
 	for (r = 0; r <= t->nrows + 1; r++) {
 		size_t out = 0;

@@ -33,6 +33,25 @@ while IFS= read -r line; do
 done < <(grep '^\.Dl \$ ' "$MAN")
 expect_match "examples found" "$n" '^[5-9]$'
 
+# the same for dmarc-report (the prune example above emptied the database)
+"$DMARC_INGEST" --db "$DB" --quiet "$T/attachments"
+RMAN="$(dirname "$0")/../../docs/dmarc-report.1"
+n=0
+while IFS= read -r line; do
+	cmd=${line#.Dl \$ }
+	cmd=${cmd//\\-/-}
+	cmd=${cmd//reports.db/$DB}
+	cmd=${cmd//dmarc-report /$DMARC_REPORT }
+	set +e
+	(cd "$T" && DMARC_NOW=2026-01-01 eval "$cmd") >"$T/out" 2>"$T/err"
+	RC=$?
+	set -e
+	ERR=$(cat "$T/err")
+	expect_rc "dmarc-report man page example: ${line#.Dl }" 0
+	n=$((n + 1))
+done < <(grep '^\.Dl \$ ' "$RMAN")
+expect_match "dmarc-report examples found" "$n" '^[4-9]$'
+
 # every long option of the manual is in --help, and the reverse
 ingest --help
 PLAIN=$(sed 's/\\//g' "$MAN")	# the manual without roff escapes

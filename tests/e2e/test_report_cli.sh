@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The dmarc-report command line: help, usage errors (exit 2), a missing or
+# empty database (exit 3, with a hint to run dmarc-ingest), and that every
+# command runs in every format on a real database.
+. "$(dirname "$0")/lib.sh"
+set -e
+
+report() {
+	set +e
+	"$DMARC_REPORT" --db "$DB" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	set -e
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+
+report --help
+expect_rc "--help" 0
+expect_match "--help usage" "$OUT" "^Usage: dmarc-report"
+for cmd in summary sources policy reporters weekly; do
+	expect_match "--help lists $cmd" "$OUT" "^  $cmd "
+done
+report --version
+expect_match "--version" "$OUT" "^dmarc-report [0-9]"
+
+# a missing database, an empty one
+report summary
+expect_rc "missing database" 3
+expect_match "missing database hint" "$ERR" "run dmarc-ingest first"
+"$DMARC_INGEST" --db "$DB" --stats >/dev/null
+report summary
+expect_rc "empty database" 3
+expect_match "empty database hint" "$ERR" "no reports yet: run dmarc-ingest first"
+: >"$T/zero.db"
+set +e; "$DMARC_REPORT" --db "$T/zero.db" summary >/dev/null 2>"$T/err"; RC=$?; set -e
+ERR=$(cat "$T/err")
+expect_rc "zero-byte database" 3
+
+"$DMARC_GEN" --out "$T/r" --reports 10 --records 10 --seed 4 --start 2025-01-01 2>/dev/null
+"$DMARC_INGEST" --db "$DB" --quiet "$T/r"
+
+# usage errors
+for args in "" "nosuch" "summary extra" "--format xml summary" "--last 7x summary" \
+    "--last 0d summary" "--since 2025-01-10 --until 2025-01-01 summary" \
+    "--last 7d --since 2025-01-01 summary" "--since 2025-13-01 summary" \
+    "--top 0 sources" "--sort size sources" "--no-such summary"; do
+	# shellcheck disable=SC2086
+	report $args
+	expect_rc "usage error: '$args'" 2
+	expect_match "usage error hint: '$args'" "$ERR" "Try 'dmarc-report --help'"
+done
+set +e; DMARC_NOW=soon "$DMARC_REPORT" --db "$DB" summary >/dev/null 2>&1; RC=$?; set -e
+expect_rc "bad DMARC_NOW" 2
+
+# a newer schema is refused
+cp "$DB" "$T/newer.db"
+sqlite3 "$T/newer.db" 'PRAGMA user_version = 99'
+set +e; "$DMARC_REPORT" --db "$T/newer.db" summary >/dev/null 2>"$T/err"; RC=$?; set -e
+expect_rc "newer schema" 2
+
+# every command in every format; the option may come before or after it;
+# $DMARC_DB is the default database
+for cmd in summary sources policy reporters weekly; do
+	for fmt in text csv json; do
+		report "$cmd" --format "$fmt"
+		expect_rc "$cmd --format $fmt" 0
+		expect_match "$cmd --format $fmt prints" "$OUT" '.'
+	done
+	report --format json "$cmd"
+	expect_match "$cmd json is one document" "$(printf '%s' "$OUT" | head -c 1)" '^[[{]$'
+	set +e; DMARC_DB="$DB" "$DMARC_REPORT" "$cmd" >/dev/null 2>&1; RC=$?; set -e
+	expect_rc "$cmd with DMARC_DB" 0
+done
+
+# an unknown domain and an empty window: exit 0, an empty result
+for cmd in summary sources policy reporters; do
+	report "$cmd" --domain nosuch.example --format json
+	expect_rc "$cmd unknown domain" 0
+	expect_eq "$cmd unknown domain json" "$(printf '%s' "$OUT" | tr -d ' \n')" "[]"
+	report "$cmd" --since 2001-01-01 --until 2001-02-01 --format csv
+	expect_rc "$cmd empty window" 0
+	expect_eq "$cmd empty window csv is the header" "$(printf '%s\n' "$OUT" | wc -l)" 1
+done
+
+done_tests

@@ -1,0 +1,156 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# dmarc-report weekly: the window (the last day with reports before today,
+# and the 6 days before it, against the 7 before those), the figures and
+# their changes, new and failing sources, policy changes, silent reporters
+# and the status rules, in text, CSV and JSON; --domain, an unknown domain,
+# no data, 64-bit overflow.  Fixtures: tests/data/report-policy, today
+# pinned at 2025-04-20 (a report that day is left out): the week is
+# 2025-04-13..19, the previous week 2025-04-06..12.  Expected figures are
+# worked out by hand and checked with sqlite3 over the raw record table.
+. "$(dirname "$0")/lib.sh"
+set -e
+: "${DMARC_REPORT:?DMARC_REPORT must name the dmarc-report binary}"
+export DMARC_NOW=2025-04-20
+
+report() {
+	set +e
+	"$DMARC_REPORT" --db "$DB" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	set -e
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+
+# jq PATH: a value of the JSON document in $T/out (sqlite3's JSON parser).
+jq() {
+	sqlite3 -batch -noheader :memory: "SELECT json_extract(readfile('$T/out'), '$1')"
+}
+
+# raw FIELD DOMAIN FROM UNTIL [IP]: messages or passes of the records of
+# the reports that begin in [FROM, UNTIL) (days), from the record table.
+raw() {
+	local what='count' ip=''
+	[ "$1" = pass ] && what="CASE WHEN d.dkim_aligned = 'pass' OR d.spf_aligned = 'pass' THEN d.count ELSE 0 END"
+	[ $# -ge 5 ] && ip="AND d.source_ip = '$5'"
+	q "SELECT ifnull(sum($what), 0) FROM record d JOIN report r ON r.id = d.report
+	   WHERE r.domain = '$2' AND r.date_begin >= strftime('%s', '$3')
+	   AND r.date_begin < strftime('%s', '$4') $ip"
+}
+
+ingest "$DM_TEST_DATA/report-policy"
+expect_rc "ingest the fixtures" 0
+
+# by hand: weekly.example, week: 04-13 Alpha 200 pass, Beta 100 pass + 10
+# fail (198.51.100.7), 04-19 (22:00) Alpha 100 pass + 20 fail (203.0.113.9,
+# new) + 5 pass (198.51.100.99, seen 04-05: not new) = 435, 405 pass
+# (93.1%); previous: 04-06 Beta 100, Gamma 50, 04-12 Alpha 150 + 30 fail
+# = 330, 300 (90.9%); 04-05 and 04-20 are outside both weeks.
+expect_eq "raw week" "$(raw messages weekly.example 2025-04-13 2025-04-20)/$(raw pass weekly.example 2025-04-13 2025-04-20)" "435/405"
+expect_eq "raw previous" "$(raw messages weekly.example 2025-04-06 2025-04-13)/$(raw pass weekly.example 2025-04-06 2025-04-13)" "330/300"
+
+# text: the mail body
+report weekly
+expect_rc "text" 0
+expect_eq "title" "$(head -1 "$T/out")" \
+    "DMARC weekly report: 2025-04-13 to 2025-04-19 (UTC), against 2025-04-06 to 2025-04-12"
+expect_eq "fits 100 columns (but the status lines)" "$(grep -Ev ': (OK|ATTENTION) ' "$T/out" | awk 'length > 100')" ""
+expect_eq "domains in the week (not policy.example)" "$(grep -E '^[a-z]+\.example$' "$T/out" | tr '\n' ' ')" \
+    "drop.example ok.example weekly.example "
+sed -n '/^weekly.example$/,/^[a-z.]*: /p' "$T/out" >"$T/wk"
+WK=$(cat "$T/wk")
+expect_match "messages" "$WK" "^  Messages +435   previous week 330, \+31\.8%$"
+expect_match "pass rate" "$WK" "^  DMARC pass +93\.1%   previous week 90\.9%, \+2\.2 pt$"
+expect_match "reports" "$WK" "^  Reports +3   from 2 reporters; previous week 3 from 3$"
+expect_match "new sources" "$WK" "^  New source IPs \(first seen this week\): 1 IP, 20 messages$"
+expect_match "new source row" "$WK" "^    203\.0\.113\.9  2025-04-19        20  0\.0%$"
+expect_eq "seen before the previous week: not new" "$(grep -c '198.51.100.99' "$T/wk")" 0
+expect_match "failing sources" "$WK" "^  Top failing sources: 2 IPs, 30 failing messages$"
+expect_eq "failing rows" "$(grep -A4 'Top failing' "$T/wk" | sed -n '4,5p')" \
+"    203.0.113.9        20        20  0.0%
+    198.51.100.7       10        10  0.0%"
+expect_match "policy change" "$WK" "^    2025-04-13  p none -> quarantine \(2 reporters\)$"
+expect_match "silent reporter" "$WK" "^    Gamma Mail: last report 2025-04-06, 1 report with 50 messages the week before$"
+expect_eq "status lines, last" "$(tail -3 "$T/out")" \
+"drop.example: ATTENTION pass rate fell 2.1 pt
+ok.example: OK 98.5% pass
+weekly.example: ATTENTION reporter silent: Gamma Mail; policy changed 2025-04-13: p none -> quarantine; new source 203.0.113.9 fails for 4.6% of messages"
+# ok.example: a new source failing exactly 1% (2 of 200) and a fall of
+# 1.5 pt are fine; drop.example: 97.9% after 100.0% is a fall of 2.1 pt
+expect_eq "raw ok.example" "$(raw messages ok.example 2025-04-13 2025-04-20)/$(raw pass ok.example 2025-04-13 2025-04-20)/$(raw messages ok.example 2025-04-13 2025-04-20 192.0.2.20)" "200/197/2"
+expect_eq "raw drop.example" "$(raw pass drop.example 2025-04-13 2025-04-20)/$(raw messages drop.example 2025-04-13 2025-04-20)" "979/1000"
+
+# CSV: a row per domain
+report weekly --format csv
+expect_rc "csv" 0
+expect_eq "csv" "$OUT" "domain,status,week_start,week_end,reports,reporters,messages,previous_messages,messages_change,dmarc_pass,pass_rate,previous_pass_rate,pass_rate_change,new_sources,new_source_messages,failing_sources,failing_messages,policy_changes,silent_reporters,reasons
+drop.example,attention,2025-04-13,2025-04-19,1,1,1000,1000,0.0000,979,0.9790,1.0000,-0.0210,0,0,1,21,,,pass rate fell 2.1 pt
+ok.example,ok,2025-04-13,2025-04-19,2,1,200,100,1.0000,197,0.9850,1.0000,-0.0150,1,2,2,3,,,
+weekly.example,attention,2025-04-13,2025-04-19,3,2,435,330,0.3182,405,0.9310,0.9091,0.0219,1,20,2,30,2025-04-13 p none -> quarantine,Gamma Mail,reporter silent: Gamma Mail; policy changed 2025-04-13: p none -> quarantine; new source 203.0.113.9 fails for 4.6% of messages"
+
+# JSON: one object
+report weekly --format json
+expect_rc "json" 0
+expect_eq "json valid" "$(sqlite3 :memory: "SELECT json_valid(readfile('$T/out'))")" 1
+expect_eq "json week" "$(jq '$.week.start') $(jq '$.week.end') $(jq '$.previous.start') $(jq '$.previous.end')" \
+    "2025-04-13 2025-04-19 2025-04-06 2025-04-12"
+expect_eq "json domains" "$(sqlite3 :memory: "SELECT json_array_length(readfile('$T/out'), '\$.domains')")" 3
+W='$.domains[2]'
+expect_eq "json weekly.example" "$(jq "$W.domain")|$(jq "$W.status")|$(jq "$W.reports")|$(jq "$W.reporters")|$(jq "$W.messages")|$(jq "$W.dmarc_pass")|$(jq "$W.pass_rate")" \
+    "weekly.example|attention|3|2|435|405|0.931"
+expect_eq "json previous" "$(jq "$W.previous.messages")|$(jq "$W.previous.dmarc_pass")|$(jq "$W.previous.reporters")|$(jq "$W.messages_change")|$(jq "$W.pass_rate_change")" \
+    "330|300|3|0.3182|0.0219"
+expect_eq "json new source" "$(jq "$W.new_sources[0].source_ip")|$(jq "$W.new_sources[0].first_seen")|$(jq "$W.new_sources[0].messages")|$(jq "$W.new_sources[0].dmarc_fail")|$(jq "$W.new_sources_total")" \
+    "203.0.113.9|2025-04-19|20|20|1"
+expect_eq "json failing" "$(jq "$W.failing_sources[1].source_ip")|$(jq "$W.failing_sources[1].new")|$(jq "$W.failing_sources_total")|$(jq "$W.failing_messages")" \
+    "198.51.100.7|0|2|30"
+expect_eq "json policy change" "$(jq "$W.policy_changes[0].date")|$(jq "$W.policy_changes[0].reporters")|$(jq "$W.policy_changes[0].from.p")|$(jq "$W.policy_changes[0].to.p")|$(jq "$W.policy_changes[0].to.pct")" \
+    "2025-04-13|2|none|quarantine|100"
+expect_eq "json silent" "$(jq "$W.silent_reporters[0].reporter")|$(jq "$W.silent_reporters[0].reports")|$(jq "$W.silent_reporters[0].messages")|$(jq "$W.silent_reporters[0].last_report")" \
+    "Gamma Mail|1|50|2025-04-06"
+expect_eq "json ok.example" "$(jq '$.domains[1].status')|$(sqlite3 :memory: "SELECT json_array_length(readfile('$T/out'), '\$.domains[1].reasons')")" "ok|0"
+
+# --domain: the week ends at that domain's last day with data
+report weekly --domain policy.example
+expect_eq "--domain title" "$(head -1 "$T/out")" \
+    "DMARC weekly report: 2025-03-21 to 2025-03-27 (UTC), against 2025-03-14 to 2025-03-20"
+expect_match "--domain: Gamma silent, p back to none" "$(tail -1 "$T/out")" \
+    "^policy.example: ATTENTION reporter silent: Gamma Mail; policy changed 2025-03-25: p quarantine -> none$"
+expect_eq "--domain: one domain" "$(grep -cE '^[a-z]+\.example$' "$T/out")" 1
+
+# tomorrow: the report of 2025-04-20 is in, the week moves by one day
+DMARC_NOW=2025-04-21 report weekly --domain weekly.example --format csv
+expect_eq "next day: window and volume" "$(sed -n 2p "$T/out" | cut -d, -f3,4,7,8)" \
+    "2025-04-14,2025-04-20,$(raw messages weekly.example 2025-04-14 2025-04-21),$(raw messages weekly.example 2025-04-07 2025-04-14)"
+
+# an unknown domain, nothing before today: exit 0, an empty result
+report weekly --domain nosuch.example
+expect_rc "unknown domain text" 0
+expect_eq "unknown domain text" "$OUT" "DMARC weekly report: no reports before 2025-04-20 for the domains asked for"
+DMARC_NOW=2025-02-01 report weekly
+expect_rc "nothing before today" 0
+expect_eq "nothing before today" "$OUT" "DMARC weekly report: no reports before 2025-02-01"
+report weekly --domain nosuch.example --format json
+expect_rc "unknown domain json" 0
+expect_eq "unknown domain json" "$(sqlite3 :memory: "SELECT json_array_length(readfile('$T/out'), '\$.domains') || ' ' || json_extract(readfile('$T/out'), '\$.week.end')")" "0 2025-04-19"
+report weekly --domain nosuch.example --format csv
+expect_rc "unknown domain csv" 0
+expect_eq "unknown domain csv: the header" "$(wc -l <"$T/out")" 1
+
+# totals past 64 bits: exit 2 with a message, never a wrong number
+fresh_db
+mkdir "$T/big"
+for day in 14 15; do
+	sed -e 's/<count>100</<count>9223372036854775807</' -e "s/2025-04-08/big-$day/" \
+	    "$DM_TEST_DATA/report-policy/ok.example!2025-04-08!alpha.xml" |
+	    sed -e "s/<begin>1744070400</<begin>$(date -u -d 2025-04-$day +%s)</" >"$T/big/$day.xml"
+done
+ingest "$T/big"
+for fmt in text csv; do
+	report weekly --format "$fmt"
+	expect_rc "overflow $fmt" 2
+	expect_match "overflow message" "$ERR" "message totals overflow 64 bits"
+	expect_eq "overflow: nothing printed" "$OUT" ""
+done
+
+done_tests
