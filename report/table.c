@@ -165,21 +165,38 @@ table_rows(const struct table *t)
 	return t->nrows;
 }
 
-/* A list cell within `width` columns: "a, b, c" or "a, b +1" into buf. */
+/* A list cell within `width` columns: "a, b, c", or "a, b +1" when the
+ * rest does not fit, or "aaa~ +2" when not even the first item does. */
 static void
 list_fit(const struct cell *c, size_t width, char *buf, size_t len)
 {
-	size_t i, used = 0, k;
+	size_t i, used = 0;
 	char more[32];
 
 	buf[0] = '\0';
 	for (i = 0; i < c->n; i++) {
 		size_t w = text_width(c->items[i]) + (i ? 2 : 0);
-		size_t rest = c->n - i - 1;
+		size_t rest = c->n - i - 1, mw;
 
-		snprintf(more, sizeof more, " +%zu", rest);
-		if (used + w + (rest ? strlen(more) : 0) > width && i > 0)
-			break;
+		more[0] = '\0';
+		if (rest)
+			snprintf(more, sizeof more, " +%zu", rest);
+		mw = strlen(more);
+		if (used + w + mw > width) {
+			if (i > 0)
+				break;
+			/* the first item alone is too wide: cut it */
+			if (width > mw + 1) {
+				size_t b = prefix_bytes(c->items[0], width - mw - 1);
+				if (b + 1 < len) {
+					memcpy(buf, c->items[0], b);
+					buf[b] = '~';
+					buf[b + 1] = '\0';
+				}
+			}
+			strncat(buf, more, len - strlen(buf) - 1);
+			return;
+		}
 		if (i)
 			strncat(buf, ", ", len - strlen(buf) - 1);
 		strncat(buf, c->items[i], len - strlen(buf) - 1);
@@ -189,8 +206,6 @@ list_fit(const struct cell *c, size_t width, char *buf, size_t len)
 		snprintf(more, sizeof more, " +%zu", c->n - i);
 		strncat(buf, more, len - strlen(buf) - 1);
 	}
-	k = strlen(buf);
-	(void)k;
 }
 
 /* The natural width of a cell. */
