@@ -146,6 +146,9 @@ struct parser {
 	size_t text_len, text_cap;
 	size_t collect_depth;		/* depth of the leaf, or 0 */
 	unsigned char collect_id, collect_flags;
+	/* non-blank text since the last tag outside a leaf: skipped
+	 * elements and mixed content are held to field_bytes too */
+	uint64_t other_text;
 
 	struct dm_report rep;
 	char *bad_begin, *bad_end;	/* non-numeric date text */
@@ -154,6 +157,7 @@ struct parser {
 	struct dm_record rec;
 	char *ip_raw, *count_raw;
 	size_t open_records;
+	uint64_t messages;		/* sum of the used records' counts */
 
 	unsigned long long seen, used, skipped, warnings;
 };
@@ -523,6 +527,16 @@ record_end(struct parser *p)
 		    p->count_raw ? p->count_raw : "");
 		goto out;
 	}
+	/* the report's message total must fit the store's 64-bit integers:
+	 * a record that would make it wrap is as unusable as a bad count */
+	if ((uint64_t)r->count > (uint64_t)INT64_MAX - p->messages) {
+		p->skipped++;
+		warn(p, "record %llu: count %lld makes the report's message "
+		    "total overflow 64 bits (skipped)",
+		    (unsigned long long)r->position, (long long)r->count);
+		goto out;
+	}
+	p->messages += (uint64_t)r->count;
 	for (i = 0; i < r->n_spf; i++)
 		if (r->spf[i].scope == NULL &&
 		    (r->spf[i].scope = strdup("mfrom")) == NULL) {
@@ -741,6 +755,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 	(void)prefix, (void)nb_namespaces, (void)namespaces;
 	(void)nb_attributes, (void)nb_defaulted, (void)attributes;
+	p->other_text = 0;
 	if (p->failed)
 		return;
 	keep_entities(p);
@@ -806,6 +821,7 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	struct parser *p = ctx;
 
 	(void)localname, (void)prefix, (void)uri;
+	p->other_text = 0;
 	if (p->failed || p->depth == 0)
 		return;
 	keep_entities(p);
@@ -827,6 +843,18 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	p->depth--;
 }
 
+/* Only XML whitespace in s[0..n). */
+static int
+blank(const xmlChar *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
 static void
 sax_text(void *ctx, const xmlChar *s, int len)
 {
@@ -836,9 +864,17 @@ sax_text(void *ctx, const xmlChar *s, int len)
 
 	if (p->xml_errors != 0)
 		keep_entities(p);
-	if (p->collect_depth != p->depth || p->collect_depth == 0 ||
-	    p->failed || len <= 0)
+	if (p->failed || len <= 0)
 		return;
+	if (p->collect_depth != p->depth || p->collect_depth == 0) {
+		if (!blank(s, n))
+			p->other_text += n;
+		if (p->other_text > p->lim.field_bytes)
+			fail_at(p, "limit %s exceeded (more than %llu bytes of "
+			    "text in one element)", DM_LIMIT_FIELD_BYTES,
+			    (unsigned long long)p->lim.field_bytes);
+		return;
+	}
 	if ((uint64_t)n > p->lim.field_bytes - p->text_len) {
 		fail_at(p, "limit %s exceeded (more than %llu bytes of text in "
 		    "one element)", DM_LIMIT_FIELD_BYTES,

@@ -212,6 +212,87 @@ zip_code_error(int code, char *err, size_t errlen)
 	zip_error_fini(&ze);
 }
 
+/* Bytes of a zip archive at an offset: a file or a buffer. */
+struct zip_bytes {
+	FILE *f;
+	const unsigned char *buf;
+	uint64_t len;
+};
+
+static int
+zip_bytes_at(const struct zip_bytes *zb, uint64_t off, unsigned char *out,
+    size_t n)
+{
+	if (off > zb->len || n > zb->len - off)
+		return -1;
+	if (zb->buf != NULL) {
+		memcpy(out, zb->buf + off, n);
+		return 0;
+	}
+	if (off > (uint64_t)LONG_MAX || fseek(zb->f, (long)off, SEEK_SET) != 0)
+		return -1;
+	return fread(out, 1, n, zb->f) == n ? 0 : -1;
+}
+
+static uint64_t
+le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/*
+ * The entry count the end of central directory record declares (zip64 too),
+ * read before libzip loads the whole central directory: 100,000 entries
+ * take it tens of MiB.  Returns 0 when unknown (libzip then decides).
+ */
+static uint64_t
+zip_declared_entries(const struct zip_bytes *zb)
+{
+	unsigned char tail[22 + 65535], z64[56];
+	uint64_t off, n, rec;
+	size_t tlen, i;
+
+	tlen = zb->len < sizeof tail ? (size_t)zb->len : sizeof tail;
+	off = zb->len - tlen;
+	if (tlen < 22 || zip_bytes_at(zb, off, tail, tlen) != 0)
+		return 0;
+	for (i = tlen - 22 + 1; i-- > 0;)
+		if (memcmp(tail + i, "PK\005\006", 4) == 0)
+			break;
+	if (i == (size_t)-1)
+		return 0;
+	n = le(tail + i + 10, 2);
+	if (n != 0xffff)
+		return n;
+	/* zip64: the locator just before, pointing at the zip64 record */
+	if (off + i < 20 ||
+	    zip_bytes_at(zb, off + i - 20, z64, 20) != 0 ||
+	    memcmp(z64, "PK\006\007", 4) != 0)
+		return n;
+	rec = le(z64 + 8, 8);
+	if (zip_bytes_at(zb, rec, z64, sizeof z64) != 0 ||
+	    memcmp(z64, "PK\006\006", 4) != 0)
+		return n;
+	return le(z64 + 32, 8);
+}
+
+static int
+zip_too_many(const struct zip_bytes *zb, const struct dm_limits *l, char *err,
+    size_t errlen)
+{
+	uint64_t n = zip_declared_entries(zb);
+
+	if (n <= l->zip_entries)
+		return 0;
+	snprintf(err, errlen, "limit %s exceeded (%" PRIu64 " entries, at most %"
+	    PRIu64 ")", DM_LIMIT_ZIP_ENTRIES, n, l->zip_entries);
+	return 1;
+}
+
 /* The container checks; on failure discards the archive. */
 static struct unpack_zip *
 zip_checked(zip_t *za, uint64_t archive_bytes, const struct dm_limits *l,
@@ -271,9 +352,17 @@ unpack_zip_open_path(const char *path, const struct dm_limits *l, char *err,
     size_t errlen)
 {
 	struct stat sb;
+	struct zip_bytes zb = { NULL, NULL, 0 };
 	zip_t *za;
-	int code = 0;
+	int code = 0, many = 0;
 
+	if (stat(path, &sb) == 0 && (zb.f = fopen(path, "rb")) != NULL) {
+		zb.len = (uint64_t)sb.st_size;
+		many = zip_too_many(&zb, l, err, errlen);
+		fclose(zb.f);
+		if (many)
+			return NULL;
+	}
 	if ((za = zip_open(path, ZIP_RDONLY, &code)) == NULL) {
 		zip_code_error(code, err, errlen);
 		return NULL;
@@ -287,10 +376,15 @@ struct unpack_zip *
 unpack_zip_open_mem(unsigned char *buf, size_t len, const struct dm_limits *l,
     char *err, size_t errlen)
 {
+	struct zip_bytes zb = { NULL, buf, len };
 	zip_error_t ze;
 	zip_source_t *src;
 	zip_t *za;
 
+	if (zip_too_many(&zb, l, err, errlen)) {
+		free(buf);
+		return NULL;
+	}
 	zip_error_init(&ze);
 	if (len == 0) {		/* libzip would not keep (or free) it */
 		free(buf);
@@ -385,6 +479,8 @@ struct member_impl {
 	zip_file_t *zf;
 	uint64_t out;
 	uint64_t comp_size;
+	uint64_t size;		/* declared uncompressed size */
+	int has_size;
 	struct dm_limits l;
 	char name[512];
 };
@@ -401,6 +497,12 @@ member_read(struct stream *s, void *buf, size_t n)
 		return stream_fail(s, "corrupt zip member '%s': %s", mi->name,
 		    zip_file_strerror(mi->zf));
 	mi->out += (uint64_t)r;
+	/* libzip inflates past the size the directory declares: a member
+	 * that lies about its size (a bomb that passed the declared-size
+	 * checks) is corrupt */
+	if (mi->has_size && mi->out > mi->size)
+		return stream_fail(s, "corrupt zip member '%s': more data than "
+		    "its declared %" PRIu64 " bytes", mi->name, mi->size);
 	if (check_output(s, &mi->l, mi->out, mi->comp_size) < 0)
 		return -1;
 	return (ssize_t)r;
@@ -474,6 +576,8 @@ unpack_zip_member_stream(struct unpack_zip *z,
 	mi->zf = zf;
 	mi->l = z->l;
 	mi->comp_size = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
+	mi->has_size = (st.valid & ZIP_STAT_SIZE) != 0;
+	mi->size = mi->has_size ? st.size : 0;
 	snprintf(mi->name, sizeof mi->name, "%s", m->name);
 	return s;
 }

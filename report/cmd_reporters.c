@@ -58,22 +58,9 @@ static const char *const csv_cols[] = {
 static int
 step_done(struct report_ctx *c, int rc)
 {
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (strstr(sqlite3_errmsg(c->db), "integer overflow") != NULL)
-		snprintf(c->err, sizeof c->err, "message totals overflow 64 bits");
-	else
-		snprintf(c->err, sizeof c->err, "database query failed: %s",
-		    sqlite3_errmsg(c->db));
-	return 2;
+	return rc == SQLITE_DONE ? 0 : report_db_error(c);
 }
 
-static int
-oom(struct report_ctx *c)
-{
-	snprintf(c->err, sizeof c->err, "out of memory");
-	return 2;
-}
 
 static void
 orgs_free(struct orgs *o)
@@ -141,7 +128,7 @@ load_totals(struct report_ctx *c, struct orgs *o)
 			void *p = realloc(o->rows, nc * sizeof *o->rows);
 			if (p == NULL) {
 				sqlite3_finalize(st);
-				return oom(c);
+				return report_oom(c);
 			}
 			o->rows = p;
 			o->cap = nc;
@@ -150,7 +137,7 @@ load_totals(struct report_ctx *c, struct orgs *o)
 		memset(r, 0, sizeof *r);
 		if (name != NULL && (r->name = strdup((const char *)name)) == NULL) {
 			sqlite3_finalize(st);
-			return oom(c);
+			return report_oom(c);
 		}
 		r->reports = sqlite3_column_int64(st, 1);
 		r->messages = sqlite3_column_int64(st, 2);
@@ -234,14 +221,14 @@ load_domains(struct report_ctx *c, struct orgs *o)
 			void *p = realloc(r->domains, nc * sizeof *r->domains);
 			if (p == NULL) {
 				sqlite3_finalize(st);
-				return oom(c);
+				return report_oom(c);
 			}
 			r->domains = p;
 			r->capdomains = nc;
 		}
 		if ((r->domains[r->ndomains] = strdup((const char *)d)) == NULL) {
 			sqlite3_finalize(st);
-			return oom(c);
+			return report_oom(c);
 		}
 		r->ndomains++;
 	}

@@ -78,22 +78,9 @@ static const char *const list_keys[L_KINDS] = {
 static int
 step_done(struct report_ctx *c, int rc)
 {
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (strstr(sqlite3_errmsg(c->db), "integer overflow") != NULL)
-		snprintf(c->err, sizeof c->err, "message totals overflow 64 bits");
-	else
-		snprintf(c->err, sizeof c->err, "database query failed: %s",
-		    sqlite3_errmsg(c->db));
-	return 2;
+	return rc == SQLITE_DONE ? 0 : report_db_error(c);
 }
 
-static int
-oom(struct report_ctx *c)
-{
-	snprintf(c->err, sizeof c->err, "out of memory");
-	return 2;
-}
 
 static void
 sources_free(struct sources *s)
@@ -152,7 +139,7 @@ load_ranking(struct report_ctx *c, struct sources *s)
 			void *p = realloc(s->rows, nc * sizeof *s->rows);
 			if (p == NULL) {
 				sqlite3_finalize(st);
-				return oom(c);
+				return report_oom(c);
 			}
 			s->rows = p;
 			s->cap = nc;
@@ -161,7 +148,7 @@ load_ranking(struct report_ctx *c, struct sources *s)
 		memset(r, 0, sizeof *r);
 		if ((r->ip = dup_col(st, 0)) == NULL) {
 			sqlite3_finalize(st);
-			return oom(c);
+			return report_oom(c);
 		}
 		r->messages = sqlite3_column_int64(st, 1);
 		r->pass = sqlite3_column_int64(st, 2);
@@ -241,7 +228,7 @@ load_details(struct report_ctx *c, struct sources *s)
 
 			if (k >= 0 && k < L_KINDS && list_add(&r->list[k], st) != 0) {
 				sqlite3_finalize(st);
-				return oom(c);
+				return report_oom(c);
 			}
 		}
 		if (rc != SQLITE_DONE)

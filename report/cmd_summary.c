@@ -67,14 +67,7 @@ dup_col(sqlite3_stmt *st, int i)
 static int
 step_done(struct report_ctx *c, int rc)
 {
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (strstr(sqlite3_errmsg(c->db), "integer overflow") != NULL)
-		snprintf(c->err, sizeof c->err, "message totals overflow 64 bits");
-	else
-		snprintf(c->err, sizeof c->err, "database query failed: %s",
-		    sqlite3_errmsg(c->db));
-	return 2;
+	return rc == SQLITE_DONE ? 0 : report_db_error(c);
 }
 
 static void

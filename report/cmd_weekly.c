@@ -105,11 +105,7 @@ step(struct report_ctx *c, sqlite3_stmt *st)
 
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		return rc;
-	if (strstr(sqlite3_errmsg(c->db), "integer overflow") != NULL)
-		snprintf(c->err, sizeof c->err, "message totals overflow 64 bits");
-	else
-		snprintf(c->err, sizeof c->err, "database query failed: %s",
-		    sqlite3_errmsg(c->db));
+	(void)report_db_error(c);
 	return -1;
 }
 

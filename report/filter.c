@@ -89,3 +89,21 @@ report_prepare(struct report_ctx *c, const char *sql)
 	}
 	return st;
 }
+
+int
+report_db_error(struct report_ctx *c)
+{
+	if (strstr(sqlite3_errmsg(c->db), "integer overflow") != NULL)
+		snprintf(c->err, sizeof c->err, "message totals overflow 64 bits");
+	else
+		snprintf(c->err, sizeof c->err, "database query failed: %s",
+		    sqlite3_errmsg(c->db));
+	return 2;
+}
+
+int
+report_oom(struct report_ctx *c)
+{
+	snprintf(c->err, sizeof c->err, "out of memory");
+	return 2;
+}

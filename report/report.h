@@ -48,6 +48,12 @@ void filter_sql_days(const struct report_ctx *c, const char *alias,
     char *buf, size_t len);
 int filter_bind_days(const struct report_ctx *c, sqlite3_stmt *st, int first);
 
+/* Records SQLite's last error in c->err (sum()'s integer overflow as
+ * "message totals overflow 64 bits": never a wrong number) and returns 2. */
+int report_db_error(struct report_ctx *c);
+/* Records "out of memory" and returns 2. */
+int report_oom(struct report_ctx *c);
+
 /* Prepares SQL, recording SQLite's message in c->err on failure. */
 sqlite3_stmt *report_prepare(struct report_ctx *c, const char *sql);
 
