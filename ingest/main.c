@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -649,6 +650,9 @@ main(int argc, char **argv)
 	int c, i, commands, rc = EXIT_OK, use_stdin = 0;
 	size_t k;
 
+	/* Over a file size limit (ulimit -f), a write fails with EFBIG and
+	 * SQLite reports it, instead of the signal killing us mid-batch. */
+	signal(SIGXFSZ, SIG_IGN);
 	memset(&o, 0, sizeof o);
 	memset(&r, 0, sizeof r);
 	o.forget_id = -1;

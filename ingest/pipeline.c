@@ -761,6 +761,26 @@ pipeline_file(struct pipeline *p, const char *path, const char *name)
 	return run_unit(p, &u) == OUT_FATAL ? -1 : 0;
 }
 
+/*
+ * Unlinks the spool file at once, so that no copy of standard input is left
+ * behind even when the run is killed, and names it by /proc/self/fd from
+ * then on (the file lives as long as fd is open).  Returns 0 when done, -1
+ * (nothing changed) where /proc does not show the file.
+ */
+static int
+spool_unlink_early(int fd, char *path, size_t len)
+{
+	char fdpath[64];
+	struct stat a, b;
+
+	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+	if (fstat(fd, &a) != 0 || stat(fdpath, &b) != 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino || unlink(path) != 0)
+		return -1;
+	snprintf(path, len, "%s", fdpath);
+	return 0;
+}
+
 int
 pipeline_stdin(struct pipeline *p)
 {
@@ -768,7 +788,7 @@ pipeline_stdin(struct pipeline *p)
 	char path[4096], reason[256];
 	uint64_t total = 0;
 	struct unit u;
-	int fd, rc = 0, over = 0;
+	int fd, rc = 0, over = 0, unlinked;
 	ssize_t n, w;
 
 	if (p->fatal)
@@ -780,6 +800,7 @@ pipeline_stdin(struct pipeline *p)
 		    strerror(errno));
 		return fatal(p, reason);
 	}
+	unlinked = spool_unlink_early(fd, path, sizeof path) == 0;
 	for (;;) {
 		n = read(STDIN_FILENO, p->buf, CHUNK);
 		if (n < 0 && errno == EINTR)
@@ -798,7 +819,8 @@ pipeline_stdin(struct pipeline *p)
 				snprintf(reason, sizeof reason,
 				    "cannot spool standard input: %s", strerror(errno));
 				close(fd);
-				unlink(path);
+				if (!unlinked)
+					unlink(path);
 				return fatal(p, reason);
 			}
 			w += k;
@@ -807,7 +829,6 @@ pipeline_stdin(struct pipeline *p)
 		if (over)
 			break;
 	}
-	close(fd);
 	memset(&u, 0, sizeof u);
 	u.kind = U_FILE;
 	u.path = path;
@@ -823,7 +844,9 @@ pipeline_stdin(struct pipeline *p)
 	} else if (run_unit(p, &u) == OUT_FATAL) {
 		rc = -1;
 	}
-	unlink(path);
+	close(fd);
+	if (!unlinked)
+		unlink(path);
 	return rc;
 }
 

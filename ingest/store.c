@@ -2,6 +2,7 @@
 /* store.c: reports, records and failures into SQLite (see store.h). */
 #include "store.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,25 +91,36 @@ static const char *const sql[S_COUNT] = {
 	    "disp_reject = disp_reject + excluded.disp_reject",
 };
 
+/*
+ * "database error (what): message", and for an I/O error the system's
+ * reason ("disk I/O error (File too large)"), since SQLite's own message
+ * does not tell a full disk from a broken one.  SQLite forgets the errno of
+ * a failed commit when it rolls back, so errno itself is taken when it is
+ * one that a failed write leaves (called right after the failing call).
+ */
 static int
 fail_db(struct store *st, const char *what)
 {
-	snprintf(st->err, sizeof st->err, "database error (%s): %s", what,
-	    sqlite3_errmsg(st->db));
+	int saved = errno;
+	int ec = sqlite3_errcode(st->db) & 0xff, en = sqlite3_system_errno(st->db);
+
+	if (en == 0 && (saved == EFBIG || saved == ENOSPC || saved == EDQUOT ||
+	    saved == EROFS || saved == EIO))
+		en = saved;
+	if ((ec == SQLITE_IOERR || ec == SQLITE_FULL) && en != 0)
+		snprintf(st->err, sizeof st->err, "database error (%s): %s (%s)",
+		    what, sqlite3_errmsg(st->db), strerror(en));
+	else
+		snprintf(st->err, sizeof st->err, "database error (%s): %s",
+		    what, sqlite3_errmsg(st->db));
 	return -1;
 }
 
 static int
 exec(struct store *st, const char *q)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(st->db, q, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(st->err, sizeof st->err, "database error (%s): %s", q,
-		    msg ? msg : sqlite3_errmsg(st->db));
-		sqlite3_free(msg);
-		return -1;
-	}
+	if (sqlite3_exec(st->db, q, NULL, NULL, NULL) != SQLITE_OK)
+		return fail_db(st, q);
 	return 0;
 }
 

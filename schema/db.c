@@ -2,9 +2,11 @@
 /* db.c: database open, pragmas and schema migrations (see db.h). */
 #include "db.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* schema.sql, embedded by cmake/embed.cmake. */
 extern const char dm_schema_sql[];
@@ -98,6 +100,75 @@ fail:
 	return -1;
 }
 
+/*
+ * A WAL database that this user may read but not write, in a directory it
+ * may not write, with no -wal file (no writer is running, the last one
+ * checkpointed): SQLite cannot create the -shm file it needs and refuses to
+ * read.  Then the file is read as immutable, which needs no -shm: right,
+ * since there is no -wal to read, for as long as no writer starts.
+ */
+static sqlite3 *
+open_immutable(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	sqlite3 *db = NULL;
+	char *uri, *u, wal[4096];
+	const char *s;
+
+	if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal ||
+	    access(wal, F_OK) == 0 || access(path, R_OK) != 0)
+		return NULL;
+	if ((uri = malloc(strlen(path) * 3 + 32)) == NULL)
+		return NULL;
+	u = uri + sprintf(uri, "file:");
+	for (s = path; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("/._-~", c) != NULL) {
+			*u++ = (char)c;
+		} else {
+			*u++ = '%';
+			*u++ = hex[c >> 4];
+			*u++ = hex[c & 15];
+		}
+	}
+	strcpy(u, "?immutable=1");
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		db = NULL;
+	}
+	free(uri);
+	return db;
+}
+
+/*
+ * Why dmarc-ingest cannot write the database at path, or NULL: the file or,
+ * for a new file, -wal or -shm, its directory is read-only or not ours.
+ */
+static const char *
+readonly_why(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	if (access(path, W_OK) != 0 && (errno == EROFS || errno == EACCES ||
+	    errno == EPERM))
+		return strerror(errno);
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if (access(dir, W_OK) != 0 && (errno == EROFS || errno == EACCES ||
+	    errno == EPERM)) {
+		snprintf(buf, len, "its directory: %s", strerror(errno));
+		return buf;
+	}
+	return NULL;
+}
+
 sqlite3 *
 db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 {
@@ -117,15 +188,35 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+	/* SQLite opens a file it may not write read-only, without a word */
+	if (mode != DB_READ_ONLY && sqlite3_db_readonly(db, "main") == 1) {
+		snprintf(err, errlen, "database '%s' is read-only: %s", path,
+		    access(path, W_OK) != 0 ? strerror(errno) : "opened read-only");
+		goto fail;
+	}
 	if (db_exec(db, "PRAGMA foreign_keys = ON", e, sizeof e) != 0) {
 		snprintf(err, errlen, "cannot open database '%s': %s", path, e);
 		goto fail;
 	}
 	if (mode == DB_READ_ONLY) {
 		if (user_version(db, &v) != 0) {
-			snprintf(err, errlen, "cannot read database '%s': %s",
-			    path, sqlite3_errmsg(db));
-			goto fail;
+			int ec = sqlite3_errcode(db) & 0xff;
+			sqlite3 *im;
+
+			if ((ec != SQLITE_READONLY && ec != SQLITE_CANTOPEN) ||
+			    (im = open_immutable(path)) == NULL) {
+				snprintf(err, errlen, "cannot read database '%s': %s",
+				    path, sqlite3_errmsg(db));
+				goto fail;
+			}
+			sqlite3_close(db);
+			db = im;
+			sqlite3_extended_result_codes(db, 1);
+			if (user_version(db, &v) != 0) {
+				snprintf(err, errlen, "cannot read database '%s': %s",
+				    path, sqlite3_errmsg(db));
+				goto fail;
+			}
 		}
 		if (v != DB_SCHEMA_VERSION) {
 			snprintf(err, errlen, v == 0 ?
@@ -154,6 +245,17 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 		goto fail;
 	return db;
 fail:
+	if (mode != DB_READ_ONLY && db != NULL &&
+	    sqlite3_db_readonly(db, "main") != 1 &&
+	    ((sqlite3_errcode(db) & 0xff) == SQLITE_READONLY ||
+	    (sqlite3_errcode(db) & 0xff) == SQLITE_CANTOPEN ||
+	    (sqlite3_errcode(db) & 0xff) == SQLITE_PERM)) {
+		const char *why = readonly_why(path, e, sizeof e);
+
+		if (why != NULL)
+			snprintf(err, errlen, "database '%s' is read-only: %s",
+			    path, why);
+	}
 	sqlite3_close(db);
 	return NULL;
 }
