@@ -813,7 +813,7 @@ main(int argc, char **argv)
 	clear_progress(&r);
 	if (*pipeline_error(pl)) {
 		fprintf(stderr, "dmarc-ingest: %s; stopped after %llu of %llu "
-		    "inputs (reports stored before are kept)\n",
+		    "inputs (what was committed before is kept; run again for the rest)\n",
 		    pipeline_error(pl), r.done, r.total);
 		rc = EXIT_USAGE;
 		goto out;

@@ -570,6 +570,21 @@ unit_bytes(struct pipeline *p, struct unit *u, unsigned char **out,
 		}
 		break;
 	case U_MEMBER:
+		if (u->member->size > keep) {
+			/* too large to keep: hash it as it streams, keep nothing */
+			char zerr[256];
+			struct stream *ms = unpack_zip_member_stream(u->zip,
+			    u->member, zerr, sizeof zerr);
+			if (ms != NULL) {
+				while ((n = stream_read(ms, p->buf, CHUNK)) > 0) {
+					sha256_update(g, p->buf, (size_t)n);
+					total += (uint64_t)n;
+				}
+				stream_close(ms);
+				if (total > 0)
+					break;
+			}
+		}
 		if (unpack_zip_member_bytes(u->zip, u->member, keep + 1, &b,
 		    &blen) != 0) {
 			/* unreadable member: identify it by name and size */

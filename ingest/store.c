@@ -448,7 +448,14 @@ store_report_end(struct store *st, const struct dm_report *r,
 		bind_text(s, 1, r->domain ? r->domain : "");
 		sqlite3_bind_int64(s, 2, day_of(r->date_begin));
 		sqlite3_bind_int64(s, 3, st->report_rowid);
-		if (step_reset(s) != SQLITE_DONE)
+		if ((rc = step_reset(s)) == SQLITE_CONSTRAINT_CHECK) {
+			snprintf(st->err, sizeof st->err, "report '%s': the "
+			    "per-day totals of a source IP would overflow 64 "
+			    "bits (hostile counts)", r->report_id ? r->report_id : "");
+			store_report_abort(st);
+			return -1;
+		}
+		if (rc != SQLITE_DONE)
 			goto fail;
 	}
 	s = st->st[S_INS_ERROR];

@@ -254,7 +254,11 @@ run(struct writer *w, struct cmd *c)
 		if (out == STORE_NEW) {
 			w->stats.reports_new++;
 			w->stats.records_new += recs;
-			w->stats.messages_new += msgs;
+			/* hostile counts: the run's total stays at the maximum
+			 * rather than wrap (each report's total fits) */
+			if (__builtin_add_overflow(w->stats.messages_new, msgs,
+			    &w->stats.messages_new))
+				w->stats.messages_new = UINT64_MAX;
 			w->stats.records_skipped += c->skipped;
 		} else {
 			w->stats.reports_duplicate++;

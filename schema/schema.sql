@@ -128,13 +128,14 @@ CREATE TABLE source_day (
     source_ip           TEXT NOT NULL,
     ip_family           INTEGER NOT NULL,
     records             INTEGER NOT NULL,
-    messages            INTEGER NOT NULL,
-    dmarc_pass          INTEGER NOT NULL,
-    spf_aligned_pass    INTEGER NOT NULL,
-    dkim_aligned_pass   INTEGER NOT NULL,
-    disp_none           INTEGER NOT NULL,
-    disp_quarantine     INTEGER NOT NULL,
-    disp_reject         INTEGER NOT NULL,
+    -- SQLite turns an integer sum that overflows into a REAL: refused
+    messages            INTEGER NOT NULL CHECK (typeof(messages) = 'integer'),
+    dmarc_pass          INTEGER NOT NULL CHECK (typeof(dmarc_pass) = 'integer'),
+    spf_aligned_pass    INTEGER NOT NULL CHECK (typeof(spf_aligned_pass) = 'integer'),
+    dkim_aligned_pass   INTEGER NOT NULL CHECK (typeof(dkim_aligned_pass) = 'integer'),
+    disp_none           INTEGER NOT NULL CHECK (typeof(disp_none) = 'integer'),
+    disp_quarantine     INTEGER NOT NULL CHECK (typeof(disp_quarantine) = 'integer'),
+    disp_reject         INTEGER NOT NULL CHECK (typeof(disp_reject) = 'integer'),
     PRIMARY KEY (domain, day, source_ip)
 ) WITHOUT ROWID;
 CREATE INDEX source_day_ip ON source_day (domain, source_ip, day);
