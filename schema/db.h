@@ -15,8 +15,11 @@
 /* The schema version this program writes and reads. */
 #define DB_SCHEMA_VERSION 1
 
-/* Milliseconds a writer waits for another one before giving up. */
-#define DB_BUSY_TIMEOUT_MS 10000
+/* Milliseconds a writer waits for another one before giving up.  A batch
+ * holds the write lock for well under a second, but several ingests from
+ * overlapping cron jobs take turns, and SQLite's retries are not fair: a
+ * minute keeps a slow turn from failing as "database is locked". */
+#define DB_BUSY_TIMEOUT_MS 60000
 
 enum db_mode {
 	DB_READ_WRITE_CREATE,	/* dmarc-ingest: create and migrate as needed */
