@@ -49,6 +49,12 @@ static const char usage_text[] =
 "               last report\n"
 "  weekly       the last 7 complete days with reports against the 7 before,\n"
 "               per domain: for a cron mail to the postmaster\n"
+"  advise       per domain: is it safe to move to quarantine, then reject?\n"
+"               sources by class, the impact, the blockers, the next record\n"
+"               (exit 1 when a domain is not ready)\n"
+"  check-record 'v=DMARC1; ...'\n"
+"               lint a DMARC record (exit 1 when it has errors); needs no\n"
+"               database\n"
 "\n"
 "Options:\n"
 "  --db FILE            database (default: $DMARC_DB, else ./dmarc.db)\n"
@@ -59,6 +65,9 @@ static const char usage_text[] =
 "  --format F           text (default), csv or json\n"
 "  --top N              sources: only the first N rows\n"
 "  --sort KEY           sources: by messages (default) or failures\n"
+"  --record TXT         advise: the record published now (with one --domain)\n"
+"  --name OWNER         check-record: the record's owner name, _dmarc.DOMAIN\n"
+"  --threshold K=V      advise: change a threshold (see dmarc-report(1))\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
@@ -91,7 +100,9 @@ usage_error(const char *fmt, ...)
 }
 
 enum { OPT_DB = 256, OPT_DOMAIN, OPT_SINCE, OPT_UNTIL, OPT_LAST, OPT_FORMAT,
-	OPT_TOP, OPT_SORT };
+	OPT_TOP, OPT_SORT, OPT_RECORD, OPT_NAME, OPT_THRESHOLD };
+
+#define MAX_THRESHOLDS 32
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
@@ -102,6 +113,9 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -116,6 +130,8 @@ static const struct {
 	{ "policy", cmd_policy },
 	{ "reporters", cmd_reporters },
 	{ "weekly", cmd_weekly },
+	{ "advise", cmd_advise },
+	{ "check-record", cmd_check_record },
 };
 
 /* Today's UTC midnight, or DMARC_NOW's. */
@@ -146,6 +162,7 @@ int
 main(int argc, char **argv)
 {
 	static char *domains[MAX_DOMAINS];
+	static const char *thresholds[MAX_THRESHOLDS];
 	struct report_ctx c;
 	const char *dbopt = NULL, *path, *since = NULL, *until = NULL;
 	long last = 0;
@@ -216,6 +233,16 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_RECORD: c.record = optarg; break;
+		case OPT_NAME: c.name = optarg; break;
+		case OPT_THRESHOLD:
+			if (c.nthresholds == MAX_THRESHOLDS) {
+				usage_error("at most %d --threshold options",
+				    MAX_THRESHOLDS);
+				return EXIT_USAGE;
+			}
+			thresholds[c.nthresholds++] = optarg;
+			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		case 'V': printf("dmarc-report %s\n", DM_VERSION); return EXIT_OK;
 		default:
@@ -239,11 +266,22 @@ main(int argc, char **argv)
 		usage_error("unknown command '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (run == cmd_check_record) {
+		/* check-record: the record is its argument; no database */
+		if (optind + 2 != argc) {
+			usage_error("check-record wants one record: "
+			    "dmarc-report check-record 'v=DMARC1; p=none; ...'");
+			return EXIT_USAGE;
+		}
+		c.record = argv[optind + 1];
+		return run(&c);
+	}
 	if (optind + 1 < argc) {
 		usage_error("unexpected argument '%s'", argv[optind + 1]);
 		return EXIT_USAGE;
 	}
 	c.domains = (const char *const *)domains;
+	c.thresholds = thresholds;
 
 	/* the window */
 	if (today(&c.today) != 0) {
@@ -306,7 +344,7 @@ main(int argc, char **argv)
 	sqlite3_finalize(st);
 
 	rc = run(&c);
-	if (rc != EXIT_OK && c.err[0])
+	if (rc == EXIT_USAGE && c.err[0])
 		fprintf(stderr, "dmarc-report: %s\n", c.err);
 	db_close(c.db);
 	if (fflush(stdout) != 0 && rc == EXIT_OK) {

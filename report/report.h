@@ -31,6 +31,11 @@ struct report_ctx {
 	long top;			/* 0: all rows */
 	FILE *out;
 	char err[512];			/* why a command failed (exit 2) */
+	/* advise and check-record */
+	const char *record;		/* --record, or check-record's argument */
+	const char *name;		/* --name: the record's owner name */
+	const char *const *thresholds;	/* --threshold NAME=VALUE, as given */
+	size_t nthresholds;
 };
 
 /*
@@ -64,5 +69,9 @@ int cmd_sources(struct report_ctx *c);
 int cmd_policy(struct report_ctx *c);
 int cmd_reporters(struct report_ctx *c);
 int cmd_weekly(struct report_ctx *c);
+/* advise returns 1 when a domain shown is not ready (cron alerts on it);
+ * check-record 1 when the record has errors; neither sets c->err then. */
+int cmd_advise(struct report_ctx *c);
+int cmd_check_record(struct report_ctx *c);
 
 #endif
