@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* advise.c: thresholds, source classes and the next record (see advise.h). */
+#include "advise.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lint.h"
+
+void
+advise_thresholds_default(struct advise_thresholds *t)
+{
+	t->aligned = 0.98;
+	t->partial = 0.02;
+	t->max_legitimate = 0.005;
+	t->max_source = 0.001;
+	t->min_days = 14;
+	t->min_reporters = 2;
+	t->min_messages = 100;
+}
+
+static const char threshold_names[] = "aligned, partial, min-days, "
+    "min-reporters, min-messages, max-legitimate, max-source";
+
+/* A fraction 0..1, written "0.98" or "98%". */
+static int
+parse_fraction(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno != 0 || !isfinite(v))
+		return -1;
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (*end != '\0' || v < 0 || v > 1)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_count(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+int
+advise_threshold_set(struct advise_thresholds *t, const char *spec,
+    char *err, size_t errlen)
+{
+	const char *eq = strchr(spec, '=');
+	const char *v;
+	size_t n;
+	static const struct {
+		const char *name;
+		size_t off;
+		int count;
+	} names[] = {
+		{ "aligned", offsetof(struct advise_thresholds, aligned), 0 },
+		{ "partial", offsetof(struct advise_thresholds, partial), 0 },
+		{ "max-legitimate", offsetof(struct advise_thresholds, max_legitimate), 0 },
+		{ "max-source", offsetof(struct advise_thresholds, max_source), 0 },
+		{ "min-days", offsetof(struct advise_thresholds, min_days), 1 },
+		{ "min-reporters", offsetof(struct advise_thresholds, min_reporters), 1 },
+		{ "min-messages", offsetof(struct advise_thresholds, min_messages), 1 },
+	};
+	size_t i;
+
+	if (eq == NULL) {
+		snprintf(err, errlen, "--threshold wants NAME=VALUE, got '%s' "
+		    "(names: %s)", spec, threshold_names);
+		return -1;
+	}
+	n = (size_t)(eq - spec);
+	v = eq + 1;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *field = (char *)t + names[i].off;
+
+		if (strlen(names[i].name) != n ||
+		    strncmp(names[i].name, spec, n) != 0)
+			continue;
+		if (names[i].count) {
+			int64_t x;
+			if (parse_count(v, &x) != 0) {
+				snprintf(err, errlen, "--threshold %.*s wants a "
+				    "whole number, got '%s'", (int)n, spec, v);
+				return -1;
+			}
+			memcpy(field, &x, sizeof x);
+		} else {
+			double x;
+			if (parse_fraction(v, &x) != 0) {
+				snprintf(err, errlen, "--threshold %.*s wants a "
+				    "fraction from 0 to 1 (or N%%), got '%s'",
+				    (int)n, spec, v);
+				return -1;
+			}
+			memcpy(field, &x, sizeof x);
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "unknown threshold '%.*s' (names: %s)", (int)n,
+	    spec, threshold_names);
+	return -1;
+}
+
+const char *
+advise_class_name(enum advise_class k)
+{
+	static const char *const names[ADV_NCLASS] = {
+		"aligned", "forwarded", "partial", "misaligned", "unauthenticated",
+	};
+
+	return (unsigned)k < ADV_NCLASS ? names[k] : "?";
+}
+
+enum advise_class
+advise_classify(const struct advise_thresholds *t, int64_t messages,
+    int64_t pass, int64_t overridden, int64_t authenticated)
+{
+	int64_t fail = messages - pass;
+
+	if (messages <= 0 || (double)pass >= t->aligned * (double)messages)
+		return ADV_ALIGNED;
+	if (overridden > fail - overridden)
+		return ADV_FORWARDED;
+	if (pass > 0)
+		return (double)fail > t->partial * (double)messages ?
+		    ADV_PARTIAL : ADV_ALIGNED;
+	return authenticated > fail - authenticated ? ADV_MISALIGNED : ADV_UNAUTH;
+}
+
+const char *
+advise_policy_name(enum advise_policy_value v)
+{
+	switch (v) {
+	case ADV_QUARANTINE: return "quarantine";
+	case ADV_REJECT: return "reject";
+	default: return "none";
+	}
+}
+
+int
+advise_policy_parse(const char *s)
+{
+	if (s == NULL)
+		return -1;
+	if (strcasecmp(s, "none") == 0)
+		return ADV_NONE;
+	if (strcasecmp(s, "quarantine") == 0)
+		return ADV_QUARANTINE;
+	if (strcasecmp(s, "reject") == 0)
+		return ADV_REJECT;
+	return -1;
+}
+
+void
+advise_raise(const struct advise_policy *cur, enum advise_policy_value to,
+    struct advise_policy *next)
+{
+	*next = *cur;
+	next->p = to;
+	next->sp = cur->sp == cur->p ? to : cur->sp;
+	next->np = cur->np == cur->sp ? next->sp : cur->np;
+}
+
+/* Appends "; name=value" (or the first "name=value"); -1 when full. */
+static int
+add_tag(char *buf, size_t len, const char *name, const char *value)
+{
+	size_t n = strlen(buf);
+	int w = snprintf(buf + n, len - n, "%s%s=%s", n ? "; " : "", name,
+	    value);
+
+	return w < 0 || (size_t)w >= len - n ? -1 : 0;
+}
+
+int
+advise_record(const struct advise_policy *next, const struct lint_result *pub,
+    char *buf, size_t len)
+{
+	static const char *const own[] = {
+		"v", "p", "sp", "np", "adkim", "aspf", "pct", "t", "rua", "fo",
+	};
+	const char *rua = pub != NULL ? lint_tag(pub, "rua") : NULL;
+	char pct[16];
+	size_t i, k;
+	int rc = 0;
+
+	if (len == 0)
+		return -1;
+	buf[0] = '\0';
+	rc |= add_tag(buf, len, "v", "DMARC1");
+	rc |= add_tag(buf, len, "p", advise_policy_name(next->p));
+	if (next->sp != next->p)
+		rc |= add_tag(buf, len, "sp", advise_policy_name(next->sp));
+	if (next->np != next->p)
+		rc |= add_tag(buf, len, "np", advise_policy_name(next->np));
+	if (next->adkim_strict)
+		rc |= add_tag(buf, len, "adkim", "s");
+	if (next->aspf_strict)
+		rc |= add_tag(buf, len, "aspf", "s");
+	if (next->pct >= 0 && next->pct < 100) {
+		snprintf(pct, sizeof pct, "%d", next->pct);
+		rc |= add_tag(buf, len, "pct", pct);
+	}
+	if (next->testing)
+		rc |= add_tag(buf, len, "t", "y");
+	rc |= add_tag(buf, len, "rua", rua != NULL && *rua != '\0' ? rua :
+	    ADVISE_RUA_PLACEHOLDER);
+	if (pub != NULL) {
+		const char *ruf = lint_tag(pub, "ruf");
+
+		for (i = 0; i < pub->ntags; i++) {
+			const struct lint_tag *tg = &pub->tags[i];
+
+			for (k = 0; k < sizeof own / sizeof own[0]; k++)
+				if (strcmp(tg->name, own[k]) == 0)
+					break;
+			if (k < sizeof own / sizeof own[0] &&
+			    !(strcmp(tg->name, "fo") == 0 && ruf != NULL))
+				continue;
+			rc |= add_tag(buf, len, tg->name,
+			    tg->value != NULL ? tg->value : "");
+		}
+	}
+	return rc ? -1 : 0;
+}
