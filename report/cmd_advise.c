@@ -843,18 +843,17 @@ policy_text(const struct advise_policy *p, int has_pct, char *buf, size_t len)
 }
 
 static void
-text_headline(struct report_ctx *c, const struct advice *a,
-    const struct domain *d)
+verdict_line(const struct advice *a, const struct domain *d, char *line,
+    size_t len)
 {
-	FILE *f = c->out;
 	const struct advise_thresholds *t = &a->t;
 	const char *to = advise_policy_name(d->next.p);
-	char x[FMT_NUM], y[FMT_NUM], z[FMT_NUM], w[FMT_NUM], line[512];
+	char x[FMT_NUM], y[FMT_NUM];
 	int64_t legit = d->impact[d->step][B_LEGIT];
 
 	switch (d->verdict) {
 	case V_AT_REJECT:
-		snprintf(line, sizeof line, "%s: AT REJECT: p=reject is in force; "
+		snprintf(line, len, "%s: AT REJECT: p=reject is in force; "
 		    "over the window it blocks %s messages, %s of them legitimate",
 		    d->name, fmt_int(d->impact[1][B_LEGIT] + d->impact[1][B_FORWARDED]
 		    + d->impact[1][B_UNAUTH], x, sizeof x),
@@ -880,25 +879,35 @@ text_headline(struct report_ctx *c, const struct advice *a,
 			    PRId64 ")", fmt_int(d->messages, x, sizeof x),
 			    t->min_messages);
 		}
-		snprintf(line, sizeof line, "%s: INSUFFICIENT DATA to judge "
+		snprintf(line, len, "%s: INSUFFICIENT DATA to judge "
 		    "p=%s: %s", d->name, to, need + 2);
 		break;
 	}
 	case V_NOT_READY:
-		snprintf(line, sizeof line, "%s: NOT READY for p=%s: %s legitimate "
+		snprintf(line, len, "%s: NOT READY for p=%s: %s legitimate "
 		    "messages would fail (%s, limit %.2f%%)", d->name, to,
 		    fmt_int(legit, x, sizeof x),
 		    share_pct(legit, d->messages, y, sizeof y),
 		    100 * t->max_legitimate);
 		break;
 	case V_READY:
-		snprintf(line, sizeof line, "%s: READY for p=%s: %s legitimate "
+		snprintf(line, len, "%s: READY for p=%s: %s legitimate "
 		    "message%s would fail (%s, limit %.2f%%)", d->name,
 		    to, fmt_int(legit, x, sizeof x), legit == 1 ? "" : "s",
 		    share_pct(legit, d->messages, y, sizeof y),
 		    100 * t->max_legitimate);
 		break;
 	}
+}
+
+static void
+text_headline(struct report_ctx *c, const struct advice *a,
+    const struct domain *d)
+{
+	FILE *f = c->out;
+	char x[FMT_NUM], y[FMT_NUM], z[FMT_NUM], w[FMT_NUM], line[512];
+
+	verdict_line(a, d, line, sizeof line);
 	wrap(f, "", line, 2);
 	policy_text(&d->now, d->from_record || d->seen_has_pct, line,
 	    sizeof line);
@@ -1382,6 +1391,77 @@ print_json(struct report_ctx *c, const struct advice *a)
 	free(idx);
 }
 
+/*
+ * Loads and judges every selected domain over w's window (the last 30 days
+ * when c gave none).  Returns 0 or 2 (with the error in w->err).
+ */
+static int
+advise_load(const struct report_ctx *c, struct report_ctx *w, struct advice *a)
+{
+	size_t i;
+	int rc;
+
+	/* the default window: the last 30 days, today included */
+	if (!w->windowed) {
+		w->until = c->today + 86400;
+		w->since = w->until - (int64_t)DEFAULT_DAYS * 86400;
+		w->windowed = 1;
+	}
+	a->since = w->since;
+	a->until = w->until;
+	if ((rc = load_domains(w, a)) != 0)
+		return rc;
+	if (a->n > 0 && a->since == INT64_MIN) {
+		/* --until alone: the window starts with the first report */
+		sqlite3_stmt *st = report_prepare(w, "SELECT min(date_begin) FROM report");
+		if (st == NULL)
+			return 2;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			a->since = floor_day(sqlite3_column_int64(st, 0)) * 86400;
+		sqlite3_finalize(st);
+	}
+	if (a->until == INT64_MAX)
+		a->until = c->today + 86400;
+	if ((rc = load_reports(w, a)) != 0 || (rc = load_sources(w, a)) != 0 ||
+	    (rc = load_results(w, a)) != 0 ||
+	    (rc = load_subdomains(w, a)) != 0)
+		return rc;
+	for (i = 0; i < a->n; i++)
+		if ((rc = judge(w, a, &a->d[i])) != 0)
+			return rc;
+	return 0;
+}
+
+int
+advise_verdicts(struct report_ctx *c, const char *const *domains, size_t n)
+{
+	struct report_ctx w = *c;
+	struct advice a;
+	char line[512];
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	memset(&a, 0, sizeof a);
+	advise_thresholds_default(&a.t);
+	w.domains = domains;
+	w.ndomains = n;
+	w.windowed = 0;
+	w.since = INT64_MIN;
+	w.until = INT64_MAX;
+	w.err[0] = '\0';
+	rc = advise_load(c, &w, &a);
+	for (i = 0; rc == 0 && i < a.n; i++) {
+		verdict_line(&a, &a.d[i], line, sizeof line);
+		wrap(c->out, "", line, 2);
+	}
+	if (rc == 2 && !c->err[0])
+		memcpy(c->err, w.err, sizeof c->err);
+	advice_free(&a);
+	return rc;
+}
+
 int
 cmd_advise(struct report_ctx *c)
 {
@@ -1411,36 +1491,8 @@ cmd_advise(struct report_ctx *c)
 			return report_oom(c);
 		a.has_lint = 1;
 	}
-	/* the default window: the last 30 days, today included */
-	if (!w.windowed) {
-		w.until = c->today + 86400;
-		w.since = w.until - (int64_t)DEFAULT_DAYS * 86400;
-		w.windowed = 1;
-	}
-	a.since = w.since;
-	a.until = w.until;
-	if ((rc = load_domains(&w, &a)) != 0)
+	if ((rc = advise_load(c, &w, &a)) != 0)
 		goto out;
-	if (a.n > 0 && a.since == INT64_MIN) {
-		/* --until alone: the window starts with the first report */
-		sqlite3_stmt *st = report_prepare(&w, "SELECT min(date_begin) FROM report");
-		if (st == NULL) {
-			rc = 2;
-			goto out;
-		}
-		if (sqlite3_step(st) == SQLITE_ROW)
-			a.since = floor_day(sqlite3_column_int64(st, 0)) * 86400;
-		sqlite3_finalize(st);
-	}
-	if (a.until == INT64_MAX)
-		a.until = c->today + 86400;
-	if ((rc = load_reports(&w, &a)) != 0 || (rc = load_sources(&w, &a)) != 0 ||
-	    (rc = load_results(&w, &a)) != 0 ||
-	    (rc = load_subdomains(&w, &a)) != 0)
-		goto out;
-	for (i = 0; i < a.n; i++)
-		if ((rc = judge(&w, &a, &a.d[i])) != 0)
-			goto out;
 	if (c->format == OUT_JSON)
 		print_json(c, &a);
 	else

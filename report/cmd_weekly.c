@@ -1023,6 +1023,21 @@ cmd_weekly(struct report_ctx *c)
 	case OUT_JSON: print_json(&w, c->out); break;
 	}
 	rc = 0;
+	if (c->format == OUT_TEXT && w.n > 0) {
+		/* and what advise says of each domain: tighten or not */
+		const char **names = calloc(w.n, sizeof *names);
+		size_t i;
+
+		if (names == NULL) {
+			rc = report_oom(c);
+			goto out;
+		}
+		for (i = 0; i < w.n; i++)
+			names[i] = w.d[i].name;
+		fputs("\nAdvice (dmarc-report advise, last 30 days):\n", c->out);
+		rc = advise_verdicts(c, names, w.n);
+		free(names);
+	}
 out:
 	weekly_free(&w);
 	return rc;

@@ -54,7 +54,7 @@ report weekly
 expect_rc "text" 0
 expect_eq "title" "$(head -1 "$T/out")" \
     "DMARC weekly report: 2025-04-13 to 2025-04-19 (UTC), against 2025-04-06 to 2025-04-12"
-expect_eq "fits 100 columns (but the status lines)" "$(grep -Ev ': (OK|ATTENTION) ' "$T/out" | awk 'length > 100')" ""
+expect_eq "fits 100 columns (but the status lines)" "$(grep -Ev ': (OK|ATTENTION) |^  ' "$T/out" | awk 'length > 100')" ""
 expect_eq "domains in the week (not policy.example)" "$(grep -E '^[a-z]+\.example$' "$T/out" | tr '\n' ' ')" \
     "drop.example ok.example weekly.example "
 sed -n '/^weekly.example$/,/^[a-z.]*: /p' "$T/out" >"$T/wk"
@@ -71,7 +71,14 @@ expect_eq "failing rows" "$(grep -A4 'Top failing' "$T/wk" | sed -n '4,5p')" \
     198.51.100.7       10        10  0.0%"
 expect_match "policy change" "$WK" "^    2025-04-13  p none -> quarantine \(2 reporters\)$"
 expect_match "silent reporter" "$WK" "^    Gamma Mail: last report 2025-04-06, 1 report with 50 messages the week before$"
-expect_eq "status lines, last" "$(tail -3 "$T/out")" \
+# the status lines come before the advice block
+status() { sed '/^Advice (dmarc-report advise/,$d' "$T/out" | sed '/^$/d'; }
+expect_eq "advice block, one verdict per domain" \
+    "$(sed -n '/^Advice (dmarc-report advise, last 30 days):$/,$p' "$T/out" | sed 1d | grep -v '^ ' | cut -d: -f1 | tr '\n' ' ')" \
+    "drop.example ok.example weekly.example "
+expect_match "advice verdict words" "$(sed -n '/^Advice/,$p' "$T/out")" \
+    "^ok.example: (READY|NOT READY|INSUFFICIENT DATA|AT REJECT)"
+expect_eq "status lines, last" "$(status | tail -3)" \
 "drop.example: ATTENTION pass rate fell 2.1 pt
 ok.example: OK 98.5% pass
 weekly.example: ATTENTION reporter silent: Gamma Mail; policy changed 2025-04-13: p none -> quarantine; new source 203.0.113.9 fails for 4.6% of messages"
@@ -114,7 +121,7 @@ expect_eq "json ok.example" "$(jq '$.domains[1].status')|$(sqlite3 :memory: "SEL
 report weekly --domain policy.example
 expect_eq "--domain title" "$(head -1 "$T/out")" \
     "DMARC weekly report: 2025-03-21 to 2025-03-27 (UTC), against 2025-03-14 to 2025-03-20"
-expect_match "--domain: Gamma silent, p back to none" "$(tail -1 "$T/out")" \
+expect_match "--domain: Gamma silent, p back to none" "$(status | tail -1)" \
     "^policy.example: ATTENTION reporter silent: Gamma Mail; policy changed 2025-03-25: p quarantine -> none$"
 expect_eq "--domain: one domain" "$(grep -cE '^[a-z]+\.example$' "$T/out")" 1
 
