@@ -60,6 +60,32 @@ expect_rc() {
 	expect_eq "$1: exit status (stderr: $(printf '%s' "$ERR" | head -3))" "$RC" "$2"
 }
 
+# report ARGS...: runs dmarc-report on $DB; sets RC, OUT, ERR (the output
+# also stays in $T/out).
+report() {
+	set +e
+	"$DMARC_REPORT" --db "$DB" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	set -e
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+
+# jget LINE KEY: the first value of KEY in a one-line JSON object
+jget() {
+	printf '%s\n' "$1" | sed 's/"'"$2"'": /\n/; s/^[^\n]*\n//; s/[],}].*//; s/"//g'
+}
+
+# row PATTERN: the line of $OUT that contains PATTERN
+row() {
+	printf '%s\n' "$OUT" | grep -F -- "$1" || true
+}
+
+# widths_ok WHAT: every line of $OUT fits 100 columns
+widths_ok() {
+	expect_eq "$1: fits 100 columns" "$(printf '%s\n' "$OUT" | awk '{ if (length($0) > 100) n++ } END { print n + 0 }')" 0
+}
+
 fresh_db() {
 	rm -f "$DB" "$DB-wal" "$DB-shm"
 }

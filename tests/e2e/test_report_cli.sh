@@ -6,15 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 set -e
 
-report() {
-	set +e
-	"$DMARC_REPORT" --db "$DB" "$@" >"$T/out" 2>"$T/err"
-	RC=$?
-	set -e
-	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
-}
-
 report --help
 expect_rc "--help" 0
 expect_match "--help usage" "$OUT" "^Usage: dmarc-report"

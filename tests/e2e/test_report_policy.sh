@@ -12,15 +12,6 @@
 set -e
 : "${DMARC_REPORT:?DMARC_REPORT must name the dmarc-report binary}"
 
-report() {
-	set +e
-	"$DMARC_REPORT" --db "$DB" "$@" >"$T/out" 2>"$T/err"
-	RC=$?
-	set -e
-	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
-}
-
 # jq PATH: a value of the JSON document in $T/out (sqlite3's JSON parser).
 jq() {
 	sqlite3 -batch -noheader :memory: "SELECT json_extract(readfile('$T/out'), '$1')"

@@ -7,29 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 set -e
 
-report() {
-	set +e
-	"$DMARC_REPORT" --db "$DB" "$@" >"$T/out" 2>"$T/err"
-	RC=$?
-	set -e
-	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
-}
-
-# jget LINE KEY: the first value of KEY in a one-line JSON object
-jget() {
-	printf '%s\n' "$1" | sed 's/"'"$2"'": /\n/; s/^[^\n]*\n//; s/[],}].*//; s/"//g'
-}
-
-# row PATTERN: the line of $OUT that contains PATTERN
-row() {
-	printf '%s\n' "$OUT" | grep -F -- "$1" || true
-}
-
-widths_ok() {
-	expect_eq "$1: fits 100 columns" "$(printf '%s\n' "$OUT" | awk '{ if (length($0) > 100) n++ } END { print n + 0 }')" 0
-}
-
 ingest --quiet "$DM_TEST_DATA/report"
 expect_rc "ingest fixtures" 0
 
