@@ -140,6 +140,17 @@ CREATE TABLE source_day (
 ) WITHOUT ROWID;
 CREATE INDEX source_day_ip ON source_day (domain, source_ip, day);
 
+-- Reverse DNS of source IPs: a cache that dmarc-report fills (its only
+-- write), never report data.  status: 0 a name, 1 no name, 3 error (a
+-- timeout is not cached).  Re-resolved after a TTL (default 7 days).
+CREATE TABLE dns_cache (
+    ip                  TEXT PRIMARY KEY,
+    name                TEXT,                  -- PTR name, lowercase, or NULL
+    confirmed           INTEGER NOT NULL DEFAULT 0,  -- resolves back to ip
+    status              INTEGER NOT NULL,
+    looked_up_at        INTEGER NOT NULL
+) WITHOUT ROWID;
+
 -- A payload that could not be stored: kept with its bytes so that
 -- `dmarc-ingest --retry-failed` can try it again after a fix.
 CREATE TABLE ingest_failure (
