@@ -17,6 +17,8 @@
 
 #include "fmt.h"
 #include "json_out.h"
+#include "names.h"
+#include "orgdomain.h"
 #include "table.h"
 
 /* The detail lists of a row, in the order of the detail query's kinds. */
@@ -35,6 +37,9 @@ struct list {
 
 struct source_row {
 	char *ip;
+	char ptr[256];			/* reverse DNS name, or "" */
+	int ptr_confirmed;
+	const char *sender;		/* owned by the senders table, or NULL */
 	int64_t messages, pass, spf, dkim, none, quarantine, reject;
 	int64_t first_day, last_day;
 	struct list list[L_KINDS];
@@ -53,6 +58,7 @@ static const struct {
 	int shrink;
 } text_cols[] = {
 	{ "SOURCE IP", TABLE_LEFT, 0 },
+	{ "SENDER", TABLE_LEFT, 0 },
 	{ "MESSAGES", TABLE_RIGHT, 0 },
 	{ "PASS %", TABLE_RIGHT, 0 },
 	{ "FAILED", TABLE_RIGHT, 0 },
@@ -62,7 +68,7 @@ static const struct {
 };
 
 static const char *const csv_cols[] = {
-	"source_ip", "messages", "dmarc_pass", "dmarc_fail", "pass_rate",
+	"source_ip", "ptr", "sender", "messages", "dmarc_pass", "dmarc_fail", "pass_rate",
 	"spf_aligned_pass", "dkim_aligned_pass", "spf_results", "dkim_results",
 	"header_from", "reporters", "domains", "first_seen", "last_seen",
 	"disposition_none", "disposition_quarantine", "disposition_reject",
@@ -287,6 +293,20 @@ list_cell(struct table *t, enum list_kind k, const struct list *l, int counts)
 	free(items);
 }
 
+/* The sender's name, else its PTR name ("?" when it does not resolve
+ * back), else "-". */
+static const char *
+who(const struct source_row *r, char *buf, size_t len)
+{
+	if (r->sender != NULL)
+		snprintf(buf, len, "%s", r->sender);
+	else if (r->ptr[0])
+		snprintf(buf, len, "%s%s", r->ptr, r->ptr_confirmed ? "" : "?");
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
 static void
 print_text(struct report_ctx *c, const struct sources *s)
 {
@@ -310,6 +330,7 @@ print_text(struct report_ctx *c, const struct sources *s)
 
 		table_row(t);
 		table_cell(t, r->ip);
+		table_cell(t, who(r, a, sizeof a));
 		table_cell(t, fmt_int(r->messages, a, sizeof a));
 		table_cell(t, fmt_pct(r->pass, r->messages, a, sizeof a));
 		table_cell(t, fmt_int(r->messages - r->pass, a, sizeof a));
@@ -337,6 +358,8 @@ print_csv(struct report_ctx *c, const struct sources *s)
 
 		table_row(t);
 		table_cell(t, r->ip);
+		table_cell(t, r->ptr);
+		table_cell(t, r->sender ? r->sender : "");
 		table_cellf(t, "%" PRId64, r->messages);
 		table_cellf(t, "%" PRId64, r->pass);
 		table_cellf(t, "%" PRId64, r->messages - r->pass);
@@ -406,6 +429,11 @@ print_json(struct report_ctx *c, const struct sources *s)
 
 		fputs("  {\"source_ip\": ", f);
 		json_string(f, r->ip);
+		fputs(", \"ptr\": ", f);
+		json_string(f, r->ptr[0] ? r->ptr : NULL);
+		fprintf(f, ", \"ptr_confirmed\": %s, \"sender\": ",
+		    r->ptr[0] && r->ptr_confirmed ? "true" : "false");
+		json_string(f, r->sender);
 		fprintf(f, ", \"messages\": %" PRId64 ", \"dmarc_pass\": %" PRId64
 		    ", \"dmarc_fail\": %" PRId64 ", \"pass_rate\": %s"
 		    ", \"spf_aligned_pass\": %" PRId64
@@ -425,6 +453,143 @@ print_json(struct report_ctx *c, const struct sources *s)
 	fputs("]\n", f);
 }
 
+/* Reverse DNS and sender names of the rows shown. */
+static int
+load_names(struct report_ctx *c, struct sources *s)
+{
+	struct rdns_result *q;
+	size_t i;
+	int rc;
+
+	if (s->n == 0)
+		return 0;
+	if ((q = calloc(s->n, sizeof *q)) == NULL)
+		return report_oom(c);
+	for (i = 0; i < s->n; i++)
+		snprintf(q[i].ip, sizeof q[i].ip, "%s", s->rows[i].ip);
+	rc = names_ptr(c, q, s->n);
+	for (i = 0; rc == 0 && i < s->n; i++) {
+		struct source_row *r = &s->rows[i];
+		if (q[i].status == RDNS_OK) {
+			snprintf(r->ptr, sizeof r->ptr, "%s", q[i].name);
+			r->ptr_confirmed = q[i].confirmed;
+		}
+		r->sender = names_sender(c, r->ip, r->ptr);
+	}
+	free(q);
+	return rc;
+}
+
+/* --by sender: the rows grouped by sender name (unknown ones together),
+ * most messages first; --top then counts senders. */
+struct sender_row {
+	char name[256];
+	int64_t messages, pass;
+	size_t nips;
+	const char *ips[8];		/* the busiest first */
+};
+
+static int
+by_messages_desc(const void *x, const void *y)
+{
+	const struct sender_row *a = x, *b = y;
+
+	if (a->messages != b->messages)
+		return a->messages < b->messages ? 1 : -1;
+	return strcmp(a->name, b->name);
+}
+
+static int
+print_by_sender(struct report_ctx *c, const struct sources *s)
+{
+	struct sender_row *g = calloc(s->n ? s->n : 1, sizeof *g);
+	size_t n = 0, i, k, shown;
+	char a[FMT_NUM], b[FMT_NUM];
+	struct table *t;
+
+	if (g == NULL)
+		return report_oom(c);
+	for (i = 0; i < s->n; i++) {
+		const struct source_row *r = &s->rows[i];
+		char name[256];
+
+		/* no known sender: the organizational domain of its PTR name */
+		if (r->sender != NULL)
+			snprintf(name, sizeof name, "%s", r->sender);
+		else if (r->ptr[0])
+			org_domain(r->ptr, name, sizeof name);
+		else
+			snprintf(name, sizeof name, "(unknown)");
+		for (k = 0; k < n && strcmp(g[k].name, name) != 0; k++)
+			;
+		if (k == n)
+			snprintf(g[n++].name, sizeof g[0].name, "%s", name);
+		g[k].messages += r->messages;
+		g[k].pass += r->pass;
+		if (g[k].nips < sizeof g[k].ips / sizeof g[k].ips[0])
+			g[k].ips[g[k].nips] = r->ip;
+		g[k].nips++;
+	}
+	qsort(g, n, sizeof *g, by_messages_desc);
+	shown = c->top > 0 && (size_t)c->top < n ? (size_t)c->top : n;
+	if (c->format == OUT_JSON) {
+		fputs(shown ? "[\n" : "[]\n", c->out);
+		for (i = 0; i < shown; i++) {
+			size_t m = g[i].nips < 8 ? g[i].nips : 8;
+			fputs("  {\"sender\": ", c->out);
+			json_string(c->out, strcmp(g[i].name, "(unknown)") ? g[i].name : NULL);
+			fprintf(c->out, ", \"source_ips\": %zu, \"messages\": %" PRId64
+			    ", \"dmarc_pass\": %" PRId64 ", \"dmarc_fail\": %" PRId64
+			    ", \"pass_rate\": %s, \"busiest_ips\": [", g[i].nips,
+			    g[i].messages, g[i].pass, g[i].messages - g[i].pass,
+			    fmt_fraction(g[i].pass, g[i].messages, a, sizeof a));
+			for (k = 0; k < m; k++) {
+				if (k)
+					fputs(", ", c->out);
+				json_string(c->out, g[i].ips[k]);
+			}
+			fprintf(c->out, "]}%s\n", i + 1 < shown ? "," : "");
+		}
+		if (shown)
+			fputs("]\n", c->out);
+		free(g);
+		return 0;
+	}
+	if ((t = table_new()) == NULL) {
+		free(g);
+		return report_oom(c);
+	}
+	table_col(t, c->format == OUT_CSV ? "sender" : "SENDER", TABLE_LEFT, 1);
+	table_col(t, c->format == OUT_CSV ? "source_ips" : "SOURCE IPS", TABLE_RIGHT, 0);
+	table_col(t, c->format == OUT_CSV ? "messages" : "MESSAGES", TABLE_RIGHT, 0);
+	table_col(t, c->format == OUT_CSV ? "pass_rate" : "PASS %", TABLE_RIGHT, 0);
+	table_col(t, c->format == OUT_CSV ? "dmarc_fail" : "FAILED", TABLE_RIGHT, 0);
+	table_col(t, c->format == OUT_CSV ? "busiest_ips" : "BUSIEST IPS", TABLE_LEFT, 1);
+	for (i = 0; i < shown; i++) {
+		size_t m = g[i].nips < 8 ? g[i].nips : 8;
+		table_row(t);
+		table_cell(t, g[i].name);
+		table_cellf(t, "%zu", g[i].nips);
+		if (c->format == OUT_CSV) {
+			table_cellf(t, "%" PRId64, g[i].messages);
+			table_cell(t, fmt_fraction(g[i].pass, g[i].messages, a, sizeof a));
+			table_cellf(t, "%" PRId64, g[i].messages - g[i].pass);
+		} else {
+			table_cell(t, fmt_int(g[i].messages, a, sizeof a));
+			table_cell(t, fmt_pct(g[i].pass, g[i].messages, a, sizeof a));
+			table_cell(t, fmt_int(g[i].messages - g[i].pass, b, sizeof b));
+		}
+		table_list(t, g[i].ips, m);
+	}
+	if (c->format == OUT_CSV)
+		table_print_csv(t, c->out);
+	else
+		table_print_text(t, c->out, REPORT_WIDTH);
+	table_free(t);
+	free(g);
+	return 0;
+}
+
 int
 cmd_sources(struct report_ctx *c)
 {
@@ -432,7 +597,17 @@ cmd_sources(struct report_ctx *c)
 	int rc;
 
 	memset(&s, 0, sizeof s);
-	if ((rc = load_ranking(c, &s)) != 0 || (rc = load_details(c, &s)) != 0)
+	if (c->by_sender) {
+		/* every IP is named, then grouped; --top counts senders */
+		struct report_ctx all = *c;
+		all.top = 0;
+		if ((rc = load_ranking(&all, &s)) != 0 || (rc = load_names(c, &s)) != 0)
+			goto out;
+		rc = print_by_sender(c, &s);
+		goto out;
+	}
+	if ((rc = load_ranking(c, &s)) != 0 || (rc = load_details(c, &s)) != 0 ||
+	    (rc = load_names(c, &s)) != 0)
 		goto out;
 	switch (c->format) {
 	case OUT_TEXT: print_text(c, &s); break;

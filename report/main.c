@@ -15,7 +15,9 @@
 
 #include "db.h"
 #include "fmt.h"
+#include "names.h"
 #include "report.h"
+#include "senders.h"
 
 #ifndef DM_VERSION
 #define DM_VERSION "0.1.0"
@@ -65,9 +67,17 @@ static const char usage_text[] =
 "  --format F           text (default), csv or json\n"
 "  --top N              sources: only the first N rows\n"
 "  --sort KEY           sources: by messages (default) or failures\n"
+"  --by KEY             sources: one row per ip (default) or per sender\n"
 "  --record TXT         advise: the record published now (with one --domain)\n"
 "  --name OWNER         check-record: the record's owner name, _dmarc.DOMAIN\n"
 "  --threshold K=V      advise: change a threshold (see dmarc-report(1))\n"
+"  --no-dns             reverse DNS from the cache alone (no lookups)\n"
+"  --dns-server ADDR    ask this server (IP[:PORT]) instead of the system's\n"
+"  --dns-timeout S      seconds per lookup (default 2)\n"
+"  --dns-budget S       seconds for all lookups of a command (default 20)\n"
+"  --dns-ttl DAYS       look names up again after DAYS (default 7)\n"
+"  --senders FILE       sender names by CIDR or PTR suffix, over the built-in\n"
+"                       ones (default: $DMARC_SENDERS)\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
@@ -100,7 +110,9 @@ usage_error(const char *fmt, ...)
 }
 
 enum { OPT_DB = 256, OPT_DOMAIN, OPT_SINCE, OPT_UNTIL, OPT_LAST, OPT_FORMAT,
-	OPT_TOP, OPT_SORT, OPT_RECORD, OPT_NAME, OPT_THRESHOLD };
+	OPT_TOP, OPT_SORT, OPT_RECORD, OPT_NAME, OPT_THRESHOLD, OPT_NO_DNS,
+	OPT_DNS_SERVER, OPT_DNS_TIMEOUT, OPT_DNS_BUDGET, OPT_DNS_TTL, OPT_SENDERS,
+	OPT_BY };
 
 #define MAX_THRESHOLDS 32
 
@@ -116,6 +128,13 @@ static const struct option long_opts[] = {
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "no-dns", no_argument, NULL, OPT_NO_DNS },
+	{ "dns-server", required_argument, NULL, OPT_DNS_SERVER },
+	{ "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },
+	{ "dns-budget", required_argument, NULL, OPT_DNS_BUDGET },
+	{ "dns-ttl", required_argument, NULL, OPT_DNS_TTL },
+	{ "senders", required_argument, NULL, OPT_SENDERS },
+	{ "by", required_argument, NULL, OPT_BY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -174,6 +193,9 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof c);
 	c.out = stdout;
+	c.dns_timeout_ms = 2000;
+	c.dns_budget_ms = 20000;
+	c.dns_ttl_days = 7;
 	c.format = OUT_TEXT;
 	c.sort = SORT_MESSAGES;
 	opterr = 0;
@@ -242,6 +264,38 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			thresholds[c.nthresholds++] = optarg;
+			break;
+		case OPT_NO_DNS: c.no_dns = 1; break;
+		case OPT_DNS_SERVER: c.dns_server = optarg; break;
+		case OPT_DNS_TIMEOUT:
+		case OPT_DNS_BUDGET:
+		case OPT_DNS_TTL: {
+			long v;
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > 86400) {
+				usage_error("--%s wants a positive whole number, got "
+				    "'%s'", opt == OPT_DNS_TTL ? "dns-ttl" :
+				    opt == OPT_DNS_TIMEOUT ? "dns-timeout" :
+				    "dns-budget", optarg);
+				return EXIT_USAGE;
+			}
+			if (opt == OPT_DNS_TIMEOUT)
+				c.dns_timeout_ms = (int)v * 1000;
+			else if (opt == OPT_DNS_BUDGET)
+				c.dns_budget_ms = (int)v * 1000;
+			else
+				c.dns_ttl_days = (int)v;
+			break;
+		}
+		case OPT_SENDERS: c.senders_path = optarg; break;
+		case OPT_BY:
+			if (strcmp(optarg, "sender") == 0)
+				c.by_sender = 1;
+			else if (strcmp(optarg, "ip") != 0) {
+				usage_error("--by wants ip or sender, got '%s'", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		case 'V': printf("dmarc-report %s\n", DM_VERSION); return EXIT_OK;
@@ -343,7 +397,19 @@ main(int argc, char **argv)
 	}
 	sqlite3_finalize(st);
 
+	/* the names of source IPs: built-in senders and the user's file */
+	c.db_path = path;
+	if (c.senders_path == NULL)
+		c.senders_path = getenv("DMARC_SENDERS");
+	if (c.senders_path != NULL && *c.senders_path == '\0')
+		c.senders_path = NULL;
+	if ((c.senders = senders_load(c.senders_path, err, sizeof err)) == NULL) {
+		fprintf(stderr, "dmarc-report: %s\n", err);
+		db_close(c.db);
+		return EXIT_USAGE;
+	}
 	rc = run(&c);
+	names_close(&c);
 	if (rc == EXIT_USAGE && c.err[0])
 		fprintf(stderr, "dmarc-report: %s\n", c.err);
 	db_close(c.db);

@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct rdns;
+struct senders;
+
 enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON };
 enum sort_by { SORT_MESSAGES, SORT_FAILURES };
 
@@ -29,6 +32,7 @@ struct report_ctx {
 	enum out_format format;
 	enum sort_by sort;
 	long top;			/* 0: all rows */
+	int by_sender;			/* sources --by sender */
 	FILE *out;
 	char err[512];			/* why a command failed (exit 2) */
 	/* advise and check-record */
@@ -36,6 +40,16 @@ struct report_ctx {
 	const char *name;		/* --name: the record's owner name */
 	const char *const *thresholds;	/* --threshold NAME=VALUE, as given */
 	size_t nthresholds;
+	/* names of source IPs (names.h) */
+	const char *db_path;		/* for the DNS cache's writes */
+	int no_dns;			/* --no-dns: the cache alone */
+	const char *dns_server;		/* --dns-server, NULL: the system's */
+	int dns_timeout_ms;		/* per lookup */
+	int dns_budget_ms;		/* for all lookups of a command */
+	int dns_ttl_days;		/* cache entries older are looked up again */
+	const char *senders_path;	/* --senders or $DMARC_SENDERS */
+	struct rdns *rdns;		/* opened on first use */
+	struct senders *senders;	/* loaded by main */
 };
 
 /*

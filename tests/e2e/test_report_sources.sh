@@ -24,23 +24,23 @@ c=$(row '"source_ip": "203.0.113.9"')
 expect_match "203.0.113.9" "$c" '"messages": 7, .*"dkim_results": \[\], .*"disposition": \{"none": 0, "quarantine": 0, "reject": 7\}'
 
 report sources --sort failures --top 2 --format csv
-expect_eq "csv, failures first, top 2" "$OUT" "source_ip,messages,dmarc_pass,dmarc_fail,pass_rate,spf_aligned_pass,dkim_aligned_pass,spf_results,dkim_results,header_from,reporters,domains,first_seen,last_seen,disposition_none,disposition_quarantine,disposition_reject,reasons
-198.51.100.7,70,0,70,0.0000,0,0,pass esp.example ×70,pass esp.example ×70,a.example ×40; news.a.example ×30,Alpha ×40; Beta ×30,a.example ×70,2025-03-01,2025-03-02,40,30,0,forwarded ×40
-203.0.113.9,7,0,7,0.0000,0,0,softfail a.example ×7,,a.example ×7,Alpha ×7,a.example ×7,2025-03-01,2025-03-01,0,0,7,"
+expect_eq "csv, failures first, top 2" "$OUT" "source_ip,ptr,sender,messages,dmarc_pass,dmarc_fail,pass_rate,spf_aligned_pass,dkim_aligned_pass,spf_results,dkim_results,header_from,reporters,domains,first_seen,last_seen,disposition_none,disposition_quarantine,disposition_reject,reasons
+198.51.100.7,,,70,0,70,0.0000,0,0,pass esp.example ×70,pass esp.example ×70,a.example ×40; news.a.example ×30,Alpha ×40; Beta ×30,a.example ×70,2025-03-01,2025-03-02,40,30,0,forwarded ×40
+203.0.113.9,,,7,0,7,0.0000,0,0,softfail a.example ×7,,a.example ×7,Alpha ×7,a.example ×7,2025-03-01,2025-03-01,0,0,7,"
 
 report sources --top 1
-expect_match "text header" "$(printf '%s\n' "$OUT" | head -1)" '^SOURCE IP +MESSAGES +PASS % +FAILED +SPF RESULTS +DKIM RESULTS +HEADER FROM$'
-expect_match "text row" "$(row 192.0.2.1)" '^192\.0\.2\.1 +155 +100\.0% +0 +pass a\.'
+expect_match "text header" "$(printf '%s\n' "$OUT" | head -1)" '^SOURCE IP +SENDER +MESSAGES +PASS % +FAILED +SPF RESULTS +DKIM RESULTS +HEADER FROM$'
+expect_match "text row" "$(row 192.0.2.1)" '^192\.0\.2\.1 +- +155 +100\.0% +0 +pass a\.'
 expect_eq "text --top 1" "$(printf '%s\n' "$OUT" | wc -l)" 3
 widths_ok text
 
 # --domain: b.example's only source; window: its report began on 02-28
 report sources --domain b.example --format csv
-expect_eq "--domain b.example" "$(printf '%s\n' "$OUT" | sed -n 2p | cut -d, -f1-4,11)" "192.0.2.1,5,5,0,(unnamed) ×5"
+expect_eq "--domain b.example" "$(printf '%s\n' "$OUT" | sed -n 2p | cut -d, -f1,4-6,13)" "192.0.2.1,5,5,0,(unnamed) ×5"
 report sources --domain b.example --domain a.example --format csv
 expect_eq "--domain repeated" "$(printf '%s\n' "$OUT" | wc -l)" 4
 report sources --since 2025-03-01 --format csv
-expect_eq "window drops b.example's 5" "$(row 192.0.2.1 | cut -d, -f2,12,13)" "150,a.example ×150,2025-03-01"
+expect_eq "window drops b.example's 5" "$(row 192.0.2.1 | cut -d, -f4,14,15)" "150,a.example ×150,2025-03-01"
 for fmt in text csv json; do
 	report sources --domain nosuch.example --format $fmt
 	expect_rc "unknown domain $fmt" 0
@@ -64,7 +64,7 @@ got=$(printf '%s\n' "$OUT" | grep '^  {' | while IFS= read -r l; do
 done)
 expect_eq "all sources from the raw records" "$(printf '%s\n' "$got" | sort)" "$(printf '%s\n' "$raw" | sort)"
 report sources --format csv
-expect_eq "ordered by messages" "$(printf '%s\n' "$OUT" | sed 1d | cut -d, -f2 | sort -c -r -n && echo sorted)" sorted
+expect_eq "ordered by messages" "$(printf '%s\n' "$OUT" | sed 1d | cut -d, -f4 | sort -c -r -n && echo sorted)" sorted
 report sources --sort failures --top 5 --format json
 raw=$(q "SELECT c.source_ip FROM record c GROUP BY c.source_ip
     ORDER BY sum(CASE WHEN c.dkim_aligned = 'pass' OR c.spf_aligned = 'pass' THEN 0 ELSE c.count END) DESC, sum(c.count) DESC, c.source_ip LIMIT 5")

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/* names.c: reverse DNS through the cache and sender names (see names.h). */
+#include "names.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "senders.h"
+
+/* Reads the cache rows younger than the TTL into out. */
+static int
+cache_read(struct report_ctx *c, struct rdns_result *out, size_t n,
+    char *hit)
+{
+	sqlite3_stmt *st;
+	int64_t oldest = (int64_t)time(NULL) - (int64_t)c->dns_ttl_days * 86400;
+	size_t i;
+
+	if ((st = report_prepare(c, "SELECT name, confirmed, status FROM "
+	    "dns_cache WHERE ip = ? AND looked_up_at >= ?")) == NULL)
+		return 2;
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, out[i].ip, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, oldest);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			continue;
+		hit[i] = 1;
+		out[i].status = (enum rdns_status)sqlite3_column_int(st, 2);
+		out[i].confirmed = sqlite3_column_int(st, 1);
+		snprintf(out[i].name, sizeof out[i].name, "%s",
+		    sqlite3_column_text(st, 0) ? (const char *)
+		    sqlite3_column_text(st, 0) : "");
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Writes fresh answers (not timeouts) through a read-write handle; a
+ * database this user may not write just gets no cache. */
+static void
+cache_write(struct report_ctx *c, const struct rdns_result *out, size_t n,
+    const char *hit)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+
+	if (sqlite3_open_v2(c->db_path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK || sqlite3_db_readonly(db,
+	    "main") == 1)
+		goto out;
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO dns_cache (ip, name, "
+	    "confirmed, status, looked_up_at) VALUES (?,?,?,?,?)", -1, &st,
+	    NULL) != SQLITE_OK) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (hit[i] || out[i].status == RDNS_TIMEOUT)
+			continue;
+		sqlite3_bind_text(st, 1, out[i].ip, -1, SQLITE_STATIC);
+		if (out[i].status == RDNS_OK)
+			sqlite3_bind_text(st, 2, out[i].name, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 2);
+		sqlite3_bind_int(st, 3, out[i].confirmed);
+		sqlite3_bind_int(st, 4, (int)out[i].status);
+		sqlite3_bind_int64(st, 5, now);
+		(void)sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static int
+resolver(struct report_ctx *c)
+{
+	const char *fixture = getenv("DMARC_DNS_FIXTURE");
+	char err[256];
+
+	if (c->rdns != NULL)
+		return 0;
+	if (fixture != NULL && *fixture != '\0')
+		c->rdns = rdns_fixture_new(fixture, err, sizeof err);
+	else
+		c->rdns = rdns_cares_new(c->dns_server, c->dns_timeout_ms, err,
+		    sizeof err);
+	if (c->rdns == NULL) {
+		snprintf(c->err, sizeof c->err, "reverse DNS: %s (use --no-dns "
+		    "to work from the cache alone)", err);
+		return 2;
+	}
+	return 0;
+}
+
+int
+names_ptr(struct report_ctx *c, struct rdns_result *out, size_t n)
+{
+	char *hit;
+	size_t i, miss = 0;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		out[i].status = RDNS_TIMEOUT;
+		out[i].name[0] = '\0';
+		out[i].confirmed = 0;
+	}
+	if (n == 0)
+		return 0;
+	if ((hit = calloc(n, 1)) == NULL)
+		return report_oom(c);
+	if ((rc = cache_read(c, out, n, hit)) != 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		miss += !hit[i];
+	if (miss == 0 || c->no_dns)
+		goto out;
+	{
+		/* resolve only the misses, in one parallel batch */
+		struct rdns_result *q = calloc(miss, sizeof *q);
+		size_t k = 0;
+
+		if (q == NULL) {
+			rc = report_oom(c);
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			if (!hit[i])
+				q[k++] = out[i];
+		if ((rc = resolver(c)) == 0 &&
+		    rdns_resolve(c->rdns, q, miss, c->dns_budget_ms) != 0) {
+			snprintf(c->err, sizeof c->err, "reverse DNS failed");
+			rc = 2;
+		}
+		for (i = 0, k = 0; rc == 0 && i < n; i++)
+			if (!hit[i])
+				out[i] = q[k++];
+		free(q);
+		if (rc == 0)
+			cache_write(c, out, n, hit);
+	}
+out:
+	free(hit);
+	return rc;
+}
+
+const char *
+names_sender(const struct report_ctx *c, const char *ip, const char *ptr)
+{
+	if (c->senders == NULL)
+		return NULL;
+	return senders_name(c->senders, ip, ptr && *ptr ? ptr : NULL);
+}
+
+void
+names_close(struct report_ctx *c)
+{
+	rdns_free(c->rdns);
+	c->rdns = NULL;
+	senders_free(c->senders);
+	c->senders = NULL;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * names.h: what dmarc-report calls a source IP: its reverse DNS name (from
+ * the dns_cache table, else resolved within the time budget and cached:
+ * the only write dmarc-report makes, skipped on a read-only database) and
+ * its sender name (senders.h).  Owns the resolver and the cache handle it
+ * opens; a command asks for the IPs it shows, all at once.
+ */
+#ifndef DM_NAMES_H
+#define DM_NAMES_H
+
+#include <stddef.h>
+
+#include "rdns.h"
+#include "report.h"
+
+/* The PTR names of out[0..n) (ip set by the caller): from the cache while
+ * younger than the TTL; the rest resolved (unless --no-dns) in parallel
+ * within the budget and cached.  An IP left without a name has status
+ * other than RDNS_OK.  0, or 2 with c->err set. */
+int names_ptr(struct report_ctx *c, struct rdns_result *out, size_t n);
+
+/* The sender's name for an IP and its PTR name (NULL when unknown). */
+const char *names_sender(const struct report_ctx *c, const char *ip,
+    const char *ptr);
+
+/* Frees what names_* opened (at the end of main). */
+void names_close(struct report_ctx *c);
+
+#endif
