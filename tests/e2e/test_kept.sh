@@ -150,8 +150,8 @@ done
 report_cmd sources --format json
 expect_rc "report sources" 0
 expect_match "sources: the overflow IP exact" "$OUT" \
-    '"source_ip": "198.51.100.1", "messages": 9223372036854775807, "dmarc_pass": 9223372036854775807, "dmarc_fail": 0,'
-expect_match "sources: the next IP exact" "$OUT" '"source_ip": "192.0.2.1", "messages": 24,'
+    '"source_ip": "198.51.100.1", "ptr": null, "ptr_confirmed": false, "sender": null, "messages": 9223372036854775807, "dmarc_pass": 9223372036854775807, "dmarc_fail": 0,'
+expect_match "sources: the next IP exact" "$OUT" '"source_ip": "192.0.2.1", "ptr": null, "ptr_confirmed": false, "sender": null, "messages": 24,'
 report_cmd reporters --format json
 expect_rc "report reporters" 0
 expect_match "reporters: the overflow reporter exact" "$OUT" \
