@@ -22,6 +22,8 @@
 #include "fmt.h"
 #include "json_out.h"
 #include "lint.h"
+#include "names.h"
+#include "orgdomain.h"
 #include "table.h"
 
 #define DEFAULT_DAYS 30		/* the window without --since/--until/--last */
@@ -55,6 +57,8 @@ struct source {
 	struct result *res;
 	size_t nres, capres;
 	char *reason, *fix;	/* blockers only */
+	char ptr[256];		/* blockers only: reverse DNS, or "" */
+	const char *sender;	/* blockers only: the sender's name, or NULL */
 };
 
 struct subname {
@@ -516,14 +520,8 @@ current_policy(struct advice *a, struct domain *d)
 static int
 related(const char *dom, const char *policy)
 {
-	size_t a = strlen(dom), b = strlen(policy);
-
-	if (a == b)
-		return strcmp(dom, policy) == 0;
-	if (a > b)
-		return dom[a - b - 1] == '.' && strcmp(dom + a - b, policy) == 0;
-	return policy[b - a - 1] == '.' && strcmp(policy + b - a, dom) == 0 &&
-	    strchr(dom, '.') != NULL;
+	/* relaxed alignment: the same organizational domain (libpsl) */
+	return org_aligned(dom, policy);
 }
 
 /* "a, b +2": up to two names of a source's results of one kind, `pass`
@@ -558,6 +556,29 @@ result_names(const struct source *s, int dkim, int pass, char *buf,
 	return n;
 }
 
+/* Appends why the first passing domain does not align: "(d=mailjet.com is
+ * not under example.com)", by organizational domains. */
+static void
+not_under(const struct domain *d, const struct source *s, char *why,
+    size_t len)
+{
+	char od[256], pd[256];
+	size_t i, n;
+
+	for (i = 0; i < s->nres; i++) {
+		const struct result *r = &s->res[i];
+
+		if (strcmp(r->res, "pass") != 0 || !r->dom[0])
+			continue;
+		org_domain(r->dom, od, sizeof od);
+		org_domain(d->name, pd, sizeof pd);
+		n = strlen(why);
+		snprintf(why + n, len - n, " (%s%s is not under %s)",
+		    r->dkim ? "d=" : "", od, pd);
+		return;
+	}
+}
+
 /* The why and the fix of a blocker, in a postmaster's words. */
 static int
 explain(const struct domain *d, struct source *s)
@@ -578,6 +599,7 @@ explain(const struct domain *d, struct source *s)
 		else
 			snprintf(why, sizeof why, "DKIM pass for %s, no SPF pass: "
 			    "not aligned with %s", dkim, d->name);
+		not_under(d, s, why, sizeof why);
 		snprintf(fix, sizeof fix, "sign with DKIM d=%s at this sender, "
 		    "or use a return-path under %s", d->name, d->name);
 	} else {
@@ -996,6 +1018,17 @@ text_impact(struct report_ctx *c, const struct domain *d, size_t *idx)
 	}
 }
 
+/* Blockers shown together: same sender, class, why and fix. */
+static int
+same_group(const struct source *a, const struct source *b)
+{
+	if ((a->sender == NULL) != (b->sender == NULL) ||
+	    (a->sender != NULL && strcmp(a->sender, b->sender) != 0))
+		return 0;
+	return a->cls == b->cls && strcmp(a->reason, b->reason) == 0 &&
+	    strcmp(a->fix, b->fix) == 0;
+}
+
 static void
 text_blockers(struct report_ctx *c, const struct domain *d)
 {
@@ -1036,15 +1069,14 @@ text_blockers(struct report_ctx *c, const struct domain *d)
 		}
 		for (j = i; j < d->nblk; j++) {
 			const struct source *o = &d->src[d->blk[j]];
-			if (!done[j] && o->cls == s->cls &&
-			    strcmp(o->reason, s->reason) == 0 &&
-			    strcmp(o->fix, s->fix) == 0)
+			if (!done[j] && same_group(o, s))
 				n++, sum += o->hit[d->step];
 		}
-		snprintf(line, sizeof line, "%s, %zu source%s, %s failing message%s "
-		    "(%s)", advise_class_name(s->cls), n, n == 1 ? "" : "s",
-		    fmt_int(sum, a, sizeof a), sum == 1 ? "" : "s", share_pct(sum, d->messages, b,
-		    sizeof b));
+		snprintf(line, sizeof line, "%s%s%s, %zu source%s, %s failing "
+		    "message%s (%s)", s->sender ? s->sender : "", s->sender ?
+		    ": " : "", advise_class_name(s->cls), n, n == 1 ? "" : "s",
+		    fmt_int(sum, a, sizeof a), sum == 1 ? "" : "s",
+		    share_pct(sum, d->messages, b, sizeof b));
 		wrap(f, "  * ", line, 4);
 		wrap(f, "    why: ", s->reason, 9);
 		wrap(f, "    fix: ", s->fix, 9);
@@ -1053,9 +1085,7 @@ text_blockers(struct report_ctx *c, const struct domain *d)
 		shown = 0;
 		for (j = i; j < d->nblk; j++) {
 			const struct source *o = &d->src[d->blk[j]];
-			if (done[j] || o->cls != s->cls ||
-			    strcmp(o->reason, s->reason) != 0 ||
-			    strcmp(o->fix, s->fix) != 0)
+			if (done[j] || !same_group(o, s))
 				continue;
 			done[j] = 1;
 			if (shown++ >= TEXT_BLOCKER_IPS)
@@ -1329,6 +1359,10 @@ print_json(struct report_ctx *c, const struct advice *a)
 			json_string(f, s->reason);
 			fputs(", \"fix\": ", f);
 			json_string(f, s->fix);
+			fputs(", \"ptr\": ", f);
+			json_string(f, s->ptr[0] ? s->ptr : NULL);
+			fputs(", \"sender\": ", f);
+			json_string(f, s->sender);
 			fprintf(f, ", \"source_messages\": %" PRId64 ", \"dmarc_pass\": %"
 			    PRId64 "}", s->messages, s->pass);
 		}
@@ -1432,6 +1466,55 @@ advise_load(const struct report_ctx *c, struct report_ctx *w, struct advice *a)
 	return 0;
 }
 
+/*
+ * The reverse DNS and sender names of every blocker (one batch, within the
+ * DNS budget), and a fix that names the sender: "set up DKIM for
+ * example.com in Mailjet (ESP)".
+ */
+static int
+blocker_names(struct report_ctx *c, struct advice *a)
+{
+	struct rdns_result *q;
+	size_t i, j, n = 0, k = 0;
+	int rc;
+
+	for (i = 0; i < a->n; i++)
+		n += a->d[i].nblk;
+	if (n == 0)
+		return 0;
+	if ((q = calloc(n, sizeof *q)) == NULL)
+		return report_oom(c);
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < a->d[i].nblk; j++)
+			snprintf(q[k++].ip, sizeof q[0].ip, "%s",
+			    a->d[i].src[a->d[i].blk[j]].ip);
+	rc = names_ptr(c, q, n);
+	for (i = 0, k = 0; rc == 0 && i < a->n; i++) {
+		struct domain *d = &a->d[i];
+
+		for (j = 0; j < d->nblk; j++, k++) {
+			struct source *s = &d->src[d->blk[j]];
+			char fix[512];
+
+			if (q[k].status == RDNS_OK)
+				snprintf(s->ptr, sizeof s->ptr, "%s", q[k].name);
+			s->sender = names_sender(c, s->ip, s->ptr);
+			if (s->sender != NULL && s->cls == ADV_MISALIGNED) {
+				snprintf(fix, sizeof fix, "set up DKIM signing with "
+				    "d=%s in %s (or a return-path under %s)",
+				    d->name, s->sender, d->name);
+				free(s->fix);
+				if ((s->fix = strdup(fix)) == NULL) {
+					rc = report_oom(c);
+					break;
+				}
+			}
+		}
+	}
+	free(q);
+	return rc;
+}
+
 int
 advise_verdicts(struct report_ctx *c, const char *const *domains, size_t n)
 {
@@ -1491,7 +1574,8 @@ cmd_advise(struct report_ctx *c)
 			return report_oom(c);
 		a.has_lint = 1;
 	}
-	if ((rc = advise_load(c, &w, &a)) != 0)
+	if ((rc = advise_load(c, &w, &a)) != 0 ||
+	    (rc = blocker_names(&w, &a)) != 0)
 		goto out;
 	if (c->format == OUT_JSON)
 		print_json(c, &a);

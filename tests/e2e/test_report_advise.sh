@@ -81,7 +81,7 @@ expect_eq "esp impact r" "$(jq '$[0].impact.reject.messages')/$(jq '$[0].impact.
 expect_eq "esp impact sources" "$(jq '$[0].impact.quarantine.sources.legitimate[0].source_ip')/$(jq '$[0].impact.quarantine.sources.forwarded[0].source_ip')" "87.253.232.5/209.85.220.1"
 expect_eq "esp classes" "$(jq '$[0].sources_by_class')" '{"aligned":1,"forwarded":1,"partial":0,"misaligned":1,"unauthenticated":1}'
 expect_eq "esp blocker" "$(jq '$[0].blockers[0].source_ip')/$(jq '$[0].blockers[0].messages')/$(jq '$[0].blockers[0].share')/$(jq '$[0].blockers[0].class')" "87.253.232.5/50/0.0268/misaligned"
-expect_eq "esp blocker reason" "$(jq '$[0].blockers[0].reason')" "SPF pass for bnc3.mailjet.com, DKIM pass for mailjet.com: neither aligned with esp.example"
+expect_eq "esp blocker reason" "$(jq '$[0].blockers[0].reason')" "SPF pass for bnc3.mailjet.com, DKIM pass for mailjet.com: neither aligned with esp.example (mailjet.com is not under esp.example)"
 expect_eq "esp blocker fix" "$(jq '$[0].blockers[0].fix')" "sign with DKIM d=esp.example at this sender, or use a return-path under esp.example"
 expect_eq "esp current" "$(jq '$[0].current')" '{"p":"none","sp":"none","np":"none","pct":100,"testing":"n","adkim":"r","aspf":"r","from":"reports"}'
 # thresholds raised: 2.68% < 5% legitimate, 2.68% < 5% per source

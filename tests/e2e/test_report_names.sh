@@ -88,4 +88,15 @@ expect_eq "by sender text, top 1" "$(printf '%s\n' "$OUT" | sed -n 3p | awk '{pr
 report sources --by nonsense
 expect_rc "bad --by" 2
 
+# advise names its blockers and says where to fix them
+printf '87.253.232.71 mta71.bnc3.mailjet.com\n' >"$DMARC_DNS_FIXTURE"
+sqlite3 "$DB" "DELETE FROM dns_cache"
+set +e
+DMARC_NOW=2025-01-05 "$DMARC_REPORT" --db "$DB" advise --format json >"$T/out" 2>"$T/err"; RC=$?
+set -e
+OUT=$(cat "$T/out")
+expect_match "advise: the Mailjet blocker is named" "$OUT" '"source_ip": "87.253.232.71", [^}]*"ptr": "mta71.bnc3.mailjet.com", "sender": "Mailjet \(ESP\)"'
+expect_match "advise: the fix names the sender" "$OUT" '"fix": "set up DKIM signing with d=example.com in Mailjet \(ESP\)'
+expect_match "advise: why, by organizational domain" "$OUT" 'mailjet.com is not under example.com'
+
 done_tests
