@@ -149,6 +149,6 @@ cat /dev/null "$db" >/dev/null	# warm the page cache
 printf '%-28s %10s %10s\n' command seconds rss_MiB
 for cmd in "summary" "sources --top 50" "sources --top 50 --sort failures" "policy" "reporters" "weekly" "summary --last 30d"; do
 	# shellcheck disable=SC2086
-	read -r s rss < <(time_cmd "$report" --db "$db" $cmd)
+	read -r s rss < <(time_cmd "$report" --db "$db" --no-dns $cmd)
 	LC_NUMERIC=C printf '%-28s %10.3f %10.1f\n' "$cmd" "$s" "$(echo "$rss / 1024" | bc -l)"
 done

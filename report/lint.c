@@ -9,10 +9,11 @@
  * that is not ALPHA *(ALPHA / DIGIT / "_") makes the list invalid (error).
  * Tag names are read case-insensitively and kept in lowercase; values are
  * kept as written, trimmed.  An rua/ruf host is "outside" the policy
- * domain when their organizational domains differ, guessed without a
- * public suffix list (org_guess).
+ * domain when their organizational domains (libpsl) differ.
  */
 #include "lint.h"
+
+#include "orgdomain.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -260,31 +261,6 @@ mailto_host(const char *addr, size_t n, char *host, size_t len)
 	return 1;
 }
 
-/*
- * A guess at the organizational domain of a lowercase name without a
- * public suffix list: the last two labels, or three under a two-letter
- * top-level domain whose second level is a common registry label
- * (example.co.uk).  Returns where it starts in name.
- */
-static const char *
-org_guess(const char *name)
-{
-	static const char *const slds[] = { "ac", "co", "com", "edu", "gob",
-	    "go", "gov", "ltd", "mil", "ne", "net", "or", "org", "plc", NULL };
-	const char *dot[3] = { NULL, NULL, NULL }, *p;
-	size_t k = 0;
-
-	for (p = name + strlen(name); p > name; p--)
-		if (p[-1] == '.' && k < 3)
-			dot[k++] = p - 1;
-	if (k < 2)
-		return name;
-	if (strlen(dot[0] + 1) == 2 && one_of_n(dot[1] + 1,
-	    (size_t)(dot[0] - dot[1] - 1), slds))
-		return k >= 3 ? dot[2] + 1 : name;
-	return dot[1] + 1;
-}
-
 /* One URI of rua/ruf (trimmed, not empty): returns 1 when it is a
  * syntactically valid URI. */
 static int
@@ -345,8 +321,7 @@ check_uri(struct lint *l, const char *tag, const char *u, size_t n)
 		    "6.2)", tag, show(u, n, b));
 		return 1;
 	}
-	if (l->domain != NULL &&
-	    strcmp(org_guess(host), org_guess(l->domain)) != 0)
+	if (l->domain != NULL && !org_aligned(host, l->domain))
 		lint_warn(l, "tag %s: %s is outside %s: the TXT record "
 		    "%s._report._dmarc.%s (v=DMARC1) must exist, or receivers "
 		    "send it no reports (RFC 7489 7.1)", tag,
