@@ -310,6 +310,7 @@ who(const struct source_row *r, char *buf, size_t len)
 static void
 print_text(struct report_ctx *c, const struct sources *s)
 {
+	char name[300];	/* a sender or PTR name with its "?" */
 	struct table *t;
 	char a[FMT_NUM];
 	size_t i;
@@ -330,7 +331,7 @@ print_text(struct report_ctx *c, const struct sources *s)
 
 		table_row(t);
 		table_cell(t, r->ip);
-		table_cell(t, who(r, a, sizeof a));
+		table_cell(t, who(r, name, sizeof name));
 		table_cell(t, fmt_int(r->messages, a, sizeof a));
 		table_cell(t, fmt_pct(r->pass, r->messages, a, sizeof a));
 		table_cell(t, fmt_int(r->messages - r->pass, a, sizeof a));
