@@ -717,7 +717,8 @@ judge(struct report_ctx *c, struct advice *a, struct domain *d)
 	}
 	sort_dom = d;
 	sort_step = d->step;
-	qsort(d->blk, d->nblk, sizeof *d->blk, by_hit);
+	if (d->nblk > 1)	/* qsort wants a non-NULL base */
+		qsort(d->blk, d->nblk, sizeof *d->blk, by_hit);
 	for (i = 0; i < d->nblk; i++)
 		if (explain(d, &d->src[d->blk[i]]) != 0)
 			return report_oom(c);
@@ -811,7 +812,7 @@ collect(const struct domain *d, int cls, int bucket, int step, size_t *idx)
 	}
 	sort_dom = d;
 	sort_step = step;
-	if (bucket >= 0)
+	if (bucket >= 0 && n > 1)	/* qsort wants a non-NULL base */
 		qsort(idx, n, sizeof *idx, by_hit);
 	return n;
 }
@@ -962,7 +963,8 @@ text_classes(struct report_ctx *c, const struct domain *d, size_t *idx)
 		size_t n = collect(d, k, -1, 0, idx);
 
 		sort_dom = d;
-		qsort(idx, n, sizeof *idx, by_messages);
+		if (n > 1)	/* qsort wants a non-NULL base */
+			qsort(idx, n, sizeof *idx, by_messages);
 		ip_list(list, sizeof list, 50, d, idx, n, 0, 0);
 		table_row(tb);
 		table_cell(tb, advise_class_name((enum advise_class)k));
@@ -1391,7 +1393,8 @@ print_json(struct report_ctx *c, const struct advice *a)
 		for (k = 0; k < ADV_NCLASS; k++) {
 			n = collect(d, k, -1, 0, idx);
 			sort_dom = d;
-			qsort(idx, n, sizeof *idx, by_messages);
+			if (n > 1)	/* qsort wants a non-NULL base */
+				qsort(idx, n, sizeof *idx, by_messages);
 			fprintf(f, "%s\"%s\": ", k ? ",\n    " : "",
 			    advise_class_name((enum advise_class)k));
 			json_sources(f, d, idx, n, 0, 0);

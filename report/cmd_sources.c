@@ -531,7 +531,8 @@ print_by_sender(struct report_ctx *c, const struct sources *s)
 			g[k].ips[g[k].nips] = r->ip;
 		g[k].nips++;
 	}
-	qsort(g, n, sizeof *g, by_messages_desc);
+	if (n > 1)	/* qsort wants a non-NULL base */
+		qsort(g, n, sizeof *g, by_messages_desc);
 	shown = c->top > 0 && (size_t)c->top < n ? (size_t)c->top : n;
 	if (c->format == OUT_JSON) {
 		fputs(shown ? "[\n" : "[]\n", c->out);

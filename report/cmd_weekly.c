@@ -293,7 +293,8 @@ top_of(struct source *all, size_t n, int (*cmp)(const void *, const void *))
 	struct source *top;
 	size_t k = n < TOP ? n : TOP;
 
-	qsort(all, n, sizeof *all, cmp);
+	if (n > 1)	/* qsort wants a non-NULL base */
+		qsort(all, n, sizeof *all, cmp);
 	if ((top = calloc(k ? k : 1, sizeof *top)) != NULL)
 		memcpy(top, all, k * sizeof *top);
 	return top;

@@ -574,7 +574,8 @@ rdns_fixture_new(const char *path, char *err, size_t errlen)
 		why = strerror(errno);
 		goto fail;
 	}
-	qsort(r->fx, r->nfx, sizeof r->fx[0], fx_cmp);
+	if (r->nfx > 1)	/* qsort wants a non-NULL base */
+		qsort(r->fx, r->nfx, sizeof r->fx[0], fx_cmp);
 	for (i = 1; i < r->nfx; i++)
 		if (fx_cmp(&r->fx[i - 1], &r->fx[i]) == 0) {
 			lineno = 0;
