@@ -1578,7 +1578,7 @@ cmd_advise(struct report_ctx *c)
 		a.has_lint = 1;
 	}
 	if ((rc = advise_load(c, &w, &a)) != 0 ||
-	    (rc = blocker_names(&w, &a)) != 0)
+	    (rc = blocker_names(c, &a)) != 0)	/* c: it keeps the resolver */
 		goto out;
 	if (c->format == OUT_JSON)
 		print_json(c, &a);
