@@ -7,23 +7,36 @@
 #include <string.h>
 #include <time.h>
 
-const char *
-fmt_int(int64_t v, char *buf, size_t len)
+/* Digits of v with a comma every three, after an optional sign. */
+static const char *
+group(const char *sign, uint64_t v, char *buf, size_t len)
 {
 	char tmp[32];
-	size_t n, i, o = 0, start;
+	size_t n, i, o = 0;
 
-	n = (size_t)snprintf(tmp, sizeof tmp, "%" PRId64, v);
-	start = tmp[0] == '-' ? 1 : 0;
-	if (start && o + 1 < len)
-		buf[o++] = '-';
-	for (i = start; i < n && o + 2 < len; i++) {
-		if (i > start && (n - i) % 3 == 0)
+	n = (size_t)snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+	for (i = 0; sign[i] && o + 1 < len; i++)
+		buf[o++] = sign[i];
+	for (i = 0; i < n && o + 2 < len; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
 			buf[o++] = ',';
 		buf[o++] = tmp[i];
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+const char *
+fmt_int(int64_t v, char *buf, size_t len)
+{
+	return v < 0 ? group("-", (uint64_t)0 - (uint64_t)v, buf, len) :
+	    group("", (uint64_t)v, buf, len);
+}
+
+const char *
+fmt_uint(uint64_t v, char *buf, size_t len)
+{
+	return group("", v, buf, len);
 }
 
 const char *
@@ -64,6 +77,12 @@ fmt_fraction(int64_t part, int64_t whole, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%.4f", (double)part / (double)whole);
 	return buf;
+}
+
+int64_t
+utc_day(int64_t epoch)
+{
+	return epoch >= 0 ? epoch / 86400 : -((-epoch + 86399) / 86400);
 }
 
 int

@@ -13,6 +13,7 @@
 #define FMT_NUM 32	/* room for any formatted number or day */
 
 const char *fmt_int(int64_t v, char *buf, size_t len);
+const char *fmt_uint(uint64_t v, char *buf, size_t len);
 /* part/whole as "97.3%"; "-" when whole is 0 */
 const char *fmt_pct(int64_t part, int64_t whole, char *buf, size_t len);
 /* a signed change in percentage points: "+1.2 pt", "-0.4 pt" */
@@ -21,6 +22,10 @@ const char *fmt_pt(double points, char *buf, size_t len);
 const char *fmt_day(int64_t epoch, char *buf, size_t len);
 /* a fraction 0..1 for JSON, 4 decimals; "null" when whole is 0 */
 const char *fmt_fraction(int64_t part, int64_t whole, char *buf, size_t len);
+
+/* The UTC day of an epoch time (days since 1970-01-01, rounded down also
+ * before 1970): how reports and source_day count days. */
+int64_t utc_day(int64_t epoch);
 
 /* Strict YYYY-MM-DD to the epoch of that UTC midnight; 0 or -1. */
 int parse_day(const char *s, int64_t *out);

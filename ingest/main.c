@@ -19,6 +19,7 @@
 
 #include "db.h"
 #include "dm_limits.h"
+#include "fmt.h"
 #include "json_out.h"
 #include "mail.h"
 #include "parse.h"
@@ -172,30 +173,13 @@ on_walk_file(void *ctx, const char *path)
 	return 0;
 }
 
-/* 1234567 -> "1,234,567" */
-static const char *
-thousands(uint64_t v, char *buf, size_t len)
-{
-	char tmp[32];
-	size_t n, i, o = 0;
-
-	n = (size_t)snprintf(tmp, sizeof tmp, "%" PRIu64, v);
-	for (i = 0; i < n && o + 2 < len; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 /* 1 -> "1 report", 1234 -> "1,234 reports" */
 static const char *
 counted(uint64_t v, const char *one, const char *many, char *buf, size_t len)
 {
 	char n[32];
 
-	snprintf(buf, len, "%s %s", thousands(v, n, sizeof n), v == 1 ? one : many);
+	snprintf(buf, len, "%s %s", fmt_uint(v, n, sizeof n), v == 1 ? one : many);
 	return buf;
 }
 
@@ -212,34 +196,6 @@ usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputs("\nTry 'dmarc-ingest --help' for more information.\n", stderr);
-}
-
-/* Strict YYYY-MM-DD to the UTC epoch of that midnight. */
-static int
-parse_date(const char *s, int64_t *out)
-{
-	struct tm tm;
-	int y, m, d;
-	char tail;
-
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-	    s[4] != '-' || s[7] != '-' || y < 1970 || m < 1 || m > 12 || d < 1 ||
-	    d > 31)
-		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	*out = (int64_t)timegm(&tm);
-	/* reject 2024-02-31 and the like: timegm normalizes them */
-	{
-		time_t t = (time_t)*out;
-		struct tm chk;
-		gmtime_r(&t, &chk);
-		if (chk.tm_mday != d || chk.tm_mon != m - 1)
-			return -1;
-	}
-	return 0;
 }
 
 static void
@@ -272,9 +228,9 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 	    sizeof a));
 	printf("%s, ", counted(s->reports_duplicate, "duplicate", "duplicates",
 	    a, sizeof a));
-	printf("%s failed", thousands(s->failed, a, sizeof a));
+	printf("%s failed", fmt_uint(s->failed, a, sizeof a));
 	if (s->failed_before)
-		printf(", %s failed before", thousands(s->failed_before, a,
+		printf(", %s failed before", fmt_uint(s->failed_before, a,
 		    sizeof a));
 	if (r->unreadable)
 		printf(", %llu unreadable", r->unreadable);
@@ -287,7 +243,7 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 	if (s->messages_scanned) {
 		printf("; %s ", counted(s->messages_scanned, "mail message",
 		    "mail messages", a, sizeof a));
-		printf("(%s without report, ", thousands(
+		printf("(%s without report, ", fmt_uint(
 		    s->messages_without_report, a, sizeof a));
 		printf("%s)", counted(s->other_reports, "other report",
 		    "other reports", a, sizeof a));
@@ -297,16 +253,6 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 
 /* --- maintenance commands --------------------------------------------------- */
 
-/* UTC epoch seconds as YYYY-MM-DD. */
-static void
-utc_day(int64_t epoch, char *buf, size_t len)
-{
-	time_t t = (time_t)epoch;
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d", &tm) == 0)
-		snprintf(buf, len, "?");
-}
 
 static int
 cmd_list_failed(sqlite3 *db, const struct opts *o)
@@ -332,8 +278,8 @@ cmd_list_failed(sqlite3 *db, const struct opts *o)
 		const char *name = (const char *)sqlite3_column_text(st, 6);
 		const char *why = (const char *)sqlite3_column_text(st, 7);
 
-		utc_day(sqlite3_column_int64(st, 1), when, sizeof when);
-		utc_day(sqlite3_column_int64(st, 2), last, sizeof last);
+		fmt_day(sqlite3_column_int64(st, 1), when, sizeof when);
+		fmt_day(sqlite3_column_int64(st, 2), last, sizeof last);
 		if (o->json) {
 			printf("%s\n  {\"id\": %lld, \"first_seen\": \"%s\", "
 			    "\"last_seen\": \"%s\", \"attempts\": %d, \"bytes\": %lld, "
@@ -350,7 +296,7 @@ cmd_list_failed(sqlite3 *db, const struct opts *o)
 			printf("%6lld  %-10s  %-10s  %8d  %12s  %s: %s%s\n",
 			    (long long)sqlite3_column_int64(st, 0), when, last,
 			    sqlite3_column_int(st, 3),
-			    thousands((uint64_t)sqlite3_column_int64(st, 4), sz, sizeof sz),
+			    fmt_uint((uint64_t)sqlite3_column_int64(st, 4), sz, sizeof sz),
 			    name ? name : "", why ? why : "",
 			    sqlite3_column_int(st, 5) ? "" : " (payload not kept)");
 		}
@@ -401,7 +347,7 @@ cmd_prune(sqlite3 *db, const struct opts *o)
 	int64_t before, records = 0;
 	int reports;
 
-	if (parse_date(o->prune_before, &before) != 0) {
+	if (parse_day(o->prune_before, &before) != 0) {
 		usage_error("--prune-before wants a date YYYY-MM-DD, got '%s'",
 		    o->prune_before);
 		return EXIT_USAGE;
@@ -442,8 +388,8 @@ cmd_prune(sqlite3 *db, const struct opts *o)
 		    reports, (long long)records);
 	else if (!o->quiet)
 		printf("pruned %s reports (%s records) that begin before %s\n",
-		    thousands((uint64_t)reports, a, sizeof a),
-		    thousands((uint64_t)records, b, sizeof b), o->prune_before);
+		    fmt_uint((uint64_t)reports, a, sizeof a),
+		    fmt_uint((uint64_t)records, b, sizeof b), o->prune_before);
 	return EXIT_OK;
 fail_sql:
 	snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
@@ -476,8 +422,8 @@ cmd_stats(sqlite3 *db, const struct opts *o)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *dom = (const char *)sqlite3_column_text(st, 0);
 
-		utc_day(sqlite3_column_int64(st, 5), first, sizeof first);
-		utc_day(sqlite3_column_int64(st, 6), last, sizeof last);
+		fmt_day(sqlite3_column_int64(st, 5), first, sizeof first);
+		fmt_day(sqlite3_column_int64(st, 6), last, sizeof last);
 		if (o->json) {
 			printf("%s\n  {\"domain\": ", n ? "," : "");
 			json_string(stdout, dom ? dom : "");
@@ -491,10 +437,10 @@ cmd_stats(sqlite3 *db, const struct opts *o)
 		} else {
 			printf("%-30.30s %8s %9lld %10s %12s  %-10s  %-10s\n",
 			    dom ? dom : "",
-			    thousands((uint64_t)sqlite3_column_int64(st, 1), a, sizeof a),
+			    fmt_uint((uint64_t)sqlite3_column_int64(st, 1), a, sizeof a),
 			    (long long)sqlite3_column_int64(st, 2),
-			    thousands((uint64_t)sqlite3_column_int64(st, 3), b, sizeof b),
-			    thousands((uint64_t)sqlite3_column_int64(st, 4), c, sizeof c),
+			    fmt_uint((uint64_t)sqlite3_column_int64(st, 3), b, sizeof b),
+			    fmt_uint((uint64_t)sqlite3_column_int64(st, 4), c, sizeof c),
 			    first, last);
 		}
 		n++;

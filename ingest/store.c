@@ -10,6 +10,8 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "fmt.h"
+
 /* Columns of report shared by the INSERT and the UPDATE, in bind order. */
 #define REPORT_COLS \
 	"org_name, email, extra_contact_info, report_id, date_begin, date_end, " \
@@ -275,13 +277,6 @@ is(const char *v, const char *want)
 	return v != NULL && strcmp(v, want) == 0;
 }
 
-/* The UTC day of an epoch time, rounded down also before 1970. */
-static int64_t
-day_of(int64_t t)
-{
-	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-}
-
 /* Is the uniqueness key of the report complete? */
 static int
 key_known(const struct dm_report *r)
@@ -446,7 +441,7 @@ store_report_end(struct store *st, const struct dm_report *r,
 	if (st->records > 0) {
 		s = st->st[S_SOURCE_DAY];
 		bind_text(s, 1, r->domain ? r->domain : "");
-		sqlite3_bind_int64(s, 2, day_of(r->date_begin));
+		sqlite3_bind_int64(s, 2, utc_day(r->date_begin));
 		sqlite3_bind_int64(s, 3, st->report_rowid);
 		if ((rc = step_reset(s)) == SQLITE_CONSTRAINT_CHECK) {
 			snprintf(st->err, sizeof st->err, "report '%s': the "

@@ -97,12 +97,7 @@ struct advice {
 	int64_t since, until;		/* the window */
 };
 
-static int
-step_done(struct report_ctx *c, int rc)
-{
-	return rc == SQLITE_DONE ? 0 : report_db_error(c);
-}
-
+/* A text column, SQL NULL as "": here NULL only means out of memory. */
 static char *
 dup_col(sqlite3_stmt *st, int i)
 {
@@ -196,12 +191,6 @@ find_source(struct domain *d, const char *ip)
 	return NULL;
 }
 
-static int64_t
-floor_day(int64_t t)
-{
-	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-}
-
 static int
 policy_value(const unsigned char *s, enum advise_policy_value dflt)
 {
@@ -242,7 +231,7 @@ load_domains(struct report_ctx *c, struct advice *a)
 			return report_oom(c);
 		}
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -257,7 +246,7 @@ load_reports(struct report_ctx *c, struct advice *a)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
-	int64_t wfirst = floor_day(a->since), wlast = floor_day(a->until - 1);
+	int64_t wfirst = utc_day(a->since), wlast = utc_day(a->until - 1);
 	int rc;
 
 	filter_sql(c, "r", filter, sizeof filter);
@@ -273,8 +262,8 @@ load_reports(struct report_ctx *c, struct advice *a)
 		    (const char *)sqlite3_column_text(st, 0));
 		int64_t b = sqlite3_column_int64(st, 1);
 		int64_t e = sqlite3_column_int64(st, 2);
-		int64_t first = floor_day(b);
-		int64_t last = e > b ? floor_day(e - 1) : first;
+		int64_t first = utc_day(b);
+		int64_t last = e > b ? utc_day(e - 1) : first;
 		const unsigned char *t;
 
 		if (d == NULL)
@@ -308,7 +297,7 @@ load_reports(struct report_ctx *c, struct advice *a)
 		t = sqlite3_column_text(st, 9);
 		d->seen.testing = t != NULL && (t[0] == 'y' || t[0] == 'Y');
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -378,7 +367,7 @@ load_sources(struct report_ctx *c, struct advice *a)
 			return 2;
 		}
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -435,7 +424,7 @@ load_results(struct report_ctx *c, struct advice *a)
 			return report_oom(c);
 		}
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -478,7 +467,7 @@ load_subdomains(struct report_ctx *c, struct advice *a)
 			return report_oom(c);
 		}
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -1454,7 +1443,7 @@ advise_load(const struct report_ctx *c, struct report_ctx *w, struct advice *a)
 		if (st == NULL)
 			return 2;
 		if (sqlite3_step(st) == SQLITE_ROW)
-			a->since = floor_day(sqlite3_column_int64(st, 0)) * 86400;
+			a->since = utc_day(sqlite3_column_int64(st, 0)) * 86400;
 		sqlite3_finalize(st);
 	}
 	if (a->until == INT64_MAX)

@@ -36,11 +36,7 @@ struct orgs {
 	size_t n, cap;
 };
 
-static const struct {
-	const char *header;
-	enum table_align align;
-	int shrink;
-} text_cols[] = {
+static const struct table_coldef text_cols[] = {
 	{ "REPORTER", TABLE_LEFT, 1 },
 	{ "REPORTS", TABLE_RIGHT, 0 },
 	{ "MESSAGES", TABLE_RIGHT, 0 },
@@ -55,12 +51,6 @@ static const char *const csv_cols[] = {
 	"last_report", "domains",
 };
 
-static int
-step_done(struct report_ctx *c, int rc)
-{
-	return rc == SQLITE_DONE ? 0 : report_db_error(c);
-}
-
 
 static void
 orgs_free(struct orgs *o)
@@ -74,12 +64,6 @@ orgs_free(struct orgs *o)
 		free(o->rows[i].domains);
 	}
 	free(o->rows);
-}
-
-static int64_t
-floor_day(int64_t t)
-{
-	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
 }
 
 /* The row of org_name `name` (NULL: unnamed); rows come grouped, so the
@@ -145,7 +129,7 @@ load_totals(struct report_ctx *c, struct orgs *o)
 		r->last_begin = sqlite3_column_int64(st, 4);
 		r->cover_end = INT64_MIN;
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -175,8 +159,8 @@ load_days(struct report_ctx *c, struct orgs *o)
 		    (const char *)sqlite3_column_text(st, 0), &hint);
 		int64_t b = sqlite3_column_int64(st, 1);
 		int64_t e = sqlite3_column_int64(st, 2);
-		int64_t first = floor_day(b);
-		int64_t last = e > b ? floor_day(e - 1) : first;
+		int64_t first = utc_day(b);
+		int64_t last = e > b ? utc_day(e - 1) : first;
 
 		if (r == NULL)
 			continue;
@@ -187,7 +171,7 @@ load_days(struct report_ctx *c, struct orgs *o)
 			r->cover_end = last;
 		}
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -232,7 +216,7 @@ load_domains(struct report_ctx *c, struct orgs *o)
 		}
 		r->ndomains++;
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -246,18 +230,16 @@ print_table(struct report_ctx *c, const struct orgs *o)
 	int text = c->format == OUT_TEXT;
 
 	ncols = sizeof text_cols / sizeof text_cols[0];
-	if (text && o->n == 0) {
-		/* just the header line */
-		for (i = 0; i < ncols; i++)
-			fprintf(c->out, "%s%s", i ? "  " : "", text_cols[i].header);
-		fputc('\n', c->out);
-		return;
-	}
 	if ((t = table_new()) == NULL)
 		return;
 	for (i = 0; i < ncols; i++)
 		table_col(t, text ? text_cols[i].header : csv_cols[i],
 		    text_cols[i].align, text_cols[i].shrink);
+	if (text && o->n == 0) {
+		table_print_header(t, c->out);
+		table_free(t);
+		return;
+	}
 	for (i = 0; i < o->n; i++) {
 		const struct org_row *r = &o->rows[i];
 

@@ -52,11 +52,7 @@ struct sources {
 
 /* The text columns: what tells a postmaster why a source fails, within
  * REPORT_WIDTH; the aligned counts and the other lists are in CSV and JSON. */
-static const struct {
-	const char *header;
-	enum table_align align;
-	int shrink;
-} text_cols[] = {
+static const struct table_coldef text_cols[] = {
 	{ "SOURCE IP", TABLE_LEFT, 0 },
 	{ "SENDER", TABLE_LEFT, 0 },
 	{ "MESSAGES", TABLE_RIGHT, 0 },
@@ -81,12 +77,6 @@ static const char *const list_keys[L_KINDS] = {
 	"reasons",
 };
 
-static int
-step_done(struct report_ctx *c, int rc)
-{
-	return rc == SQLITE_DONE ? 0 : report_db_error(c);
-}
-
 
 static void
 sources_free(struct sources *s)
@@ -106,14 +96,6 @@ sources_free(struct sources *s)
 		}
 	}
 	free(s->rows);
-}
-
-static char *
-dup_col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	return s != NULL ? strdup((const char *)s) : NULL;
 }
 
 /* The rows shown: source IPs ranked from source_day. */
@@ -152,7 +134,7 @@ load_ranking(struct report_ctx *c, struct sources *s)
 		}
 		r = &s->rows[s->n++];
 		memset(r, 0, sizeof *r);
-		if ((r->ip = dup_col(st, 0)) == NULL) {
+		if ((r->ip = report_dup_col(st, 0)) == NULL) {
 			sqlite3_finalize(st);
 			return report_oom(c);
 		}
@@ -166,7 +148,7 @@ load_ranking(struct report_ctx *c, struct sources *s)
 		r->first_day = sqlite3_column_int64(st, 8);
 		r->last_day = sqlite3_column_int64(st, 9);
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -185,8 +167,8 @@ list_add(struct list *l, sqlite3_stmt *st)
 		l->cap = nc;
 	}
 	it = &l->v[l->n++];
-	it->a = dup_col(st, 1);
-	it->b = dup_col(st, 2);
+	it->a = report_dup_col(st, 1);
+	it->b = report_dup_col(st, 2);
 	it->messages = sqlite3_column_int64(st, 3);
 	return 0;
 }
@@ -240,7 +222,7 @@ load_details(struct report_ctx *c, struct sources *s)
 		if (rc != SQLITE_DONE)
 			break;
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -315,17 +297,14 @@ print_text(struct report_ctx *c, const struct sources *s)
 	char a[FMT_NUM];
 	size_t i;
 
-	if (s->n == 0) {
-		for (i = 0; i < sizeof text_cols / sizeof text_cols[0]; i++)
-			fprintf(c->out, "%s%s", i ? "  " : "", text_cols[i].header);
-		fputc('\n', c->out);
-		return;
-	}
 	if ((t = table_new()) == NULL)
 		return;
-	for (i = 0; i < sizeof text_cols / sizeof text_cols[0]; i++)
-		table_col(t, text_cols[i].header, text_cols[i].align,
-		    text_cols[i].shrink);
+	table_cols(t, text_cols, sizeof text_cols / sizeof text_cols[0]);
+	if (s->n == 0) {
+		table_print_header(t, c->out);
+		table_free(t);
+		return;
+	}
 	for (i = 0; i < s->n; i++) {
 		const struct source_row *r = &s->rows[i];
 

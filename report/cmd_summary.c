@@ -31,11 +31,7 @@ struct summary {
 
 /* The text columns: a compact set that fits REPORT_WIDTH (the report
  * count and the dispositions are in CSV and JSON only). */
-static const struct {
-	const char *header;
-	enum table_align align;
-	int shrink;
-} text_cols[] = {
+static const struct table_coldef text_cols[] = {
 	{ "DOMAIN", TABLE_LEFT, 1 },
 	{ "REPORTERS", TABLE_RIGHT, 0 },
 	{ "MESSAGES", TABLE_RIGHT, 0 },
@@ -55,21 +51,7 @@ static const char *const csv_cols[] = {
 	"np", "pct", "testing", "last_report",
 };
 
-static char *
-dup_col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	return s != NULL ? strdup((const char *)s) : NULL;
-}
-
 /* After a statement stopped: 0 when it finished, else 2 with c->err. */
-static int
-step_done(struct report_ctx *c, int rc)
-{
-	return rc == SQLITE_DONE ? 0 : report_db_error(c);
-}
-
 static void
 summary_free(struct summary *s)
 {
@@ -120,7 +102,7 @@ load_totals(struct report_ctx *c, struct summary *s)
 		}
 		d = &s->rows[s->n++];
 		memset(d, 0, sizeof *d);
-		d->domain = dup_col(st, 0);
+		d->domain = report_dup_col(st, 0);
 		d->reports = sqlite3_column_int64(st, 1);
 		d->reporters = sqlite3_column_int64(st, 2);
 		d->messages = sqlite3_column_int64(st, 3);
@@ -137,7 +119,7 @@ load_totals(struct report_ctx *c, struct summary *s)
 			return 2;
 		}
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -167,7 +149,7 @@ load_ips(struct report_ctx *c, struct summary *s)
 		if (i < s->n && dom != NULL && strcmp(s->rows[i].domain, dom) == 0)
 			s->rows[i].ips = sqlite3_column_int64(st, 1);
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -196,17 +178,17 @@ load_policies(struct report_ctx *c, struct summary *s)
 		sqlite3_bind_text(st, 1, d->domain, -1, SQLITE_STATIC);
 		filter_bind(c, st, 2);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			d->p = dup_col(st, 0);
-			d->sp = dup_col(st, 1);
-			d->np = dup_col(st, 2);
+			d->p = report_dup_col(st, 0);
+			d->sp = report_dup_col(st, 1);
+			d->np = report_dup_col(st, 2);
 			d->has_pct = sqlite3_column_type(st, 3) != SQLITE_NULL;
 			d->pct = sqlite3_column_int64(st, 3);
-			d->testing = dup_col(st, 4);
+			d->testing = report_dup_col(st, 4);
 			rc = SQLITE_DONE;
 		} else if (rc != SQLITE_DONE)
 			break;
 	}
-	rc = step_done(c, rc);
+	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -236,18 +218,14 @@ print_text(struct report_ctx *c, const struct summary *s)
 	char a[FMT_NUM], pol[256];
 	size_t i;
 
-	if (s->n == 0) {
-		/* just the header line */
-		for (i = 0; i < sizeof text_cols / sizeof text_cols[0]; i++)
-			fprintf(c->out, "%s%s", i ? "  " : "", text_cols[i].header);
-		fputc('\n', c->out);
-		return;
-	}
 	if ((t = table_new()) == NULL)
 		return;
-	for (i = 0; i < sizeof text_cols / sizeof text_cols[0]; i++)
-		table_col(t, text_cols[i].header, text_cols[i].align,
-		    text_cols[i].shrink);
+	table_cols(t, text_cols, sizeof text_cols / sizeof text_cols[0]);
+	if (s->n == 0) {
+		table_print_header(t, c->out);
+		table_free(t);
+		return;
+	}
 	for (i = 0; i < s->n; i++) {
 		const struct domain_row *d = &s->rows[i];
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* filter.c: the domain and window conditions of a command's SQL (see report.h). */
+/* filter.c: the domain and window conditions of a command's SQL, and the
+ * small SQL helpers every command uses (see report.h). */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void
@@ -106,4 +108,18 @@ report_oom(struct report_ctx *c)
 {
 	snprintf(c->err, sizeof c->err, "out of memory");
 	return 2;
+}
+
+int
+report_step_done(struct report_ctx *c, int rc)
+{
+	return rc == SQLITE_DONE ? 0 : report_db_error(c);
+}
+
+char *
+report_dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s != NULL ? strdup((const char *)s) : NULL;
 }

@@ -70,6 +70,10 @@ int filter_bind_days(const struct report_ctx *c, sqlite3_stmt *st, int first);
 /* Records SQLite's last error in c->err (sum()'s integer overflow as
  * "message totals overflow 64 bits": never a wrong number) and returns 2. */
 int report_db_error(struct report_ctx *c);
+/* After a step loop: 0 when rc is SQLITE_DONE, else report_db_error. */
+int report_step_done(struct report_ctx *c, int rc);
+/* A text column as a malloc'd string; NULL for SQL NULL (and no memory). */
+char *report_dup_col(sqlite3_stmt *st, int i);
 /* Records "out of memory" and returns 2. */
 int report_oom(struct report_ctx *c);
 

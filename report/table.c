@@ -91,6 +91,15 @@ table_col(struct table *t, const char *header, enum table_align align,
 }
 
 void
+table_cols(struct table *t, const struct table_coldef *defs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		table_col(t, defs[i].header, defs[i].align, defs[i].shrink);
+}
+
+void
 table_row(struct table *t)
 {
 	size_t need = (t->nrows + 1) * t->ncols;
@@ -252,7 +261,6 @@ table_print_text(const struct table *t, FILE *f, size_t width)
 		total--;
 	}
 	for (r = 0; r <= t->nrows + 1; r++) {
-		size_t out = 0;
 		for (i = 0; i < t->ncols; i++) {
 			const struct cell *c = r >= 2 ?
 			    &t->cells[(r - 2) * t->ncols + i] : NULL;
@@ -292,11 +300,19 @@ table_print_text(const struct table *t, FILE *f, size_t width)
 				fprintf(f, "%s%*s", s, (int)pad, "");
 			else
 				fputs(s, f);	/* no trailing blanks */
-			out += w[i];
 		}
-		(void)out;
 		putc('\n', f);
 	}
+}
+
+void
+table_print_header(const struct table *t, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		fprintf(f, "%s%s", i ? "  " : "", t->col[i].header);
+	putc('\n', f);
 }
 
 static void

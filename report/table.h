@@ -23,6 +23,14 @@ void table_free(struct table *t);
 void table_col(struct table *t, const char *header, enum table_align align,
     int shrink);
 
+/* A command's column list, added in one call. */
+struct table_coldef {
+	const char *header;
+	enum table_align align;
+	int shrink;
+};
+void table_cols(struct table *t, const struct table_coldef *defs, size_t n);
+
 /* Starts a row; cells follow in column order. */
 void table_row(struct table *t);
 void table_cell(struct table *t, const char *text);
@@ -35,6 +43,8 @@ size_t table_rows(const struct table *t);
 
 /* Text: header, a rule, rows; at most `width` columns wide. */
 void table_print_text(const struct table *t, FILE *f, size_t width);
+/* The header line alone: a text result without rows. */
+void table_print_header(const struct table *t, FILE *f);
 /* CSV: header row, then rows; CRLF line ends are not used (LF). */
 void table_print_csv(const struct table *t, FILE *f);
 
