@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* pipeline.c: one payload through sniff, unpack, parse and store (see pipeline.h). */
+/* O_TMPFILE: the stdin spool file never has a name (see spool_open). */
+#define _GNU_SOURCE
 #include "pipeline.h"
 
 #include <errno.h>
@@ -796,6 +798,32 @@ spool_unlink_early(int fd, char *path, size_t len)
 	return 0;
 }
 
+/*
+ * Opens the file that standard input is spooled to, in `dir`.  Where the
+ * file system has O_TMPFILE the file never has a name, so a SIGKILL at any
+ * moment leaves nothing behind; elsewhere it is made by mkstemp and
+ * unlinked at once (a kill between the two leaves it).  path gets the name
+ * to open it by; *unlinked says whether it is already gone.  -1 on error.
+ */
+static int
+spool_open(const char *dir, char *path, size_t len, int *unlinked)
+{
+	int fd;
+
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0) {
+		snprintf(path, len, "/proc/self/fd/%d", fd);
+		*unlinked = 1;
+		return fd;
+	}
+#endif
+	snprintf(path, len, "%s/dmarc-ingest-stdin-XXXXXX", dir);
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	*unlinked = spool_unlink_early(fd, path, len) == 0;
+	return fd;
+}
+
 int
 pipeline_stdin(struct pipeline *p)
 {
@@ -808,14 +836,12 @@ pipeline_stdin(struct pipeline *p)
 
 	if (p->fatal)
 		return -1;
-	snprintf(path, sizeof path, "%s/dmarc-ingest-stdin-XXXXXX",
-	    tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if ((fd = mkstemp(path)) < 0) {
+	if ((fd = spool_open(tmpdir && *tmpdir ? tmpdir : "/tmp", path,
+	    sizeof path, &unlinked)) < 0) {
 		snprintf(reason, sizeof reason, "cannot spool standard input: %s",
 		    strerror(errno));
 		return fatal(p, reason);
 	}
-	unlinked = spool_unlink_early(fd, path, sizeof path) == 0;
 	for (;;) {
 		n = read(STDIN_FILENO, p->buf, CHUNK);
 		if (n < 0 && errno == EINTR)
