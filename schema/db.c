@@ -154,47 +154,45 @@ enum owner {
 	OWNER_OTHER	/* someone else's: never touched */
 };
 
-static int
-int_query(sqlite3 *db, const char *q, int *v)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW) {
-		*v = sqlite3_column_int(st, 0);
-		rc = 0;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /*
  * Whose database this is, from reads only (no pragma that writes has run
  * yet): ours when it has our application_id, or (a database of an older
- * release) application_id 0, a user_version and our tables.  *app_id gets
- * its application_id.  0, or -1 with the reason in err.
+ * release) application_id 0, a user_version and our tables.  *app_id and
+ * *version get its application_id and user_version.  One statement, so one
+ * snapshot: read in parts, a database that another dmarc-ingest creates
+ * meanwhile would look like someone else's (tables, no version).  0, or -1
+ * with the reason in err.
  */
 static int
-owner_of(sqlite3 *db, const char *path, enum owner *o, int *app_id, char *err,
-    size_t errlen)
+owner_of(sqlite3 *db, const char *path, enum owner *o, int *app_id,
+    int *version, char *err, size_t errlen)
 {
-	int v, objects, ours;
+	sqlite3_stmt *st = NULL;
+	int objects = 0, ours = 0, rc = -1;
 
-	if (int_query(db, "PRAGMA application_id", app_id) != 0 ||
-	    int_query(db, "PRAGMA user_version", &v) != 0 ||
-	    int_query(db, "SELECT count(*) FROM sqlite_master", &objects) != 0 ||
-	    int_query(db, "SELECT count(*) FROM sqlite_master WHERE type = "
-	    "'table' AND name IN ('report', 'record', 'ingest_failure')",
-	    &ours) != 0) {
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT application_id FROM "
+	    "pragma_application_id), (SELECT user_version FROM "
+	    "pragma_user_version), (SELECT count(*) FROM sqlite_master), "
+	    "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
+	    "IN ('report', 'record', 'ingest_failure'))", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		*app_id = sqlite3_column_int(st, 0);
+		*version = sqlite3_column_int(st, 1);
+		objects = sqlite3_column_int(st, 2);
+		ours = sqlite3_column_int(st, 3);
+		rc = 0;
+	}
+	if (rc != 0) {
 		snprintf(err, errlen, "cannot read database '%s': %s", path,
 		    sqlite3_errmsg(db));
+		sqlite3_finalize(st);
 		return -1;
 	}
+	sqlite3_finalize(st);
 	if (*app_id == DB_APPLICATION_ID ||
-	    (*app_id == 0 && v > 0 && ours == 3))
+	    (*app_id == 0 && *version > 0 && ours == 3))
 		*o = OWNER_US;
-	else if (*app_id == 0 && v == 0 && objects == 0)
+	else if (*app_id == 0 && *version == 0 && objects == 0)
 		*o = OWNER_NONE;
 	else
 		*o = OWNER_OTHER;
@@ -291,7 +289,8 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 				goto fail;
 			}
 		}
-		if (owner_of(db, path, &who, &app_id, err, errlen) != 0 ||
+		/* the version of the same snapshot as the owner */
+		if (owner_of(db, path, &who, &app_id, &v, err, errlen) != 0 ||
 		    who == OWNER_OTHER)
 			goto fail;
 		if (who == OWNER_NONE) {
@@ -306,7 +305,7 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 		return db;
 	}
 	/* Whose it is, before the first pragma that writes (WAL). */
-	if (owner_of(db, path, &who, &app_id, err, errlen) != 0 ||
+	if (owner_of(db, path, &who, &app_id, &v, err, errlen) != 0 ||
 	    who == OWNER_OTHER)
 		goto fail;
 	if (who == OWNER_NONE && mode == DB_READ_WRITE) {
