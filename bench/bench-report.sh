@@ -52,7 +52,9 @@ if [ ! -s "$db" ]; then
 	echo "building $db: $nreports reports x $per_report records ($ips source IPs)..." >&2
 	t0=$(date +%s)
 	# the schema, exactly as dmarc-ingest makes it
-	"$ingest" --db "$db" --stats >/dev/null
+	mkdir -p "$db.empty.d"
+	"$ingest" --db "$db" --quiet "$db.empty.d"
+	rmdir "$db.empty.d"
 	sqlite3 "$db" <<SQL
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* fmt.c: numbers, percentages and days for people (see fmt.h). */
+/* fmt.c: numbers, percentages, days and names for people (see fmt.h). */
 #include "fmt.h"
 
 #include <inttypes.h>
@@ -106,4 +106,75 @@ parse_day(const char *s, int64_t *out)
 		return -1;
 	*out = (int64_t)t;
 	return 0;
+}
+
+size_t
+fmt_utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
+		return 0;	/* overlong, or a surrogate */
+	if (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
+		return 0;
+	return n;
+}
+
+const char *
+fmt_escape(const char *str, enum fmt_escape_mode mode, char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const char *out;
+	char tmp[16];
+	size_t o = 0, n, k;
+
+	if (len == 0)
+		return buf;
+	while (*s) {
+		n = 1;
+		out = NULL;
+		if (*s == '\n')
+			out = "\\n";
+		else if (*s == '\r')
+			out = "\\r";
+		else if (*s == '\t')
+			out = "\\t";
+		else if (*s == '\\' && mode == FMT_ESC_NAME)
+			out = "\\\\";
+		else if (*s < 0x20 || *s == 0x7f)
+			out = tmp;
+		else if (*s >= 0x80 && (n = fmt_utf8_len(s)) == 0)
+			out = tmp;	/* not UTF-8: this byte alone */
+		else if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+			out = tmp;	/* a C1 control */
+		if (out == tmp) {
+			if (n == 0)
+				n = 1;
+			if (n == 2)
+				snprintf(tmp, sizeof tmp, "\\x%02x\\x%02x", s[0], s[1]);
+			else
+				snprintf(tmp, sizeof tmp, "\\x%02x", s[0]);
+		}
+		k = out != NULL ? strlen(out) : n;
+		if (o + k >= len)
+			break;
+		memcpy(buf + o, out != NULL ? out : (const char *)s, k);
+		o += k;
+		s += n;
+	}
+	buf[o] = '\0';
+	return buf;
 }

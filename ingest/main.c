@@ -15,9 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#include "db.h"
 #include "dm_limits.h"
 #include "fmt.h"
 #include "json_out.h"
@@ -74,10 +72,14 @@ static const char usage_text[] =
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
 "\n"
+"The commands need an existing database and never create one.  A database\n"
+"that is not dmarc-tools' (another application's SQLite file) is refused\n"
+"and left untouched.  Names are printed with control characters escaped.\n"
+"\n"
 "Exit status: 0 every input was stored or was a duplicate (or the command\n"
 "succeeded); 1 at least one payload newly failed (the others were stored),\n"
-"or a retry still fails; 2 usage error, or the database cannot be opened\n"
-"or written.\n"
+"or a retry still fails; 2 usage error, the database cannot be opened or\n"
+"written or is not a dmarc-tools database, or a command finds no database.\n"
 "\n"
 "Examples:\n"
 "  dmarc-ingest --db reports.db ~/Maildir/.DMARC ~/dmarc/attachments/\n"
@@ -116,6 +118,7 @@ clear_progress(struct run *r)
 static void
 show_progress(struct run *r, const char *name)
 {
+	char en[64];
 	struct timespec now;
 	double dt;
 
@@ -127,7 +130,8 @@ show_progress(struct run *r, const char *name)
 	if (dt < 0.1 && r->done != 0)
 		return;
 	r->last = now;
-	fprintf(stderr, "\r\033[K[%llu/%llu] %.60s", r->done + 1, r->total, name);
+	fprintf(stderr, "\r\033[K[%llu/%llu] %s", r->done + 1, r->total,
+	    fmt_escape(name, FMT_ESC_NAME, en, 61));
 	r->progress_shown = 1;
 }
 
@@ -135,22 +139,27 @@ static void
 on_diag(void *ctx, enum pipeline_level lv, const char *input, const char *msg)
 {
 	struct run *r = ctx;
+	char en[FMT_ESC_BYTES], em[FMT_ESC_BYTES];
 
 	if (lv != PIPE_ERROR && r->o->quiet)
 		return;
 	clear_progress(r);
 	fprintf(stderr, "dmarc-ingest: %s%s: %s\n",
 	    lv == PIPE_WARNING ? "warning: " : lv == PIPE_NOTE ? "note: " : "",
-	    input, msg);
+	    fmt_escape(input, FMT_ESC_NAME, en, sizeof en),
+	    fmt_escape(msg, FMT_ESC_TEXT, em, sizeof em));
 }
 
 static void
 on_walk_error(void *ctx, const char *path, const char *reason)
 {
 	struct run *r = ctx;
+	char en[FMT_ESC_BYTES], em[FMT_ESC_BYTES];
 
 	clear_progress(r);
-	fprintf(stderr, "dmarc-ingest: %s: %s\n", path, reason);
+	fprintf(stderr, "dmarc-ingest: %s: %s\n",
+	    fmt_escape(path, FMT_ESC_NAME, en, sizeof en),
+	    fmt_escape(reason, FMT_ESC_TEXT, em, sizeof em));
 	r->unreadable++;
 }
 
@@ -189,13 +198,15 @@ usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void
 usage_error(const char *fmt, ...)
 {
+	char msg[4096], em[FMT_ESC_BYTES];
 	va_list ap;
 
-	fputs("dmarc-ingest: ", stderr);
+	/* the message may quote an argument: control characters escaped */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'dmarc-ingest --help' for more information.\n", stderr);
+	fprintf(stderr, "dmarc-ingest: %s\nTry 'dmarc-ingest --help' for more "
+	    "information.\n", fmt_escape(msg, FMT_ESC_TEXT, em, sizeof em));
 }
 
 static void
@@ -253,84 +264,88 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 
 /* --- maintenance commands --------------------------------------------------- */
 
+/* "dmarc-ingest: MSG" on stderr, control characters escaped (a message
+ * may hold a path). */
+static void
+error_line(const char *msg)
+{
+	char em[FMT_ESC_BYTES];
+
+	fprintf(stderr, "dmarc-ingest: %s\n",
+	    fmt_escape(msg, FMT_ESC_TEXT, em, sizeof em));
+}
+
+struct list_ctx {
+	const struct opts *o;
+	int n;
+};
 
 static int
-cmd_list_failed(sqlite3 *db, const struct opts *o)
+list_row(void *ctx, const struct store_failure_row *f)
 {
-	sqlite3_stmt *st = NULL;
-	char when[32], sz[32];
-	int n = 0;
+	struct list_ctx *lc = ctx;
+	char first[32], last[32], sz[32], en[FMT_ESC_BYTES], er[FMT_ESC_BYTES];
 
-	if (sqlite3_prepare_v2(db, "SELECT id, first_seen, last_seen, attempts, "
-	    "payload_size, payload IS NOT NULL, input_name, reason FROM "
-	    "ingest_failure WHERE resolved_at IS NULL ORDER BY id", -1, &st,
-	    NULL) != SQLITE_OK) {
-		fprintf(stderr, "dmarc-ingest: %s\n", sqlite3_errmsg(db));
-		return EXIT_USAGE;
+	fmt_day(f->first_seen, first, sizeof first);
+	fmt_day(f->last_seen, last, sizeof last);
+	if (lc->o->json) {
+		printf("%s\n  {\"id\": %lld, \"first_seen\": \"%s\", "
+		    "\"last_seen\": \"%s\", \"attempts\": %lld, \"bytes\": %lld, "
+		    "\"payload_kept\": %s, \"input\": ", lc->n ? "," : "",
+		    (long long)f->id, first, last, (long long)f->attempts,
+		    (long long)f->bytes, f->kept ? "true" : "false");
+		json_string(stdout, f->input_name);
+		fputs(", \"reason\": ", stdout);
+		json_string(stdout, f->reason);
+		putchar('}');
+	} else {
+		printf("%6lld  %-10s  %-10s  %8lld  %12s  %s: %s%s\n",
+		    (long long)f->id, first, last, (long long)f->attempts,
+		    fmt_uint((uint64_t)f->bytes, sz, sizeof sz),
+		    fmt_escape(f->input_name, FMT_ESC_NAME, en, sizeof en),
+		    fmt_escape(f->reason, FMT_ESC_TEXT, er, sizeof er),
+		    f->kept ? "" : " (payload not kept)");
 	}
+	lc->n++;
+	return 0;
+}
+
+static int
+cmd_list_failed(struct store *st, const struct opts *o)
+{
+	struct list_ctx lc = { o, 0 };
+
 	if (o->json)
 		fputs("[", stdout);
 	else
 		printf("%6s  %-10s  %-10s  %8s  %12s  %s\n", "ID", "FIRST SEEN",
 		    "LAST SEEN", "ATTEMPTS", "BYTES", "INPUT: REASON");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char last[32];
-		const char *name = (const char *)sqlite3_column_text(st, 6);
-		const char *why = (const char *)sqlite3_column_text(st, 7);
-
-		fmt_day(sqlite3_column_int64(st, 1), when, sizeof when);
-		fmt_day(sqlite3_column_int64(st, 2), last, sizeof last);
-		if (o->json) {
-			printf("%s\n  {\"id\": %lld, \"first_seen\": \"%s\", "
-			    "\"last_seen\": \"%s\", \"attempts\": %d, \"bytes\": %lld, "
-			    "\"payload_kept\": %s, \"input\": ",
-			    n ? "," : "", (long long)sqlite3_column_int64(st, 0),
-			    when, last, sqlite3_column_int(st, 3),
-			    (long long)sqlite3_column_int64(st, 4),
-			    sqlite3_column_int(st, 5) ? "true" : "false");
-			json_string(stdout, name ? name : "");
-			fputs(", \"reason\": ", stdout);
-			json_string(stdout, why ? why : "");
-			putchar('}');
-		} else {
-			printf("%6lld  %-10s  %-10s  %8d  %12s  %s: %s%s\n",
-			    (long long)sqlite3_column_int64(st, 0), when, last,
-			    sqlite3_column_int(st, 3),
-			    fmt_uint((uint64_t)sqlite3_column_int64(st, 4), sz, sizeof sz),
-			    name ? name : "", why ? why : "",
-			    sqlite3_column_int(st, 5) ? "" : " (payload not kept)");
-		}
-		n++;
+	if (store_list_failures(st, list_row, &lc) != 0) {
+		if (o->json)
+			fputs("]\n", stdout);
+		error_line(store_error(st));
+		return EXIT_USAGE;
 	}
-	sqlite3_finalize(st);
 	if (o->json)
-		fputs(n ? "\n]\n" : "]\n", stdout);
+		fputs(lc.n ? "\n]\n" : "]\n", stdout);
 	else if (!o->quiet)
-		printf("%d unresolved failure%s\n", n, n == 1 ? "" : "s");
+		printf("%d unresolved failure%s\n", lc.n, lc.n == 1 ? "" : "s");
 	return EXIT_OK;
 }
 
 static int
-cmd_forget_failed(sqlite3 *db, const struct opts *o)
+cmd_forget_failed(struct store *st, const struct opts *o)
 {
-	sqlite3_stmt *st = NULL;
-	int changed;
+	int rc = store_forget_failure(st, o->forget_id);
+	char msg[600];
 
-	if (sqlite3_prepare_v2(db, "DELETE FROM ingest_failure WHERE id = ?", -1,
-	    &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "dmarc-ingest: %s\n", sqlite3_errmsg(db));
+	if (rc < 0) {
+		snprintf(msg, sizeof msg, "cannot delete failure: %s",
+		    store_error(st));
+		error_line(msg);
 		return EXIT_USAGE;
 	}
-	sqlite3_bind_int64(st, 1, o->forget_id);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		fprintf(stderr, "dmarc-ingest: cannot delete failure: %s\n",
-		    sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		return EXIT_USAGE;
-	}
-	sqlite3_finalize(st);
-	changed = sqlite3_changes(db);
-	if (changed == 0) {
+	if (rc == 1) {
 		fprintf(stderr, "dmarc-ingest: no failure #%lld\n", o->forget_id);
 		return EXIT_FAILED;
 	}
@@ -340,225 +355,144 @@ cmd_forget_failed(sqlite3 *db, const struct opts *o)
 }
 
 static int
-cmd_prune(sqlite3 *db, const struct opts *o)
+cmd_prune(struct store *st, const struct opts *o, int64_t before)
 {
-	char err[512], a[32], b[32];
-	sqlite3_stmt *st = NULL;
-	int64_t before, records = 0;
-	int reports;
+	char a[32], b[32], msg[600];
+	uint64_t reports, records;
 
-	if (parse_day(o->prune_before, &before) != 0) {
-		usage_error("--prune-before wants a date YYYY-MM-DD, got '%s'",
-		    o->prune_before);
+	if (store_prune(st, before, &reports, &records) != 0) {
+		snprintf(msg, sizeof msg, "cannot prune: %s", store_error(st));
+		error_line(msg);
 		return EXIT_USAGE;
 	}
-	if (db_exec(db, "BEGIN IMMEDIATE", err, sizeof err) != 0)
-		goto fail;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM record JOIN report ON "
-	    "report.id = record.report WHERE report.date_begin < ?", -1, &st,
-	    NULL) != SQLITE_OK)
-		goto fail_sql;
-	sqlite3_bind_int64(st, 1, before);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		records = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_prepare_v2(db, "DELETE FROM report WHERE date_begin < ?", -1,
-	    &st, NULL) != SQLITE_OK)
-		goto fail_sql;
-	sqlite3_bind_int64(st, 1, before);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto fail_sql;
-	sqlite3_finalize(st);
-	st = NULL;
-	reports = sqlite3_changes(db);
-	/* the per-day source totals of those days go with them */
-	if (sqlite3_prepare_v2(db, "DELETE FROM source_day WHERE day < ?", -1,
-	    &st, NULL) != SQLITE_OK)
-		goto fail_sql;
-	sqlite3_bind_int64(st, 1, before / 86400);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto fail_sql;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (db_exec(db, "COMMIT", err, sizeof err) != 0)
-		goto fail;
 	if (o->json)
-		printf("{\"reports_deleted\": %d, \"records_deleted\": %lld}\n",
-		    reports, (long long)records);
+		printf("{\"reports_deleted\": %llu, \"records_deleted\": %llu}\n",
+		    (unsigned long long)reports, (unsigned long long)records);
 	else if (!o->quiet)
 		printf("pruned %s reports (%s records) that begin before %s\n",
-		    fmt_uint((uint64_t)reports, a, sizeof a),
-		    fmt_uint((uint64_t)records, b, sizeof b), o->prune_before);
+		    fmt_uint(reports, a, sizeof a), fmt_uint(records, b, sizeof b),
+		    o->prune_before);
 	return EXIT_OK;
-fail_sql:
-	snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-fail:
-	fprintf(stderr, "dmarc-ingest: cannot prune: %s\n", err);
-	return EXIT_USAGE;
+}
+
+struct stats_ctx {
+	const struct opts *o;
+	int n;
+};
+
+static int
+stats_row(void *ctx, const struct store_domain_stats *d)
+{
+	struct stats_ctx *sc = ctx;
+	char a[32], b[32], c[32], first[16], last[16], ed[FMT_ESC_BYTES];
+
+	fmt_day(d->first, first, sizeof first);
+	fmt_day(d->last, last, sizeof last);
+	if (sc->o->json) {
+		printf("%s\n  {\"domain\": ", sc->n ? "," : "");
+		json_string(stdout, d->domain);
+		printf(", \"reports\": %llu, \"reporters\": %llu, \"records\": "
+		    "%llu, \"messages\": %llu, \"first\": \"%s\", \"last\": \"%s\"}",
+		    (unsigned long long)d->reports,
+		    (unsigned long long)d->reporters,
+		    (unsigned long long)d->records,
+		    (unsigned long long)d->messages, first, last);
+	} else {
+		printf("%-30.30s %8s %9llu %10s %12s  %-10s  %-10s\n",
+		    fmt_escape(d->domain, FMT_ESC_NAME, ed, sizeof ed),
+		    fmt_uint(d->reports, a, sizeof a),
+		    (unsigned long long)d->reporters,
+		    fmt_uint(d->records, b, sizeof b),
+		    fmt_uint(d->messages, c, sizeof c), first, last);
+	}
+	sc->n++;
+	return 0;
 }
 
 static int
-cmd_stats(sqlite3 *db, const struct opts *o)
+cmd_stats(struct store *st, const struct opts *o)
 {
-	sqlite3_stmt *st = NULL;
-	char a[32], b[32], c[32], first[16], last[16];
-	int n = 0;
+	struct stats_ctx sc = { o, 0 };
 
-	if (sqlite3_prepare_v2(db, "SELECT domain, count(*), count(DISTINCT "
-	    "ifnull(org_name, '')), sum(record_count), sum(message_count), "
-	    "min(date_begin), max(date_end) FROM report GROUP BY domain ORDER BY "
-	    "sum(message_count) DESC, domain", -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "dmarc-ingest: %s\n", sqlite3_errmsg(db));
-		return EXIT_USAGE;
-	}
 	if (o->json)
 		fputs("[", stdout);
 	else
 		printf("%-30s %8s %9s %10s %12s  %-10s  %-10s\n", "POLICY DOMAIN",
 		    "REPORTS", "REPORTERS", "RECORDS", "MESSAGES", "FIRST", "LAST");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *dom = (const char *)sqlite3_column_text(st, 0);
-
-		fmt_day(sqlite3_column_int64(st, 5), first, sizeof first);
-		fmt_day(sqlite3_column_int64(st, 6), last, sizeof last);
-		if (o->json) {
-			printf("%s\n  {\"domain\": ", n ? "," : "");
-			json_string(stdout, dom ? dom : "");
-			printf(", \"reports\": %lld, "
-			    "\"reporters\": %lld, \"records\": %lld, \"messages\": %lld, "
-			    "\"first\": \"%s\", \"last\": \"%s\"}",
-			    (long long)sqlite3_column_int64(st, 1),
-			    (long long)sqlite3_column_int64(st, 2),
-			    (long long)sqlite3_column_int64(st, 3),
-			    (long long)sqlite3_column_int64(st, 4), first, last);
-		} else {
-			printf("%-30.30s %8s %9lld %10s %12s  %-10s  %-10s\n",
-			    dom ? dom : "",
-			    fmt_uint((uint64_t)sqlite3_column_int64(st, 1), a, sizeof a),
-			    (long long)sqlite3_column_int64(st, 2),
-			    fmt_uint((uint64_t)sqlite3_column_int64(st, 3), b, sizeof b),
-			    fmt_uint((uint64_t)sqlite3_column_int64(st, 4), c, sizeof c),
-			    first, last);
-		}
-		n++;
+	if (store_domain_stats(st, stats_row, &sc) != 0) {
+		if (o->json)
+			fputs("]\n", stdout);
+		error_line(store_error(st));
+		return EXIT_USAGE;
 	}
-	sqlite3_finalize(st);
 	if (o->json)
-		fputs(n ? "\n]\n" : "]\n", stdout);
+		fputs(sc.n ? "\n]\n" : "]\n", stdout);
 	return EXIT_OK;
 }
 
-/* Re-reads each unresolved failure's kept bytes through the pipeline. */
+/*
+ * Retries each unresolved failure through the pipeline, which owns the
+ * store meanwhile; `ids` were read from the store before it took over.
+ */
 static int
-cmd_retry(sqlite3 *db, struct pipeline *pl, struct store *store,
-    const struct opts *o, unsigned long long *resolved,
-    unsigned long long *still)
+cmd_retry(struct pipeline *pl, const struct opts *o, const int64_t *ids,
+    size_t n)
 {
-	sqlite3_stmt *ids = NULL, *get = NULL;
-	int64_t *list = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc = EXIT_OK;
+	struct pipeline_retry res;
+	struct pipeline_stats stats;
+	unsigned long long resolved = 0, partly = 0, still = 0;
+	char en[FMT_ESC_BYTES];
+	size_t i;
 
-	if (sqlite3_prepare_v2(db, "SELECT id FROM ingest_failure WHERE "
-	    "resolved_at IS NULL ORDER BY id", -1, &ids, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT input_name, payload, payload_size, "
-	    "message_id, message_date, message_from, message_subject, mbox_path, "
-	    "ifnull(mbox_offset, -1) FROM ingest_failure WHERE id = ?", -1, &get,
-	    NULL) != SQLITE_OK) {
-		fprintf(stderr, "dmarc-ingest: %s\n", sqlite3_errmsg(db));
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	while (sqlite3_step(ids) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			int64_t *nl = realloc(list, nc * sizeof *nl);
-			if (nl == NULL) {
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			list = nl;
-			cap = nc;
-		}
-		list[n++] = sqlite3_column_int64(ids, 0);
-	}
 	for (i = 0; i < n; i++) {
-		struct store_provenance prov;
-		const unsigned char *z;
-		unsigned char *raw = NULL;
-		uLongf rawlen;
-		int zlen, ok = 0;
-		char *name;
-
-		sqlite3_bind_int64(get, 1, list[i]);
-		if (sqlite3_step(get) != SQLITE_ROW) {
-			sqlite3_reset(get);
-			continue;
+		if (pipeline_retry(pl, ids[i], &res) != 0) {
+			error_line(pipeline_error(pl));
+			return EXIT_USAGE;
 		}
-		memset(&prov, 0, sizeof prov);
-		name = strdup((const char *)sqlite3_column_text(get, 0));
-		prov.input_name = name;
-		prov.message_id = (const char *)sqlite3_column_text(get, 3);
-		prov.message_date = (const char *)sqlite3_column_text(get, 4);
-		prov.message_from = (const char *)sqlite3_column_text(get, 5);
-		prov.message_subject = (const char *)sqlite3_column_text(get, 6);
-		prov.mbox_path = (const char *)sqlite3_column_text(get, 7);
-		prov.mbox_offset = sqlite3_column_int64(get, 8);
-		z = sqlite3_column_blob(get, 1);
-		zlen = sqlite3_column_bytes(get, 1);
-		rawlen = (uLongf)sqlite3_column_int64(get, 2);
-		if (z == NULL) {
-			fprintf(stderr, "dmarc-ingest: %s: payload was too large to "
-			    "keep (failure #%lld): run dmarc-ingest on the original "
-			    "input again\n", name, (long long)list[i]);
-			(*still)++;
-		} else if ((raw = malloc(rawlen ? rawlen : 1)) == NULL ||
-		    (rawlen > 0 && uncompress(raw, &rawlen, z, (uLong)zlen) != Z_OK)) {
-			fprintf(stderr, "dmarc-ingest: %s: kept payload of failure "
-			    "#%lld is damaged\n", name, (long long)list[i]);
-			(*still)++;
-		} else {
-			/* the provenance strings live in `get` until its reset */
-			if (pipeline_mem(pl, raw, rawlen, &prov, &ok) != 0) {
-				free(raw);
-				free(name);
-				sqlite3_reset(get);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			if (ok) {
-				if (pipeline_flush(pl) != 0 ||
-				    store_begin(store) != 0 ||
-				    store_failure_resolve(store, list[i]) != 0 ||
-				    store_commit(store) != 0) {
-					fprintf(stderr, "dmarc-ingest: %s\n",
-					    store_error(store));
-					free(raw);
-					free(name);
-					sqlite3_reset(get);
-					rc = EXIT_USAGE;
-					goto out;
-				}
-				(*resolved)++;
-				if (!o->quiet && !o->json)
-					printf("failure #%lld (%s): now stored\n",
-					    (long long)list[i], name);
-			} else {
-				(*still)++;
-			}
+		fmt_escape(res.input_name, FMT_ESC_NAME, en, sizeof en);
+		switch (res.outcome) {
+		case PIPE_RETRY_STORED:
+			resolved++;
+			if (!o->quiet && !o->json)
+				printf("failure #%lld (%s): now stored\n",
+				    (long long)ids[i], en);
+			break;
+		case PIPE_RETRY_SPLIT:
+		case PIPE_RETRY_PARTLY:
+			partly++;
+			if (!o->quiet && !o->json)
+				printf("failure #%lld (%s): stored in part; %s "
+				    "failure #%lld%s\n", (long long)ids[i], en,
+				    res.outcome == PIPE_RETRY_SPLIT ?
+				    "the rest is now" : "it stays open, the rest is",
+				    (long long)res.rest, res.rest_count > 1 ?
+				    " and others" : "");
+			break;
+		case PIPE_RETRY_FAILED:
+			still++;
+			break;
+		case PIPE_RETRY_GONE:
+			break;
 		}
-		free(raw);
-		free(name);
-		sqlite3_reset(get);
 	}
-out:
-	sqlite3_finalize(ids);
-	sqlite3_finalize(get);
-	free(list);
-	return rc;
+	pipeline_get_stats(pl, &stats);
+	if (o->json)
+		printf("{\"retried\": %llu, \"resolved\": %llu, "
+		    "\"still_failing\": %llu, \"partly_stored\": %llu, "
+		    "\"reports_new\": %" PRIu64 ", \"records_new\": %" PRIu64
+		    ", \"messages_new\": %" PRIu64 ", \"failed\": %" PRIu64 "}\n",
+		    resolved + partly + still, resolved, still, partly,
+		    stats.reports_new, stats.records_new, stats.messages_new,
+		    stats.failed);
+	else if (!o->quiet) {
+		printf("retried %llu failure%s: %llu now stored, ",
+		    resolved + partly + still,
+		    resolved + partly + still == 1 ? "" : "s", resolved);
+		if (partly)
+			printf("%llu stored in part, ", partly);
+		printf("%llu still failing\n", still);
+	}
+	return still || partly || stats.failed ? EXIT_FAILED : EXIT_OK;
 }
 
 /* --- main ------------------------------------------------------------------- */
@@ -591,10 +525,10 @@ main(int argc, char **argv)
 	struct pipeline_stats stats;
 	struct pipeline *pl = NULL;
 	struct store *store = NULL;
-	sqlite3 *db = NULL;
+	int64_t prune_at = 0, *retry_ids = NULL;
+	size_t k, nretry = 0;
 	char err[1024], *end;
 	int c, i, commands, rc = EXIT_OK, use_stdin = 0;
-	size_t k;
 
 	/* Over a file size limit (ulimit -f), a write fails with EFBIG and
 	 * SQLite reports it, instead of the signal killing us mid-batch. */
@@ -662,25 +596,38 @@ main(int argc, char **argv)
 		}
 	}
 
-	if ((db = db_open(db_default_path(o.db), DB_READ_WRITE_CREATE, err,
-	    sizeof err)) == NULL) {
-		fprintf(stderr, "dmarc-ingest: %s\n", err);
+	if (o.prune_before != NULL && parse_day(o.prune_before, &prune_at) != 0) {
+		usage_error("--prune-before wants a date YYYY-MM-DD, got '%s'",
+		    o.prune_before);
+		return EXIT_USAGE;
+	}
+
+	/* the commands work on a database that exists, and never create one */
+	if ((store = store_open(o.db, commands ? STORE_EXISTING : STORE_CREATE,
+	    err, sizeof err)) == NULL) {
+		error_line(err);
 		return EXIT_USAGE;
 	}
 	if (o.list_failed) {
-		rc = cmd_list_failed(db, &o);
+		rc = cmd_list_failed(store, &o);
 		goto out;
 	}
 	if (o.forget_id >= 0) {
-		rc = cmd_forget_failed(db, &o);
+		rc = cmd_forget_failed(store, &o);
 		goto out;
 	}
 	if (o.prune_before != NULL) {
-		rc = cmd_prune(db, &o);
+		rc = cmd_prune(store, &o, prune_at);
 		goto out;
 	}
 	if (o.stats) {
-		rc = cmd_stats(db, &o);
+		rc = cmd_stats(store, &o);
+		goto out;
+	}
+	/* what to retry, read while the store is still this thread's */
+	if (o.retry_failed && store_failure_ids(store, &retry_ids, &nretry) != 0) {
+		error_line(store_error(store));
+		rc = EXIT_USAGE;
 		goto out;
 	}
 
@@ -688,13 +635,9 @@ main(int argc, char **argv)
 	mail_global_init();
 	r.o = &o;
 	r.progress = !o.quiet && isatty(STDERR_FILENO);
-	if ((store = store_open(db, err, sizeof err)) == NULL) {
-		fprintf(stderr, "dmarc-ingest: %s\n", err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	pcb.ctx = &r;
 	pcb.diag = on_diag;
+	/* from here to pipeline_free, the store is the writer thread's */
 	if ((pl = pipeline_new(store, &o.limits, &pcb)) == NULL) {
 		fprintf(stderr, "dmarc-ingest: out of memory\n");
 		rc = EXIT_USAGE;
@@ -702,29 +645,7 @@ main(int argc, char **argv)
 	}
 
 	if (o.retry_failed) {
-		unsigned long long resolved = 0, still = 0;
-
-		rc = cmd_retry(db, pl, store, &o, &resolved, &still);
-		if (rc == EXIT_OK && pipeline_flush(pl) != 0)
-			rc = EXIT_USAGE;
-		if (rc != EXIT_OK) {
-			if (*pipeline_error(pl))
-				fprintf(stderr, "dmarc-ingest: %s\n",
-				    pipeline_error(pl));
-			goto out;
-		}
-		pipeline_get_stats(pl, &stats);
-		if (o.json)
-			printf("{\"retried\": %llu, \"resolved\": %llu, "
-			    "\"still_failing\": %llu, \"reports_new\": %" PRIu64
-			    ", \"records_new\": %" PRIu64 ", \"messages_new\": %"
-			    PRIu64 "}\n", resolved + still, resolved, still,
-			    stats.reports_new, stats.records_new,
-			    stats.messages_new);
-		else if (!o.quiet)
-			printf("retried %llu failures: %llu now stored, %llu still "
-			    "failing\n", resolved + still, resolved, still);
-		rc = still ? EXIT_FAILED : EXIT_OK;
+		rc = cmd_retry(pl, &o, retry_ids, nretry);
 		goto out;
 	}
 
@@ -758,9 +679,10 @@ main(int argc, char **argv)
 		(void)(pipeline_flush(pl) == 0);
 	clear_progress(&r);
 	if (*pipeline_error(pl)) {
-		fprintf(stderr, "dmarc-ingest: %s; stopped after %llu of %llu "
-		    "inputs (what was committed before is kept; run again for the rest)\n",
+		snprintf(err, sizeof err, "%s; stopped after %llu of %llu inputs "
+		    "(what was committed before is kept; run again for the rest)",
 		    pipeline_error(pl), r.done, r.total);
+		error_line(err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -768,9 +690,9 @@ main(int argc, char **argv)
 	print_summary(&r, &stats);
 	rc = stats.failed || r.unreadable ? EXIT_FAILED : EXIT_OK;
 out:
-	pipeline_free(pl);
+	pipeline_free(pl);	/* the store is this thread's again */
 	store_close(store);
-	db_close(db);
+	free(retry_ids);
 	for (k = 0; k < r.nfiles; k++)
 		free(r.files[k]);
 	free(r.files);

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* pipeline.c: one payload through sniff, unpack, parse and store (see pipeline.h). */
+/*
+ * pipeline.c: one payload through sniff, unpack, parse and store (see
+ * pipeline.h).  Over 800 lines: every kind of unit (file, standard input,
+ * zip member, mail part, retried failure) shares run_unit and
+ * record_failure, which stay static here.
+ */
 /* O_TMPFILE: the stdin spool file never has a name (see spool_open). */
 #define _GNU_SOURCE
 #include "pipeline.h"
@@ -17,6 +22,7 @@
 #include "parse.h"
 #include "sha256.h"
 #include "sniff.h"
+#include "store.h"
 #include "stream.h"
 #include "unpack.h"
 #include "writer.h"
@@ -37,6 +43,15 @@ struct pipeline {
 	int fatal;
 	char err[512];
 	unsigned char *buf;		/* CHUNK bytes of read buffer */
+	/* the failure being retried, and the failures its payload made */
+	struct {
+		int active;
+		int64_t id;
+		int self;		/* it failed again as a whole */
+		int64_t first_other;	/* failures with another id */
+		unsigned others, others_unkept;
+		char *name;		/* pipeline_retry's input_name */
+	} retry;
 };
 
 /* What a payload is and how to read its bytes again to record a failure. */
@@ -670,35 +685,63 @@ out:
 	return rc;
 }
 
+/* store_failure on the writer's thread (writer_call). */
+struct failure_call {
+	const struct store_provenance *prov;
+	const char *reason;
+	const unsigned char *bytes;
+	size_t len;
+	uint64_t size;
+	const char *sha;
+	int before;
+	int64_t id;
+};
+
+static int
+call_failure(struct store *st, void *arg)
+{
+	struct failure_call *a = arg;
+
+	a->id = store_failure(st, a->prov, a->reason, a->bytes, a->len,
+	    a->size, a->sha, &a->before);
+	return a->id < 0 ? -1 : 0;
+}
+
 static enum outcome
 record_failure(struct pipeline *p, struct unit *u, const char *reason)
 {
+	struct failure_call fc;
 	unsigned char *bytes = NULL;
 	size_t len = 0;
 	uint64_t size = 0;
 	char sha[65];
-	int before = 0;
 	int64_t id;
+	int kept;
 
 	if (unit_bytes(p, u, &bytes, &len, &size, sha) != 0) {
 		/* cannot even reread it: identify it by name */
 		sha256_hex_of(u->prov.input_name, strlen(u->prov.input_name), sha);
 	}
-	/* the store is used directly: wait until the writer is idle */
-	if (batch_open(p) != 0 || writer_sync(p->w) != 0) {
+	fc = (struct failure_call){ &u->prov, reason, bytes, len, size, sha,
+	    0, -1 };
+	if (batch_open(p) != 0 || writer_call(p->w, call_failure, &fc) != 0) {
 		free(bytes);
 		fatal(p, writer_error(p->w));
 		return OUT_FATAL;
 	}
-	id = store_failure(p->st, &u->prov, reason, bytes, len, size, sha,
-	    &before);
+	kept = bytes != NULL;
 	free(bytes);
-	if (id < 0) {
-		fatal(p, store_error(p->st));
-		return OUT_FATAL;
-	}
+	id = fc.id;
 	u->failures++;
-	if (before) {
+	if (p->retry.active && id == p->retry.id) {
+		p->retry.self = 1;
+	} else if (p->retry.active) {
+		if (p->retry.others++ == 0)
+			p->retry.first_other = id;
+		if (!kept)
+			p->retry.others_unkept++;
+	}
+	if (fc.before) {
 		p->stats.failed_before++;
 		diag(p, PIPE_NOTE, u->prov.input_name,
 		    "%s (failed before: failure #%lld)", reason, (long long)id);
@@ -912,6 +955,118 @@ pipeline_mem(struct pipeline *p, const unsigned char *buf, size_t len,
 	return o == OUT_FATAL ? -1 : 0;
 }
 
+/* The store calls of pipeline_retry, on the writer's thread. */
+struct retry_call {
+	int64_t id;
+	struct store_kept *kept;	/* load */
+	const char *reason;		/* settle: NULL to resolve */
+	int resolved;
+};
+
+static int
+call_load(struct store *st, void *arg)
+{
+	struct retry_call *a = arg;
+
+	return store_failure_load(st, a->id, a->kept);
+}
+
+static int
+call_settle(struct store *st, void *arg)
+{
+	struct retry_call *a = arg;
+
+	if (a->reason == NULL)
+		return store_failure_resolve(st, a->id);
+	return store_failure_retried(st, a->id, a->reason, a->resolved);
+}
+
+int
+pipeline_retry(struct pipeline *p, int64_t id, struct pipeline_retry *r)
+{
+	struct retry_call rc = { id, NULL, NULL, 0 };
+	struct store_kept kept;
+	char reason[256];
+	struct unit u;
+	enum outcome o;
+	int st;
+
+	memset(r, 0, sizeof *r);
+	r->outcome = PIPE_RETRY_GONE;
+	r->input_name = "";
+	free(p->retry.name);
+	p->retry.name = NULL;
+	if (p->fatal)
+		return -1;
+	rc.kept = &kept;
+	memset(&kept, 0, sizeof kept);
+	if ((st = writer_call(p->w, call_load, &rc)) < 0) {
+		store_kept_free(&kept);
+		return fatal(p, writer_error(p->w));
+	}
+	if (st == STORE_KEPT_GONE) {
+		store_kept_free(&kept);
+		return 0;
+	}
+	if ((p->retry.name = strdup(kept.prov.input_name)) == NULL) {
+		store_kept_free(&kept);
+		return fatal(p, "out of memory");
+	}
+	r->input_name = p->retry.name;
+	r->outcome = PIPE_RETRY_FAILED;
+	if (st == STORE_KEPT_NONE || st == STORE_KEPT_DAMAGED) {
+		diag(p, PIPE_ERROR, r->input_name, st == STORE_KEPT_NONE ?
+		    "payload was too large to keep (failure #%lld): run "
+		    "dmarc-ingest on the original input again" :
+		    "kept payload of failure #%lld is damaged", (long long)id);
+		store_kept_free(&kept);
+		return 0;
+	}
+
+	memset(&u, 0, sizeof u);
+	u.kind = U_MEM;
+	u.mem = kept.payload;
+	u.memlen = kept.len;
+	u.prov = kept.prov;
+	u.filename = base_name(kept.prov.input_name);
+	p->retry.active = 1;
+	p->retry.id = id;
+	p->retry.self = 0;
+	p->retry.first_other = 0;
+	p->retry.others = p->retry.others_unkept = 0;
+	o = run_unit(p, &u);
+	p->retry.active = 0;
+	store_kept_free(&kept);
+	if (o == OUT_FATAL)
+		return -1;
+	r->rest = p->retry.first_other;
+	r->rest_count = p->retry.others;
+	if (p->retry.self) {
+		/* store_failure updated it: attempts, last seen, reason */
+		r->outcome = PIPE_RETRY_FAILED;
+	} else if (p->retry.others == 0) {
+		r->outcome = PIPE_RETRY_STORED;
+	} else if (p->retry.others_unkept == 0) {
+		r->outcome = PIPE_RETRY_SPLIT;
+		snprintf(reason, sizeof reason, "stored in part on retry; "
+		    "the rest is failure #%lld%s", (long long)r->rest,
+		    r->rest_count > 1 ? " and others" : "");
+		rc.reason = reason;
+		rc.resolved = 1;
+	} else {
+		r->outcome = PIPE_RETRY_PARTLY;
+		snprintf(reason, sizeof reason, "stored in part on retry; the "
+		    "rest (failure #%lld%s) was too large to keep, so this "
+		    "payload stays", (long long)r->rest,
+		    r->rest_count > 1 ? " and others" : "");
+		rc.reason = reason;
+	}
+	if (r->outcome != PIPE_RETRY_FAILED && (batch_open(p) != 0 ||
+	    writer_call(p->w, call_settle, &rc) != 0))
+		return fatal(p, writer_error(p->w));
+	return pipeline_flush(p);
+}
+
 void
 pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *s)
 {
@@ -940,6 +1095,7 @@ pipeline_free(struct pipeline *p)
 	if (p->in_batch && !p->fatal && pipeline_flush(p) != 0)
 		p->fatal = 1;
 	writer_free(p->w);
+	free(p->retry.name);
 	free(p->buf);
 	free(p);
 }

@@ -6,8 +6,9 @@
  * whole; a zip is a container whose members are payloads of their own.
  * Parsing runs on the caller's thread, storing on a writer thread
  * (writer.h).  Owns the batch transaction of the store it is given
- * (commits every few hundred reports and in pipeline_flush); the store may
- * be used directly only after pipeline_flush.  Prints nothing:
+ * (commits every few hundred reports and in pipeline_flush), and the store
+ * itself from pipeline_new to pipeline_free: it belongs to the writer's
+ * thread then, and the caller must not use it.  Prints nothing:
  * diagnostics go to the caller's callback.
  */
 #ifndef DM_PIPELINE_H
@@ -17,8 +18,9 @@
 #include <stdint.h>
 
 #include "dm_limits.h"
-#include "store.h"
+#include "provenance.h"
 
+struct store;
 struct pipeline;
 
 struct pipeline_stats {
@@ -49,6 +51,8 @@ struct pipeline_callbacks {
 	    const char *msg);
 };
 
+/* Takes the store over (see above) until pipeline_free.  NULL when out of
+ * memory (the caller keeps the store). */
 struct pipeline *pipeline_new(struct store *st, const struct dm_limits *l,
     const struct pipeline_callbacks *cb);
 
@@ -69,13 +73,42 @@ int pipeline_mem(struct pipeline *p, const unsigned char *buf, size_t len,
     const struct store_provenance *prov, int *ok)
     __attribute__((warn_unused_result));
 
+/* What became of a retried failure. */
+enum pipeline_retry_outcome {
+	PIPE_RETRY_STORED,	/* all of it stored (or duplicates): resolved */
+	PIPE_RETRY_SPLIT,	/* part stored, and what still fails recorded as
+				 * failures of their own, with their bytes: resolved */
+	PIPE_RETRY_PARTLY,	/* part stored, but what still fails could not
+				 * keep its bytes: this failure stays open */
+	PIPE_RETRY_FAILED,	/* failed again as a whole (the failure is
+				 * updated), or its bytes were not kept */
+	PIPE_RETRY_GONE		/* no such unresolved failure */
+};
+
+struct pipeline_retry {
+	enum pipeline_retry_outcome outcome;
+	const char *input_name;	/* the failure's; valid until the next call */
+	int64_t rest;		/* SPLIT, PARTLY: the first failure of the rest */
+	unsigned rest_count;	/* and how many there are */
+};
+
+/*
+ * Retries failure `id` of the store: its kept bytes go through the
+ * pipeline like any input, under the name and provenance they had, and
+ * the failure is resolved or updated in the same transaction as what was
+ * stored, committed before this returns.  0, or -1 on a fatal error.
+ */
+int pipeline_retry(struct pipeline *p, int64_t id, struct pipeline_retry *r)
+    __attribute__((warn_unused_result));
+
 /* Commits the open batch.  0 or -1 (fatal). */
 int pipeline_flush(struct pipeline *p) __attribute__((warn_unused_result));
 
 void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *s);
 const char *pipeline_error(const struct pipeline *p);
 
-/* Frees; an uncommitted batch is committed first when possible. */
+/* Frees; an uncommitted batch is committed first when possible.  The
+ * store is the caller's again. */
 void pipeline_free(struct pipeline *p);
 
 #endif

@@ -10,7 +10,9 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "db.h"
 #include "fmt.h"
+#include "store_priv.h"
 
 /* Columns of report shared by the INSERT and the UPDATE, in bind order. */
 #define REPORT_COLS \
@@ -22,27 +24,6 @@
 	"message_count, dmarc_pass, spf_aligned_pass, dkim_aligned_pass, " \
 	"disp_none, disp_quarantine, disp_reject"
 #define REPORT_NCOLS 38
-
-enum stmt_id {
-	S_INS_REPORT, S_UPD_REPORT, S_INS_ERROR, S_INS_RECORD, S_INS_REASON,
-	S_INS_DKIM, S_INS_SPF, S_SEL_FAILURE, S_INS_FAILURE, S_UPD_FAILURE,
-	S_RESOLVE_FAILURE, S_SOURCE_DAY, S_COUNT
-};
-
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *st[S_COUNT];
-	char err[512];
-	/* the report in progress */
-	const struct store_provenance *prov;
-	int in_report;
-	int64_t report_rowid;		/* 0 until the row exists */
-	int duplicate;			/* known early to be a duplicate */
-	uint64_t records, messages;
-	/* messages by verdict, for the report's totals */
-	uint64_t pass, spf_pass, dkim_pass, d_none, d_quar, d_reject;
-	int64_t placeholder_seq;
-};
 
 static const char *const sql[S_COUNT] = {
 	[S_INS_REPORT] = "INSERT INTO report (" REPORT_COLS ") VALUES "
@@ -100,8 +81,8 @@ static const char *const sql[S_COUNT] = {
  * a failed commit when it rolls back, so errno itself is taken when it is
  * one that a failed write leaves (called right after the failing call).
  */
-static int
-fail_db(struct store *st, const char *what)
+int
+store_fail_db(struct store *st, const char *what)
 {
 	int saved = errno;
 	int ec = sqlite3_errcode(st->db) & 0xff, en = sqlite3_system_errno(st->db);
@@ -122,7 +103,7 @@ static int
 exec(struct store *st, const char *q)
 {
 	if (sqlite3_exec(st->db, q, NULL, NULL, NULL) != SQLITE_OK)
-		return fail_db(st, q);
+		return store_fail_db(st, q);
 	return 0;
 }
 
@@ -147,8 +128,39 @@ step_reset(sqlite3_stmt *s)
 	return rc;
 }
 
+void
+store_check_owner(const struct store *st, const char *func)
+{
+	if (!st->owned || !pthread_equal(st->owner, pthread_self())) {
+		fprintf(stderr, "dmarc-ingest: internal error: %s called on a "
+		    "thread that does not own the store\n", func);
+		abort();
+	}
+}
+
+void
+store_release(struct store *st)
+{
+	STORE_OWNED(st);
+	st->owned = 0;
+}
+
+void
+store_adopt(struct store *st)
+{
+#ifdef STORE_CHECK_OWNER
+	if (st->owned) {
+		fprintf(stderr, "dmarc-ingest: internal error: the store is "
+		    "adopted while its owner has not released it\n");
+		abort();
+	}
+#endif
+	st->owner = pthread_self();
+	st->owned = 1;
+}
+
 struct store *
-store_open(sqlite3 *db, char *err, size_t errlen)
+store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 {
 	struct store *st;
 	int i;
@@ -157,12 +169,17 @@ store_open(sqlite3 *db, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	st->db = db;
+	store_adopt(st);
+	if ((st->db = db_open(db_default_path(path), mode == STORE_CREATE ?
+	    DB_READ_WRITE_CREATE : DB_READ_WRITE, err, errlen)) == NULL) {
+		free(st);
+		return NULL;
+	}
 	for (i = 0; i < S_COUNT; i++) {
-		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-		    &st->st[i], NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v3(st->db, sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->st[i], NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "cannot prepare statement: %s",
-			    sqlite3_errmsg(db));
+			    sqlite3_errmsg(st->db));
 			store_close(st);
 			return NULL;
 		}
@@ -177,32 +194,38 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	STORE_OWNED(st);
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
+	db_close(st->db);
 	free(st);
 }
 
 int
 store_begin(struct store *st)
 {
+	STORE_OWNED(st);
 	return exec(st, "BEGIN IMMEDIATE");
 }
 
 int
 store_commit(struct store *st)
 {
+	STORE_OWNED(st);
 	return exec(st, "COMMIT");
 }
 
 const char *
 store_error(const struct store *st)
 {
+	STORE_OWNED(st);
 	return st->err;
 }
 
 int
 store_report_start(struct store *st, const struct store_provenance *prov)
 {
+	STORE_OWNED(st);
 	if (st->in_report)
 		store_report_abort(st);
 	if (exec(st, "SAVEPOINT report") != 0)
@@ -311,7 +334,7 @@ create_row(struct store *st, const struct dm_report *so_far)
 		return 0;
 	}
 	if (rc != SQLITE_DONE)
-		return fail_db(st, "insert report");
+		return store_fail_db(st, "insert report");
 	st->report_rowid = sqlite3_last_insert_rowid(st->db);
 	return 0;
 }
@@ -324,6 +347,7 @@ store_report_record(struct store *st, const struct dm_report *so_far,
 	int64_t recid;
 	size_t i;
 
+	STORE_OWNED(st);
 	if (st->report_rowid == 0 && !st->duplicate &&
 	    create_row(st, so_far) != 0)
 		return -1;
@@ -363,7 +387,7 @@ store_report_record(struct store *st, const struct dm_report *so_far,
 	bind_text(s, 10, rec->envelope_from);
 	bind_text(s, 11, rec->envelope_to);
 	if (step_reset(s) != SQLITE_DONE)
-		return fail_db(st, "insert record");
+		return store_fail_db(st, "insert record");
 	recid = sqlite3_last_insert_rowid(st->db);
 
 	s = st->st[S_INS_REASON];
@@ -373,7 +397,7 @@ store_report_record(struct store *st, const struct dm_report *so_far,
 		bind_text(s, 3, rec->reasons[i].type);
 		bind_text(s, 4, rec->reasons[i].comment);
 		if (step_reset(s) != SQLITE_DONE)
-			return fail_db(st, "insert reason");
+			return store_fail_db(st, "insert reason");
 	}
 	s = st->st[S_INS_DKIM];
 	for (i = 0; i < rec->n_dkim; i++) {
@@ -384,7 +408,7 @@ store_report_record(struct store *st, const struct dm_report *so_far,
 		bind_text(s, 5, rec->dkim[i].result);
 		bind_text(s, 6, rec->dkim[i].human_result);
 		if (step_reset(s) != SQLITE_DONE)
-			return fail_db(st, "insert dkim result");
+			return store_fail_db(st, "insert dkim result");
 	}
 	s = st->st[S_INS_SPF];
 	for (i = 0; i < rec->n_spf; i++) {
@@ -395,7 +419,7 @@ store_report_record(struct store *st, const struct dm_report *so_far,
 		bind_text(s, 5, rec->spf[i].result);
 		bind_text(s, 6, rec->spf[i].human_result);
 		if (step_reset(s) != SQLITE_DONE)
-			return fail_db(st, "insert spf result");
+			return store_fail_db(st, "insert spf result");
 	}
 	return 0;
 }
@@ -403,6 +427,7 @@ store_report_record(struct store *st, const struct dm_report *so_far,
 void
 store_report_abort(struct store *st)
 {
+	STORE_OWNED(st);
 	if (!st->in_report)
 		return;
 	sqlite3_exec(st->db, "ROLLBACK TO report; RELEASE report", NULL, NULL,
@@ -420,6 +445,7 @@ store_report_end(struct store *st, const struct dm_report *r,
 	size_t i;
 	int rc;
 
+	STORE_OWNED(st);
 	*records = *messages = 0;
 	if (st->duplicate)
 		goto duplicate;
@@ -475,7 +501,7 @@ duplicate:
 	*outcome = STORE_DUPLICATE;
 	return 0;
 fail:
-	fail_db(st, "store report");
+	store_fail_db(st, "store report");
 	store_report_abort(st);
 	return -1;
 }
@@ -491,6 +517,7 @@ store_failure(struct store *st, const struct store_provenance *prov,
 	int64_t id = -1;
 	sqlite3_int64 now = (sqlite3_int64)time(NULL);
 
+	STORE_OWNED(st);
 	*failed_before = 0;
 	s = st->st[S_SEL_FAILURE];
 	bind_text(s, 1, sha256_hex);
@@ -505,7 +532,7 @@ store_failure(struct store *st, const struct store_provenance *prov,
 		bind_text(s, 2, reason);
 		sqlite3_bind_int64(s, 3, id);
 		if (step_reset(s) != SQLITE_DONE)
-			return fail_db(st, "update failure");
+			return store_fail_db(st, "update failure");
 		return id;
 	}
 	if (payload != NULL) {
@@ -540,7 +567,7 @@ store_failure(struct store *st, const struct store_provenance *prov,
 		sqlite3_bind_null(s, 13);
 	if (step_reset(s) != SQLITE_DONE) {
 		free(z);
-		return fail_db(st, "insert failure");
+		return store_fail_db(st, "insert failure");
 	}
 	free(z);
 	return sqlite3_last_insert_rowid(st->db);
@@ -551,9 +578,178 @@ store_failure_resolve(struct store *st, int64_t id)
 {
 	sqlite3_stmt *s = st->st[S_RESOLVE_FAILURE];
 
+	STORE_OWNED(st);
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
 	sqlite3_bind_int64(s, 2, id);
 	if (step_reset(s) != SQLITE_DONE)
-		return fail_db(st, "resolve failure");
+		return store_fail_db(st, "resolve failure");
+	return 0;
+}
+
+/* --- retrying failures -------------------------------------------------- */
+
+int
+store_failure_ids(struct store *st, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t *list = NULL, *nl;
+	size_t cap = 0;
+	int rc;
+
+	STORE_OWNED(st);
+	*ids = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM ingest_failure WHERE "
+	    "resolved_at IS NULL ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return store_fail_db(st, "list failures");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nl = realloc(list, cap * sizeof *nl)) == NULL) {
+				snprintf(st->err, sizeof st->err, "out of memory");
+				goto fail;
+			}
+			list = nl;
+		}
+		list[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail_db(st, "list failures");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	*ids = list;
+	return 0;
+fail:
+	sqlite3_finalize(s);
+	free(list);
+	*n = 0;
+	return -1;
+}
+
+static char *
+column_dup(sqlite3_stmt *s, int i, int *oom)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+	char *d;
+
+	if (v == NULL)
+		return NULL;
+	if ((d = strdup((const char *)v)) == NULL)
+		*oom = 1;
+	return d;
+}
+
+void
+store_kept_free(struct store_kept *k)
+{
+	free((char *)k->prov.input_name);
+	free((char *)k->prov.message_id);
+	free((char *)k->prov.message_date);
+	free((char *)k->prov.message_from);
+	free((char *)k->prov.message_subject);
+	free((char *)k->prov.mbox_path);
+	free(k->payload);
+	memset(k, 0, sizeof *k);
+}
+
+int
+store_failure_load(struct store *st, int64_t id, struct store_kept *k)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *z;
+	sqlite3_int64 size;
+	uLongf rawlen;
+	int zlen, oom = 0, rc;
+
+	STORE_OWNED(st);
+	memset(k, 0, sizeof *k);
+	k->id = id;
+	k->prov.mbox_offset = -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT input_name, payload, "
+	    "payload_size, message_id, message_date, message_from, "
+	    "message_subject, mbox_path, ifnull(mbox_offset, -1) FROM "
+	    "ingest_failure WHERE id = ? AND resolved_at IS NULL", -1, &s,
+	    NULL) != SQLITE_OK)
+		return store_fail_db(st, "load failure");
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		if (rc != SQLITE_DONE) {
+			store_fail_db(st, "load failure");
+			sqlite3_finalize(s);
+			return -1;
+		}
+		sqlite3_finalize(s);
+		return STORE_KEPT_GONE;
+	}
+	k->prov.input_name = column_dup(s, 0, &oom);
+	k->prov.message_id = column_dup(s, 3, &oom);
+	k->prov.message_date = column_dup(s, 4, &oom);
+	k->prov.message_from = column_dup(s, 5, &oom);
+	k->prov.message_subject = column_dup(s, 6, &oom);
+	k->prov.mbox_path = column_dup(s, 7, &oom);
+	k->prov.mbox_offset = sqlite3_column_int64(s, 8);
+	if (k->prov.input_name == NULL && !oom &&
+	    (k->prov.input_name = strdup("")) == NULL)
+		oom = 1;
+	if (oom) {
+		snprintf(st->err, sizeof st->err, "out of memory");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	z = sqlite3_column_blob(s, 1);
+	zlen = sqlite3_column_bytes(s, 1);
+	size = sqlite3_column_int64(s, 2);
+	rc = STORE_KEPT_OK;
+	if (z == NULL && sqlite3_column_type(s, 1) == SQLITE_NULL) {
+		rc = STORE_KEPT_NONE;
+	} else if (size < 0 || (uint64_t)size > SIZE_MAX - 1) {
+		rc = STORE_KEPT_DAMAGED;
+	} else if ((k->payload = malloc((size_t)size + 1)) == NULL) {
+		snprintf(st->err, sizeof st->err, "out of memory");
+		sqlite3_finalize(s);
+		return -1;
+	} else {
+		/* the format of store_failure: zlib (compress2) of the bytes */
+		rawlen = (uLongf)size;
+		if (size > 0 && (z == NULL || uncompress(k->payload, &rawlen, z,
+		    (uLong)zlen) != Z_OK || rawlen != (uLongf)size))
+			rc = STORE_KEPT_DAMAGED;
+		k->len = (size_t)size;
+	}
+	if (rc != STORE_KEPT_OK) {
+		free(k->payload);
+		k->payload = NULL;
+		k->len = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_failure_retried(struct store *st, int64_t id, const char *reason,
+    int resolved)
+{
+	sqlite3_stmt *s = NULL;
+	sqlite3_int64 now = (sqlite3_int64)time(NULL);
+
+	STORE_OWNED(st);
+	if (sqlite3_prepare_v2(st->db, "UPDATE ingest_failure SET last_seen = ?, "
+	    "attempts = attempts + 1, reason = ?, resolved_at = ? WHERE id = ?",
+	    -1, &s, NULL) != SQLITE_OK)
+		return store_fail_db(st, "update failure");
+	sqlite3_bind_int64(s, 1, now);
+	bind_text(s, 2, reason);
+	if (resolved)
+		sqlite3_bind_int64(s, 3, now);
+	else
+		sqlite3_bind_null(s, 3);
+	sqlite3_bind_int64(s, 4, id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_fail_db(st, "update failure");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
 	return 0;
 }

@@ -1,42 +1,60 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store.h: writes reports, records and ingest failures into the database
- * with prepared statements.  Reports arrive record by record from the
- * streaming parser; each report sits in its own savepoint inside a batch
- * transaction, so it is stored whole or not at all.  Knows SQLite and the
- * structs of report.h, nothing of libxml2.  The store borrows the sqlite3
- * handle; the caller closes it after store_close.
+ * store.h: the one owner of the database in dmarc-ingest.  Opens it
+ * (schema/db.c: create, migrate, refuse a database that is not ours) and
+ * runs every SQL statement of the program: reports, records and ingest
+ * failures written with prepared statements (store.c), and the maintenance
+ * commands, listing, forgetting and retrying failures, pruning, statistics
+ * (store_admin.c).  Reports arrive record by record from the streaming
+ * parser; each report sits in its own savepoint inside a batch
+ * transaction, so it is stored whole or not at all.  The kept bytes of a
+ * failure are compressed here and uncompressed here: their format is the
+ * store's alone.  Knows SQLite and the structs of report.h, nothing of
+ * libxml2; no SQLite type appears in this header.
+ *
+ * One thread at a time: the store belongs to the thread that opened it
+ * until that thread calls store_release; then to the thread that calls
+ * store_adopt.  Debug and sanitizer builds check the owner at every entry
+ * point and abort on a call from another thread.
  */
 #ifndef DM_STORE_H
 #define DM_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
+#include "provenance.h"
 #include "report.h"
 
 struct store;
-
-/* Where a payload came from (all but input_name may be NULL). */
-struct store_provenance {
-	const char *input_name;		/* path, "path:member", "-" */
-	const char *message_id;
-	const char *message_date;
-	const char *message_from;
-	const char *message_subject;
-	const char *mbox_path;
-	int64_t mbox_offset;		/* -1 when not from an mbox */
-};
 
 enum store_outcome {
 	STORE_NEW,
 	STORE_DUPLICATE
 };
 
-/* Prepares the statements.  NULL with a reason in err on failure. */
-struct store *store_open(sqlite3 *db, char *err, size_t errlen);
+enum store_mode {
+	STORE_CREATE,		/* ingest: create the database when there is none */
+	STORE_EXISTING		/* a maintenance command: never create one */
+};
+
+/*
+ * Opens the database at `path` (NULL: $DMARC_DB, else ./dmarc.db) and
+ * prepares the statements.  NULL with a one-line reason in err: the
+ * database cannot be opened, is not a dmarc-tools database (left
+ * untouched), or (STORE_EXISTING) does not exist: "no database at 'PATH'",
+ * and nothing is created.
+ */
+struct store *store_open(const char *path, enum store_mode mode, char *err,
+    size_t errlen) __attribute__((warn_unused_result));
+/* Closes the database too. */
 void store_close(struct store *st);
+
+/* Ownership: the owner gives the store up, and another thread takes it
+ * (see above).  A hand-over needs a happens-before between the two calls
+ * (thread creation or join, a mutex). */
+void store_release(struct store *st);
+void store_adopt(struct store *st);
 
 /* The batch transaction: store_begin opens one, store_commit ends it.
  * Reports and failures must be written inside one. */
@@ -62,8 +80,8 @@ void store_report_abort(struct store *st);
  * Records a payload that could not be stored.  `payload` (may be NULL when
  * too large to keep) holds `len` bytes; `size` is the payload's full size.
  * When a failure with the same payload hash exists, its last_seen, attempts
- * and reason are updated and *failed_before is set to 1.  Returns the
- * failure id, or -1 on a database error.
+ * and reason are updated (and it is unresolved again) and *failed_before is
+ * set to 1.  Returns the failure id, or -1 on a database error.
  */
 int64_t store_failure(struct store *st, const struct store_provenance *prov,
     const char *reason, const unsigned char *payload, size_t len,
@@ -73,7 +91,81 @@ int64_t store_failure(struct store *st, const struct store_provenance *prov,
 int store_failure_resolve(struct store *st, int64_t id)
     __attribute__((warn_unused_result));
 
-/* The last database error. */
+/* --- retrying failures -------------------------------------------------- */
+
+/* A failure's kept payload, uncompressed, with its provenance. */
+struct store_kept {
+	int64_t id;
+	struct store_provenance prov;	/* strings owned by the struct */
+	unsigned char *payload;		/* NULL unless STORE_KEPT_OK */
+	size_t len;
+};
+
+enum store_kept_status {
+	STORE_KEPT_OK,
+	STORE_KEPT_NONE,	/* too large to keep when it failed */
+	STORE_KEPT_DAMAGED,	/* the kept bytes do not uncompress */
+	STORE_KEPT_GONE		/* no such failure, or resolved */
+};
+
+/* The ids of the unresolved failures, oldest first, in *ids (malloc'd,
+ * the caller frees).  0 or -1. */
+int store_failure_ids(struct store *st, int64_t **ids, size_t *n)
+    __attribute__((warn_unused_result));
+/* Loads failure `id` into *k (freed with store_kept_free, also after an
+ * error).  Returns a store_kept_status, or -1 on a database error. */
+int store_failure_load(struct store *st, int64_t id, struct store_kept *k)
+    __attribute__((warn_unused_result));
+void store_kept_free(struct store_kept *k);
+/* A retry stored part of failure `id`: one more attempt, and `reason`.
+ * With `resolved`, the rest is recorded as failures of its own, so the
+ * failure is resolved; else it stays open.  0 or -1. */
+int store_failure_retried(struct store *st, int64_t id, const char *reason,
+    int resolved) __attribute__((warn_unused_result));
+
+/* --- maintenance commands (store_admin.c) ------------------------------- */
+
+/* One unresolved failure, as --list-failed shows it (strings borrowed for
+ * the callback's duration). */
+struct store_failure_row {
+	int64_t id;
+	int64_t first_seen, last_seen;	/* epoch seconds */
+	int64_t attempts;
+	int64_t bytes;			/* the payload's full size */
+	int kept;			/* its bytes are in the database */
+	const char *input_name;
+	const char *reason;
+};
+
+/* Calls `row` for each unresolved failure, oldest first; a non-zero return
+ * stops.  0, or -1 on a database error. */
+int store_list_failures(struct store *st,
+    int (*row)(void *ctx, const struct store_failure_row *r), void *ctx)
+    __attribute__((warn_unused_result));
+
+/* Deletes failure `id`: 0, 1 when there is no such failure, -1. */
+int store_forget_failure(struct store *st, int64_t id)
+    __attribute__((warn_unused_result));
+
+/* Deletes the reports that begin before `before` (epoch seconds), their
+ * records and the per-day source totals of those days, in one
+ * transaction.  0 or -1. */
+int store_prune(struct store *st, int64_t before, uint64_t *reports,
+    uint64_t *records) __attribute__((warn_unused_result));
+
+/* What the database holds for one policy domain. */
+struct store_domain_stats {
+	const char *domain;		/* borrowed for the callback */
+	uint64_t reports, reporters, records, messages;
+	int64_t first, last;		/* the earliest begin, latest end */
+};
+
+/* Calls `row` per policy domain, most messages first.  0 or -1. */
+int store_domain_stats(struct store *st,
+    int (*row)(void *ctx, const struct store_domain_stats *s), void *ctx)
+    __attribute__((warn_unused_result));
+
+/* The last error (database or memory). */
 const char *store_error(const struct store *st);
 
 #endif

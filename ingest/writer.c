@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store.h"
+
 /* Commands queued at most; the parser waits when the writer is this far
  * behind (a few MB of records). */
 #define QUEUE_SIZE 4096
@@ -16,11 +18,14 @@
  * other thread for every record cost an eighth of the run in futex calls. */
 #define WAKE_BATCH 128
 
-enum cmd_type { C_BEGIN, C_COMMIT, C_START, C_RECORD, C_END, C_ABORT };
+enum cmd_type { C_BEGIN, C_COMMIT, C_START, C_RECORD, C_END, C_ABORT,
+	C_CALL };
 
 struct cmd {
 	enum cmd_type type;
-	void *data;		/* one malloc'd block, or NULL */
+	void *data;		/* one malloc'd block, or NULL (C_CALL: fn's arg) */
+	int (*fn)(struct store *, void *);	/* C_CALL */
+	int *result;		/* C_CALL */
 	struct dm_report *so_far;	/* C_RECORD, first record only */
 	uint64_t skipped;	/* C_END */
 	char sha[65];		/* C_END */
@@ -268,8 +273,14 @@ run(struct writer *w, struct cmd *c)
 	case C_ABORT:
 		store_report_abort(w->st);
 		break;
+	case C_CALL:
+		if ((*c->result = c->fn(w->st, c->data)) < 0)
+			fail(w, store_error(w->st));
+		break;
 	}
 out:
+	if (c->type == C_CALL)
+		c->data = NULL;		/* the caller's */
 	free(c->data);
 	free(c->so_far);
 	c->data = NULL;
@@ -282,6 +293,7 @@ thread_main(void *arg)
 	struct writer *w = arg;
 	struct cmd c;
 
+	store_adopt(w->st);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (w->count == 0 && !w->stop) {
@@ -306,6 +318,7 @@ thread_main(void *arg)
 	w->busy = 0;
 	pthread_cond_broadcast(&w->idle);
 	pthread_mutex_unlock(&w->mu);
+	store_release(w->st);	/* to the thread that joins */
 	return NULL;
 }
 
@@ -315,7 +328,8 @@ push(struct writer *w, struct cmd *c)
 	pthread_mutex_lock(&w->mu);
 	if (w->failed) {
 		pthread_mutex_unlock(&w->mu);
-		free(c->data);
+		if (c->type != C_CALL)
+			free(c->data);
 		free(c->so_far);
 		return -1;
 	}
@@ -355,7 +369,9 @@ writer_new(struct store *st)
 	pthread_cond_init(&w->not_empty, NULL);
 	pthread_cond_init(&w->not_full, NULL);
 	pthread_cond_init(&w->idle, NULL);
+	store_release(st);	/* the thread adopts it */
 	if (pthread_create(&w->thread, NULL, thread_main, w) != 0) {
+		store_adopt(st);
 		pthread_mutex_destroy(&w->mu);
 		pthread_cond_destroy(&w->not_empty);
 		pthread_cond_destroy(&w->not_full);
@@ -445,6 +461,26 @@ writer_sync(struct writer *w)
 	return failed ? -1 : 0;
 }
 
+int
+writer_call(struct writer *w, int (*fn)(struct store *st, void *arg),
+    void *arg)
+{
+	struct cmd c;
+	int result = -1;
+
+	memset(&c, 0, sizeof c);
+	c.type = C_CALL;
+	c.fn = fn;
+	c.data = arg;
+	c.result = &result;
+	if (push(w, &c) != 0)
+		return -1;
+	/* the only producer waits, so the command has run when all have */
+	if (writer_sync(w) != 0 && result >= 0)
+		return -1;
+	return result;
+}
+
 void
 writer_get_stats(struct writer *w, struct writer_stats *s)
 {
@@ -469,6 +505,7 @@ writer_free(struct writer *w)
 	pthread_cond_signal(&w->not_empty);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
+	store_adopt(w->st);
 	free(w->prov);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->not_empty);

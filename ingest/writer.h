@@ -5,17 +5,22 @@
  * take about the same time; on two cores this nearly halves the ingest).
  * The pipeline queues commands; each queued struct is deep-copied, so the
  * caller's data may go away at once.  The writer owns its queue and thread,
- * not the store.  Outcomes of reports are counted in writer_stats; a
- * database error stops the writer, and every later call returns -1.
+ * not the store; but from writer_new to writer_free the store belongs to
+ * the writer's thread (store_release/store_adopt hand it over), so no other
+ * thread may call it: what the caller needs from the store in between, it
+ * asks through writer_call.  Outcomes of reports are counted in
+ * writer_stats; a database error stops the writer, and every later call
+ * returns -1.
  */
 #ifndef DM_WRITER_H
 #define DM_WRITER_H
 
 #include <stdint.h>
 
+#include "provenance.h"
 #include "report.h"
-#include "store.h"
 
+struct store;
 struct writer;
 
 struct writer_stats {
@@ -26,7 +31,9 @@ struct writer_stats {
 	uint64_t records_skipped;	/* of new reports */
 };
 
-/* Starts the thread.  NULL when out of memory or threads. */
+/* Starts the thread and hands the store over to it: the caller must own
+ * the store, and gets it back from writer_free.  NULL when out of memory
+ * or threads (the caller keeps the store). */
 struct writer *writer_new(struct store *st);
 
 /* Queue a command; 0, or -1 once the writer has failed. */
@@ -45,9 +52,18 @@ int writer_report_end(struct writer *w, const struct dm_report *r,
     __attribute__((warn_unused_result));
 int writer_report_abort(struct writer *w) __attribute__((warn_unused_result));
 
-/* Waits until every queued command has run; then the store may be used
- * directly by the caller until the next queued command.  0 or -1. */
+/* Waits until every queued command has run.  0 or -1. */
 int writer_sync(struct writer *w) __attribute__((warn_unused_result));
+
+/*
+ * Runs fn(store, arg) on the writer's thread after what is queued, and
+ * waits for it: how the caller reads or writes the store while the writer
+ * owns it.  Returns what fn returned, or -1 when the writer had failed.  A
+ * negative return of fn is a database error: it stops the writer (with
+ * store_error as writer_error).
+ */
+int writer_call(struct writer *w, int (*fn)(struct store *st, void *arg),
+    void *arg) __attribute__((warn_unused_result));
 
 /* Counts so far (call after writer_sync for exact figures). */
 void writer_get_stats(struct writer *w, struct writer_stats *s);
@@ -55,7 +71,8 @@ void writer_get_stats(struct writer *w, struct writer_stats *s);
 /* The database error that stopped the writer, or "". */
 const char *writer_error(struct writer *w);
 
-/* Runs what is queued, stops the thread, frees. */
+/* Runs what is queued, stops the thread, frees; the store is the
+ * caller's again. */
 void writer_free(struct writer *w);
 
 #endif

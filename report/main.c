@@ -376,9 +376,14 @@ main(int argc, char **argv)
 		return EXIT_NO_DATA;
 	}
 	if ((c.db = db_open(path, DB_READ_ONLY, err, sizeof err)) == NULL) {
+		/* an empty database is no data; one that is not ours, or
+		 * cannot be read, is an environment error */
+		size_t n = strlen(err);
+		int empty = n > 9 && strcmp(err + n - 9, " is empty") == 0;
+
 		fprintf(stderr, "dmarc-report: %s%s\n", err,
-		    strstr(err, "empty") ? ": run dmarc-ingest first" : "");
-		return strstr(err, "empty") ? EXIT_NO_DATA : EXIT_USAGE;
+		    empty ? ": run dmarc-ingest first" : "");
+		return empty ? EXIT_NO_DATA : EXIT_USAGE;
 	}
 	if ((st = report_prepare(&c, "SELECT EXISTS (SELECT 1 FROM report)")) ==
 	    NULL || sqlite3_step(st) != SQLITE_ROW) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* schema.sql, embedded by cmake/embed.cmake. */
@@ -51,8 +52,10 @@ out:
 	return rc;
 }
 
+/* Brings the schema to DB_SCHEMA_VERSION and marks the database as ours
+ * (application_id, `app_id` being the one it has). */
 static int
-migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+migrate(sqlite3 *db, const char *path, int app_id, char *err, size_t errlen)
 {
 	char e[512], sql[64];
 	int v, n;
@@ -62,7 +65,7 @@ migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 		    sqlite3_errmsg(db));
 		return -1;
 	}
-	if (v == DB_SCHEMA_VERSION)
+	if (v == DB_SCHEMA_VERSION && app_id == DB_APPLICATION_ID)
 		return 0;
 	if (v > DB_SCHEMA_VERSION) {
 		snprintf(err, errlen, "database '%s' has schema version %d, "
@@ -90,6 +93,9 @@ migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 		}
 	}
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
+	if (db_exec(db, sql, e, sizeof e) != 0)
+		goto fail_rb;
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d", DB_APPLICATION_ID);
 	if (db_exec(db, sql, e, sizeof e) != 0 || db_exec(db, "COMMIT", e, sizeof e) != 0)
 		goto fail_rb;
 	return 0;
@@ -142,6 +148,64 @@ open_immutable(const char *path)
 	return db;
 }
 
+enum owner {
+	OWNER_NONE,	/* no database yet: an empty file, or no table at all */
+	OWNER_US,	/* a dmarc-tools database */
+	OWNER_OTHER	/* someone else's: never touched */
+};
+
+/*
+ * Whose database this is, from reads only (no pragma that writes has run
+ * yet): ours when it has our application_id, or (a database of an older
+ * release) application_id 0, a user_version and our tables.  *app_id and
+ * *version get its application_id and user_version.  One statement, so one
+ * snapshot: read in parts, a database that another dmarc-ingest creates
+ * meanwhile would look like someone else's (tables, no version).  0, or -1
+ * with the reason in err.
+ */
+static int
+owner_of(sqlite3 *db, const char *path, enum owner *o, int *app_id,
+    int *version, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int objects = 0, ours = 0, rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT application_id FROM "
+	    "pragma_application_id), (SELECT user_version FROM "
+	    "pragma_user_version), (SELECT count(*) FROM sqlite_master), "
+	    "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
+	    "IN ('report', 'record', 'ingest_failure'))", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		*app_id = sqlite3_column_int(st, 0);
+		*version = sqlite3_column_int(st, 1);
+		objects = sqlite3_column_int(st, 2);
+		ours = sqlite3_column_int(st, 3);
+		rc = 0;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot read database '%s': %s", path,
+		    sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (*app_id == DB_APPLICATION_ID ||
+	    (*app_id == 0 && *version > 0 && ours == 3))
+		*o = OWNER_US;
+	else if (*app_id == 0 && *version == 0 && objects == 0)
+		*o = OWNER_NONE;
+	else
+		*o = OWNER_OTHER;
+	if (*o == OWNER_OTHER && *app_id != 0)
+		snprintf(err, errlen, "database '%s' is not a dmarc-tools database "
+		    "(application_id 0x%08x): left untouched", path,
+		    (unsigned)*app_id);
+	else if (*o == OWNER_OTHER)
+		snprintf(err, errlen, "database '%s' is not a dmarc-tools database "
+		    "(it holds other tables): left untouched", path);
+	return 0;
+}
+
 /*
  * Why dmarc-ingest cannot write the database at path, or NULL: the file or,
  * for a new file, -wal or -shm, its directory is read-only or not ours.
@@ -173,12 +237,19 @@ sqlite3 *
 db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
+	struct stat sb;
+	enum owner who;
 	char e[512];
-	int flags, v;
+	int flags, v, app_id;
 
 	/* No memory statistics: they take a global mutex on every malloc. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (mode == DB_READ_WRITE && stat(path, &sb) != 0 && errno == ENOENT) {
+		snprintf(err, errlen, "no database at '%s'", path);
+		return NULL;
+	}
 	flags = mode == DB_READ_ONLY ? SQLITE_OPEN_READONLY :
+	    mode == DB_READ_WRITE ? SQLITE_OPEN_READWRITE :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	flags |= SQLITE_OPEN_NOMUTEX;	/* one connection per thread */
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
@@ -218,14 +289,29 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 				goto fail;
 			}
 		}
+		/* the version of the same snapshot as the owner */
+		if (owner_of(db, path, &who, &app_id, &v, err, errlen) != 0 ||
+		    who == OWNER_OTHER)
+			goto fail;
+		if (who == OWNER_NONE) {
+			snprintf(err, errlen, "database '%s' is empty", path);
+			goto fail;
+		}
 		if (v != DB_SCHEMA_VERSION) {
-			snprintf(err, errlen, v == 0 ?
-			    "database '%s' is empty or not a dmarc-tools database" :
-			    "database '%s' has schema version %d, this program reads %d",
-			    path, v, DB_SCHEMA_VERSION);
+			snprintf(err, errlen, "database '%s' has schema version %d, "
+			    "this program reads %d", path, v, DB_SCHEMA_VERSION);
 			goto fail;
 		}
 		return db;
+	}
+	/* Whose it is, before the first pragma that writes (WAL). */
+	if (owner_of(db, path, &who, &app_id, &v, err, errlen) != 0 ||
+	    who == OWNER_OTHER)
+		goto fail;
+	if (who == OWNER_NONE && mode == DB_READ_WRITE) {
+		snprintf(err, errlen, "no database at '%s' (the file holds none)",
+		    path);
+		goto fail;
 	}
 	/*
 	 * WAL lets dmarc-report read while a cron ingest writes.  Savepoint
@@ -241,7 +327,7 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open database '%s': %s", path, e);
 		goto fail;
 	}
-	if (migrate(db, path, err, errlen) != 0)
+	if (migrate(db, path, app_id, err, errlen) != 0)
 		goto fail;
 	return db;
 fail:

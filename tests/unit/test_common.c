@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "dm_limits.h"
+#include "fmt.h"
 #include "json_out.h"
 #include "sha256.h"
 
@@ -72,5 +73,28 @@ main(void)
 	CHECK_STR(json("bad \xff byte"), "\"bad \\ufffd byte\"");
 	CHECK_STR(json("overlong \xc0\xaf"), "\"overlong \\ufffd\\ufffd\"");
 	CHECK_STR(json("surrogate \xed\xa0\x80"), "\"surrogate \\ufffd\\ufffd\\ufffd\"");
+	CHECK_STR(json("esc \x1b[31m"), "\"esc \\u001b[31m\"");
+
+	/* names escaped for one line of output */
+	{
+		char b[64];
+
+		CHECK_STR(fmt_escape("plain/name.xml", FMT_ESC_NAME, b, sizeof b), "plain/name.xml");
+		CHECK_STR(fmt_escape("a\nb\tc\rd", FMT_ESC_NAME, b, sizeof b), "a\\nb\\tc\\rd");
+		CHECK_STR(fmt_escape("\x1b[31mred\x07\x7f", FMT_ESC_NAME, b, sizeof b), "\\x1b[31mred\\x07\\x7f");
+		CHECK_STR(fmt_escape("back\\slash", FMT_ESC_NAME, b, sizeof b), "back\\\\slash");
+		CHECK_STR(fmt_escape("back\\slash", FMT_ESC_TEXT, b, sizeof b), "back\\slash");
+		CHECK_STR(fmt_escape("x\nq", FMT_ESC_TEXT, b, sizeof b), "x\\nq");
+		/* UTF-8 passes; a C1 control (U+009B, CSI) and bytes that are
+		 * not UTF-8 do not */
+		CHECK_STR(fmt_escape("caf\xc3\xa9 \xe2\x82\xac", FMT_ESC_NAME, b, sizeof b), "caf\xc3\xa9 \xe2\x82\xac");
+		CHECK_STR(fmt_escape("\xc2\x9b" "2J", FMT_ESC_NAME, b, sizeof b), "\\xc2\\x9b2J");
+		CHECK_STR(fmt_escape("bad\xff\xc0\xaf", FMT_ESC_NAME, b, sizeof b), "bad\\xff\\xc0\\xaf");
+		/* cut before what does not fit, never inside an escape */
+		CHECK_STR(fmt_escape("abc\x1b", FMT_ESC_NAME, b, 7), "abc");
+		CHECK_STR(fmt_escape("abc\x1b", FMT_ESC_NAME, b, 8), "abc\\x1b");
+		CHECK_STR(fmt_escape("ab\xe2\x82\xac", FMT_ESC_NAME, b, 5), "ab");
+		CHECK_STR(fmt_escape("", FMT_ESC_NAME, b, sizeof b), "");
+	}
 	CHECK_DONE();
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* test_store.c: db open/migrate and the store's report, duplicate and failure paths. */
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -77,6 +80,65 @@ put(struct store *st, const struct dm_report *meta_at_records,
 	return out;
 }
 
+static int
+count_row(void *ctx, const struct store_failure_row *r)
+{
+	size_t *n = ctx;
+
+	(void)r;
+	++*n;
+	return 0;
+}
+
+/* Keeps the row of example.com. */
+static int
+first_domain(void *ctx, const struct store_domain_stats *s)
+{
+	struct store_domain_stats *d = ctx;
+
+	if (d->domain == NULL && strcmp(s->domain, "example.com") == 0) {
+		*d = *s;
+		d->domain = "example.com";
+	}
+	return 0;
+}
+
+/* Uses the store on another thread, which adopts it and gives it back. */
+static void *
+use_store(void *arg)
+{
+	struct store *st = arg;
+	int ok;
+
+	store_adopt(st);
+	ok = store_begin(st) == 0 && store_commit(st) == 0;
+	store_release(st);
+	return ok ? arg : NULL;
+}
+
+#if !defined(NDEBUG) || defined(DM_SANITIZE)
+/* Calls the store from a thread that never adopted it. */
+static void *
+intrude(void *arg)
+{
+	return store_begin(arg) == 0 ? arg : NULL;
+}
+#endif
+
+/* The bytes of a file into buf; how many (at most len). */
+static size_t
+slurp(const char *p, char *buf, size_t len)
+{
+	FILE *f = fopen(p, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, len, f);
+	fclose(f);
+	return n;
+}
+
 int
 main(void)
 {
@@ -91,14 +153,19 @@ main(void)
 	CHECK(mkdtemp(path) != NULL);
 	snprintf(dbpath, sizeof dbpath, "%s/t.db", path);
 
-	/* a new database gets the schema and its version */
-	db = db_open(dbpath, DB_READ_WRITE_CREATE, err, sizeof err);
-	CHECK(db != NULL);
-	CHECK_INT(scalar(db, "PRAGMA user_version"), DB_SCHEMA_VERSION);
-	CHECK_INT(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'record_spf'"), 1);
-	CHECK(db_exec(db, "PRAGMA journal_mode", err, sizeof err) == 0);
-	st = store_open(db, err, sizeof err);
+	/* the commands never create a database */
+	CHECK(store_open(dbpath, STORE_EXISTING, err, sizeof err) == NULL);
+	CHECK(strstr(err, "no database at '") != NULL);
+	CHECK(access(dbpath, F_OK) != 0);
+
+	/* a new database gets the schema, its version and our application_id;
+	 * the checks read it through a connection of their own */
+	st = store_open(dbpath, STORE_CREATE, err, sizeof err);
 	CHECK(st != NULL);
+	CHECK(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	CHECK_INT(scalar(db, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	CHECK_INT(scalar(db, "PRAGMA application_id"), DB_APPLICATION_ID);
+	CHECK_INT(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'record_spf'"), 1);
 
 	/* a report, new, then its duplicate */
 	fill_report(&r, "google.com", "123", "example.com", 1700000000);
@@ -172,18 +239,138 @@ main(void)
 		CHECK_INT(scalar(db, "SELECT length(payload) > 0 FROM ingest_failure"), 1);
 	}
 
-	/* prune by cascade: deleting a report deletes its records */
-	CHECK(db_exec(db, "DELETE FROM report WHERE org_name = 'google.com'", err, sizeof err) == 0);
-	CHECK_INT(scalar(db, "SELECT count(*) FROM record"), 4);
-	CHECK_INT(scalar(db, "SELECT count(*) FROM record_dkim"), 4);
+	/* kept payloads come back as they went in, with their provenance */
+	{
+		struct store_provenance prov = { "mail.eml:r.xml", "<m@x>", NULL, NULL, "Report Domain: x", "box", 42 };
+		struct store_kept k;
+		int64_t kid, nokeep, damaged, *ids;
+		size_t n;
+
+		CHECK(store_begin(st) == 0);
+		kid = store_failure(st, &prov, "bad", (const unsigned char *)"payload bytes", 13, 13, "aa01", &before);
+		nokeep = store_failure(st, &prov, "too big", NULL, 0, 1 << 30, "aa02", &before);
+		damaged = store_failure(st, &prov, "bad", (const unsigned char *)"xyz", 3, 3, "aa03", &before);
+		CHECK(store_commit(st) == 0);
+		CHECK(kid > id && nokeep > kid && damaged > nokeep);
+		CHECK(db_exec(db, "UPDATE ingest_failure SET payload = x'0102' WHERE payload_sha256 = 'aa03'", err, sizeof err) == 0);
+
+		CHECK_INT(store_failure_load(st, kid, &k), STORE_KEPT_OK);
+		CHECK_INT(k.len, 13);
+		CHECK(k.payload != NULL && memcmp(k.payload, "payload bytes", 13) == 0);
+		CHECK_STR(k.prov.input_name, "mail.eml:r.xml");
+		CHECK_STR(k.prov.message_id, "<m@x>");
+		CHECK(k.prov.message_date == NULL);
+		CHECK_STR(k.prov.mbox_path, "box");
+		CHECK_INT(k.prov.mbox_offset, 42);
+		store_kept_free(&k);
+		CHECK_INT(store_failure_load(st, nokeep, &k), STORE_KEPT_NONE);
+		store_kept_free(&k);
+		CHECK_INT(store_failure_load(st, damaged, &k), STORE_KEPT_DAMAGED);
+		CHECK(k.payload == NULL);
+		store_kept_free(&k);
+		CHECK_INT(store_failure_load(st, id, &k), STORE_KEPT_GONE);	/* resolved */
+		store_kept_free(&k);
+
+		CHECK(store_failure_ids(st, &ids, &n) == 0);
+		CHECK_INT(n, 3);
+		if (n == 3)
+			CHECK(ids[0] == kid && ids[1] == nokeep && ids[2] == damaged);
+		free(ids);
+
+		/* a retry that stored part: one more attempt, open or resolved */
+		CHECK(store_failure_retried(st, kid, "stored in part", 0) == 0);
+		CHECK_INT(scalar(db, "SELECT attempts FROM ingest_failure WHERE payload_sha256 = 'aa01'"), 2);
+		CHECK_INT(scalar(db, "SELECT resolved_at IS NULL FROM ingest_failure WHERE payload_sha256 = 'aa01'"), 1);
+		CHECK(store_failure_retried(st, kid, "stored in part", 1) == 0);
+		CHECK_INT(scalar(db, "SELECT attempts FROM ingest_failure WHERE payload_sha256 = 'aa01'"), 3);
+		CHECK_INT(scalar(db, "SELECT resolved_at IS NULL FROM ingest_failure WHERE payload_sha256 = 'aa01'"), 0);
+
+		/* list shows the unresolved ones; forget deletes one */
+		n = 0;
+		CHECK(store_list_failures(st, count_row, &n) == 0);
+		CHECK_INT(n, 2);
+		CHECK_INT(store_forget_failure(st, nokeep), 0);
+		CHECK_INT(store_forget_failure(st, nokeep), 1);
+		n = 0;
+		CHECK(store_list_failures(st, count_row, &n) == 0);
+		CHECK_INT(n, 1);
+	}
+
+	/* statistics per policy domain: example.com has 3 reports (2 records
+	 * of 15 messages each), 3 reporters (one without a name) */
+	{
+		struct store_domain_stats d;
+
+		memset(&d, 0, sizeof d);
+		CHECK(store_domain_stats(st, first_domain, &d) == 0);
+		CHECK_INT(d.reports, 3);
+		CHECK_INT(d.reporters, 3);
+		CHECK_INT(d.records, 6);
+		CHECK_INT(d.messages, 45);
+		CHECK_INT(d.first, 1700000000);
+		CHECK_INT(d.last, 1700086400 + 86399);
+	}
+
+	/* prune: the reports beginning before the second day go, with their
+	 * records (by cascade) and the per-day totals of their day */
+	{
+		uint64_t reports, records;
+
+		CHECK(store_prune(st, 1700006400, &reports, &records) == 0);
+		CHECK_INT(reports, 2);
+		CHECK_INT(records, 4);
+		CHECK_INT(scalar(db, "SELECT count(*) FROM record"), 2);
+		CHECK_INT(scalar(db, "SELECT count(*) FROM record_dkim"), 2);
+		CHECK_INT(scalar(db, "SELECT count(*) FROM source_day WHERE day < 1700006400 / 86400"), 0);
+	}
+
+	/* ownership: handed to another thread and back */
+	{
+		pthread_t t;
+
+		store_release(st);
+		CHECK(pthread_create(&t, NULL, use_store, st) == 0);
+		CHECK(pthread_join(t, NULL) == 0);
+		store_adopt(st);
+		CHECK(store_begin(st) == 0);
+		CHECK(store_commit(st) == 0);
+	}
+#if !defined(NDEBUG) || defined(DM_SANITIZE)
+	/* checking builds: a call from a thread that does not own the store
+	 * aborts (as the race of --retry-failed would have) */
+	{
+		pid_t pid;
+		int status = 0;
+
+		fflush(NULL);
+		if ((pid = fork()) == 0) {
+			pthread_t t;
+
+			if (freopen("/dev/null", "w", stderr) == NULL)
+				_exit(1);
+			pthread_create(&t, NULL, intrude, st);
+			pthread_join(t, NULL);
+			_exit(0);
+		}
+		CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	}
+#endif
 
 	dm_report_clear(&r);
 	dm_report_clear(&noorg);
 	store_close(st);
 
+	/* a dmarc-tools database of an older release (application_id 0) gets
+	 * the id when dmarc-ingest opens it */
+	CHECK(db_exec(db, "PRAGMA application_id = 0", err, sizeof err) == 0);
+	CHECK((st = store_open(dbpath, STORE_EXISTING, err, sizeof err)) != NULL);
+	CHECK_INT(scalar(db, "PRAGMA application_id"), DB_APPLICATION_ID);
+	store_close(st);
+
 	/* a newer schema is refused; read-only open of our version works */
 	CHECK(db_exec(db, "PRAGMA user_version = 99", err, sizeof err) == 0);
-	db_close(db);
+	sqlite3_close(db);
 	db = db_open(dbpath, DB_READ_WRITE_CREATE, err, sizeof err);
 	CHECK(db == NULL);
 	CHECK(strstr(err, "newer") != NULL);
@@ -198,6 +385,68 @@ main(void)
 	db = db_open(dbpath, DB_READ_ONLY, err, sizeof err);
 	CHECK(db != NULL);
 	db_close(db);
+
+	/* not ours: another application's tables, or its application_id;
+	 * refused by every mode and left byte for byte as it was */
+	{
+		static const char *const setup[] = {
+			"CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); "
+			    "INSERT INTO notes (body) VALUES ('keep me')",
+			"PRAGMA application_id = 1234",
+		};
+		static const enum db_mode modes[] = { DB_READ_WRITE_CREATE, DB_READ_WRITE, DB_READ_ONLY };
+		char fpath[4200], wal[4300], before_bytes[65536], after_bytes[65536];
+		size_t i, j, nb, na;
+		sqlite3 *raw;
+
+		for (i = 0; i < 2; i++) {
+			snprintf(fpath, sizeof fpath, "%s/foreign%zu.db", path, i);
+			snprintf(wal, sizeof wal, "%s-wal", fpath);
+			CHECK(sqlite3_open(fpath, &raw) == SQLITE_OK);
+			CHECK(sqlite3_exec(raw, setup[i], NULL, NULL, NULL) == SQLITE_OK);
+			sqlite3_close(raw);
+			nb = slurp(fpath, before_bytes, sizeof before_bytes);
+			CHECK(nb > 0);
+			for (j = 0; j < 3; j++) {
+				db = db_open(fpath, modes[j], err, sizeof err);
+				CHECK(db == NULL);
+				db_close(db);
+				CHECK(strstr(err, "not a dmarc-tools database") != NULL);
+				CHECK(strstr(err, "empty") == NULL);
+			}
+			CHECK(store_open(fpath, STORE_CREATE, err, sizeof err) == NULL);
+			na = slurp(fpath, after_bytes, sizeof after_bytes);
+			CHECK(na == nb && memcmp(before_bytes, after_bytes, nb) == 0);
+			CHECK(access(wal, F_OK) != 0);
+		}
+	}
+
+	/* an empty file is no database yet: the commands leave it alone,
+	 * ingest makes it one */
+	{
+		char zpath[4200], wal[4300];
+		FILE *f;
+
+		snprintf(zpath, sizeof zpath, "%s/zero.db", path);
+		snprintf(wal, sizeof wal, "%s-wal", zpath);
+		CHECK((f = fopen(zpath, "w")) != NULL);
+		fclose(f);
+		CHECK(store_open(zpath, STORE_EXISTING, err, sizeof err) == NULL);
+		CHECK(strstr(err, "no database at '") != NULL);
+		CHECK(access(wal, F_OK) != 0);
+		db = db_open(zpath, DB_READ_ONLY, err, sizeof err);
+		CHECK(db == NULL);
+		CHECK(strstr(err, "is empty") != NULL);
+		{
+			char buf[16];
+			CHECK_INT(slurp(zpath, buf, sizeof buf), 0);
+		}
+		CHECK((st = store_open(zpath, STORE_CREATE, err, sizeof err)) != NULL);
+		store_close(st);
+		CHECK((db = db_open(zpath, DB_READ_ONLY, err, sizeof err)) != NULL);
+		CHECK_INT(scalar(db, "PRAGMA application_id"), DB_APPLICATION_ID);
+		db_close(db);
+	}
 
 	/* the default path */
 	unsetenv("DMARC_DB");
