@@ -31,6 +31,10 @@
 #define SHOW_MAX	64		/* bytes of a bad value quoted in a message */
 #define DATE_MIN	946684800	/* 2000-01-01T00:00:00Z */
 #define DATE_SLACK	86400		/* how far in the future a date may be */
+/* 13-digit dates are epoch milliseconds (E.15): 10^12 ms is 2001-09-09,
+ * and 10^12 s is the year 31690, so no date in seconds is mistaken */
+#define DATE_MS_MIN	INT64_C(1000000000000)
+#define DATE_MS_MAX	INT64_C(9999999999999)
 #define XML_CHUNK_MAX	(1 << 30)	/* xmlParseChunk takes an int size */
 #define PEND_CAP	(64 * 1024)	/* bytes collected before libxml2 sees them */
 
@@ -606,9 +610,16 @@ leaf_end(struct parser *p)
 
 		if (*has || *bad != NULL)
 			break;
-		if (parse_i64(v, 1, t) == 0)
+		if (parse_i64(v, 1, t) == 0) {
 			*has = 1;
-		else if (v != NULL) {
+			if (*t >= DATE_MS_MIN && *t <= DATE_MS_MAX) {
+				warn(p, "date_range %s %lld is in milliseconds, "
+				    "read as %lld seconds", p->collect_id ==
+				    E_BEGIN ? "begin" : "end", (long long)*t,
+				    (long long)(*t / 1000));
+				*t /= 1000;
+			}
+		} else if (v != NULL) {
 			*bad = v;
 			return;
 		}

@@ -745,6 +745,19 @@ test_odd_dates(void)
 	CHECK(has(x.warn, "report has no usable records"));
 	CHECK_INT(x.nwarn, 3);
 	run_done(&x);
+
+	/* 13 digits are milliseconds (E.15): read as seconds, with a warning */
+	run_file(&x, "parse/millis.xml", 0, NULL, NULL, NULL);
+	CHECK_INT(x.rc, 0);
+	CHECK_INT(x.r->date_begin, 1748822400);
+	CHECK_INT(x.r->date_end, 1748908799);
+	CHECK(has(x.warn, "date_range begin 1748822400000 is in milliseconds, "
+	    "read as 1748822400 seconds"));
+	CHECK(has(x.warn, "date_range end 1748908799999 is in milliseconds, "
+	    "read as 1748908799 seconds"));
+	CHECK_INT(x.nwarn, 2);
+	CHECK_INT(x.n, 1);
+	run_done(&x);
 }
 
 static void
