@@ -20,4 +20,53 @@ expect_eq "ms dates: source totals on 2025-06-02" "$(q 'SELECT DISTINCT day FROM
 report reporters --format csv
 expect_match "ms dates: the reporter's day is 2025-06-02" "$OUT" "^Example Mail,1,3,1,2025-06-02,2025-06-02,example.com$"
 
+# ---- a very compressible real report (issue 10) ----
+# 40,000 identical rows, 21 MB of XML: gzip makes it over 200:1, which is
+# not a bomb; the ratio is only checked past ratio-floor (64 MiB)
+{
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<feedback>\n  <report_metadata>\n'
+	printf '    <org_name>Bulk Mail</org_name>\n    <email>noreply@bulk.example</email>\n'
+	printf '    <report_id>bulk-1</report_id>\n'
+	printf '    <date_range><begin>1748822400</begin><end>1748908799</end></date_range>\n'
+	printf '  </report_metadata>\n  <policy_published><domain>example.com</domain><p>none</p></policy_published>\n'
+	yes '  <record>
+    <row>
+      <source_ip>192.0.2.25</source_ip>
+      <count>1</count>
+      <policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated>
+    </row>
+    <identifiers><header_from>example.com</header_from><envelope_from>example.com</envelope_from></identifiers>
+    <auth_results>
+      <dkim><domain>example.com</domain><selector>s1</selector><result>pass</result></dkim>
+      <spf><domain>example.com</domain><scope>mfrom</scope><result>pass</result></spf>
+    </auth_results>
+  </record>' | head -n $((12 * 40000)) || true
+	printf '</feedback>\n'
+} >"$T/bulk.xml"
+gzip -9nc "$T/bulk.xml" >"$T/bulk.xml.gz"
+(cd "$T" && zip -q -9 bulk.zip bulk.xml)
+xml_size=$(stat -c %s "$T/bulk.xml")
+expect_eq "bulk: over 16 MiB, under 64 MiB" "$((xml_size > 16 * 1048576 && xml_size < 64 * 1048576))" 1
+expect_eq "bulk: gzip over 200:1" "$((xml_size / $(stat -c %s "$T/bulk.xml.gz") > 200))" 1
+expect_eq "bulk: zip over 200:1" "$((xml_size / $(stat -c %s "$T/bulk.zip") > 200))" 1
+rm -f "$T/bulk.xml"
+fresh_db
+ingest --json "$T/bulk.xml.gz"
+expect_rc "bulk gzip: stored with the default limits" 0
+expect_eq "bulk gzip: 40,000 records" "$(json records_new)" 40000
+expect_eq "bulk gzip: messages" "$(q 'SELECT message_count FROM report')" 40000
+fresh_db
+ingest --json "$T/bulk.zip"
+expect_rc "bulk zip: stored with the default limits" 0
+expect_eq "bulk zip: 40,000 records" "$(json records_new)" 40000
+# the ratio still holds past the floor
+fresh_db
+ingest --limit ratio-floor=8M "$T/bulk.xml.gz"
+expect_rc "bulk gzip, floor 8M: refused" 1
+expect_match "bulk gzip, floor 8M: ratio named" "$ERR" "limit ratio exceeded \(decompressed [0-9]+ bytes from [0-9]+: more than 200:1\)"
+ingest --limit ratio-floor=8M "$T/bulk.zip"
+expect_rc "bulk zip, floor 8M: refused" 1
+expect_match "bulk zip, floor 8M: ratio named" "$ERR" "limit ratio exceeded \(declared [0-9]+ bytes from [0-9]+: more than 200:1\)"
+rm -f "$T/bulk.xml.gz" "$T/bulk.zip"
+
 done_tests
