@@ -69,4 +69,30 @@ expect_rc "bulk zip, floor 8M: refused" 1
 expect_match "bulk zip, floor 8M: ratio named" "$ERR" "limit ratio exceeded \(declared [0-9]+ bytes from [0-9]+: more than 200:1\)"
 rm -f "$T/bulk.xml.gz" "$T/bulk.zip"
 
+# ---- a zip with a report and other members (issue 10) ----
+mkdir -p "$T/zip"
+"$DMARC_GEN" --stdout --records 5 --seed 31 >"$T/zip/report.xml" 2>/dev/null
+printf '%%PDF-1.4\n%%\342\343\317\323\n1 0 obj << /Type /Catalog >> endobj\n%%%%EOF\n' >"$T/zip/summary.pdf"
+printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\000\000\001' >"$T/zip/logo.png"
+printf '0\202\003\000\006\011*\206H\206\367\015\001\007\002' >"$T/zip/report.xml.p7s"
+: >"$T/zip/empty.txt"
+(cd "$T/zip" && zip -q "$T/mixed.zip" summary.pdf report.xml logo.png report.xml.p7s empty.txt)
+fresh_db
+ingest --json "$T/mixed.zip"
+expect_rc "zip with other members: exit 0" 0
+expect_eq "zip with other members: the report stored" "$(json reports_new)" 1
+expect_eq "zip with other members: nothing failed" "$(q 'SELECT count(*) FROM ingest_failure')" 0
+expect_eq "zip with other members: 4 warnings" "$(json warnings)" 4
+expect_match "zip: the PDF skipped" "$ERR" "warning: $T/mixed.zip:summary.pdf: not a report, skipped \(content starting with \"%PDF-1.4"
+expect_match "zip: the image skipped" "$ERR" "warning: $T/mixed.zip:logo.png: not a report, skipped"
+expect_match "zip: the signature skipped" "$ERR" "warning: $T/mixed.zip:report.xml.p7s: not a report, skipped"
+expect_match "zip: the empty member skipped" "$ERR" "warning: $T/mixed.zip:empty.txt: not a report, skipped \(empty\)"
+# a zip with no report at all still fails, as one failure of the archive
+(cd "$T/zip" && zip -q "$T/noreport.zip" summary.pdf logo.png)
+ingest --json "$T/noreport.zip"
+expect_rc "zip without a report: exit 1" 1
+expect_eq "zip without a report: one failure" "$(json failed)" 1
+expect_match "zip without a report: reason" "$ERR" "$T/noreport.zip: zip archive holds no report: summary.pdf \(content starting with \"%PDF-1.4.*\), logo.png \(content starting with"
+expect_eq "zip without a report: the archive is kept" "$(q "SELECT input_name FROM ingest_failure")" "$T/noreport.zip"
+
 done_tests
