@@ -113,6 +113,10 @@ static const struct el_def {
 
 enum in_state { IN_JUNK, IN_HEAD, IN_BODY };
 
+#define U16_LE	1
+#define U16_BE	2
+#define U16_OUT	4096		/* UTF-8 bytes converted at a time */
+
 struct parser {
 	struct dm_limits lim;
 	char *filename;
@@ -128,6 +132,14 @@ struct parser {
 	char xml_err[MSG_MAX];		/* the first of them */
 
 	/* front end */
+	int enc_known;			/* UTF-16 or not is decided */
+	unsigned char enc_head[4];	/* the first bytes, to decide it */
+	size_t enc_head_len;
+	int utf16;			/* 0, or U16_LE / U16_BE */
+	unsigned char u16_byte;		/* the first byte of a code unit */
+	int u16_have;
+	unsigned u16_hi;		/* a high surrogate waiting, or 0 */
+	unsigned long long u16_bad;	/* code units replaced by U+FFFD */
 	enum in_state in_state;
 	unsigned char head[HEAD_MAX];
 	size_t head_len;
@@ -1111,7 +1123,9 @@ head_flush(struct parser *p)
 	char enc[64];
 
 	head_encoding(p, enc, sizeof enc);
-	if (enc[0] != '\0') {
+	if (p->utf16)		/* decoded already: libxml2 reads UTF-8 */
+		opts |= XML_PARSE_IGNORE_ENC;
+	else if (enc[0] != '\0') {
 		if ((h = xmlFindCharEncodingHandler(enc)) == NULL) {
 			warn(p, "unsupported encoding '%s' declared, read as "
 			    "UTF-8", enc);
@@ -1175,16 +1189,16 @@ fail:
 	return NULL;
 }
 
-int
-parse_push(struct parser *p, const void *buf, size_t len)
+/* The bytes of an ASCII-compatible document (UTF-8, Latin-1, ...) through
+ * the front end: NUL check, junk, the XML declaration, bare '<' and '&'. */
+static int
+push8(struct parser *p, const unsigned char *s, size_t len)
 {
-	const unsigned char *s = buf, *z;
+	const unsigned char *z;
 	size_t n;
 
-	if (p->failed || p->finished)
+	if (p->failed || len == 0)
 		return p->failed ? -1 : 0;
-	if (len == 0)
-		return 0;
 	if ((z = memchr(s, '\0', len)) != NULL) {
 		fail(p, "NUL byte in XML at offset %llu",
 		    (unsigned long long)(p->in_off + (uint64_t)(z - s)));
@@ -1214,6 +1228,152 @@ parse_push(struct parser *p, const void *buf, size_t len)
 	if (len > 0 && !p->failed)
 		feed(p, s, len);
 	return p->failed ? -1 : 0;
+}
+
+static size_t
+put_utf8(unsigned char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | cp >> 6);
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | cp >> 12);
+		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | cp >> 18);
+	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/*
+ * A UTF-16 document (E.16), decoded to UTF-8 before the front end, so that
+ * every tolerance applies to it as to any other; libxml2 is then told to
+ * ignore the declared encoding.  Lone surrogates become U+FFFD.  Code units
+ * may be split across pushes anywhere.
+ */
+static int
+push16(struct parser *p, const unsigned char *s, size_t len)
+{
+	unsigned char out[U16_OUT + 8];
+	size_t o = 0, i;
+	unsigned u;
+
+	for (i = 0; i < len && !p->failed; i++) {
+		if (!p->u16_have) {
+			p->u16_byte = s[i];
+			p->u16_have = 1;
+			continue;
+		}
+		p->u16_have = 0;
+		u = p->utf16 == U16_LE ? (unsigned)s[i] << 8 | p->u16_byte :
+		    (unsigned)p->u16_byte << 8 | s[i];
+		if (p->u16_hi != 0) {
+			if (u >= 0xdc00 && u <= 0xdfff) {
+				o += put_utf8(out + o, 0x10000 +
+				    ((p->u16_hi - 0xd800) << 10) + (u - 0xdc00));
+				p->u16_hi = 0;
+				goto next;
+			}
+			p->u16_hi = 0;
+			p->u16_bad++;
+			o += put_utf8(out + o, 0xfffd);
+		}
+		if (u >= 0xd800 && u <= 0xdbff)
+			p->u16_hi = u;
+		else if (u >= 0xdc00 && u <= 0xdfff) {
+			p->u16_bad++;
+			o += put_utf8(out + o, 0xfffd);
+		} else
+			o += put_utf8(out + o, u);
+next:
+		if (o >= U16_OUT) {
+			(void)push8(p, out, o);
+			o = 0;
+		}
+	}
+	if (o > 0)
+		(void)push8(p, out, o);
+	return p->failed ? -1 : 0;
+}
+
+/* The end of a UTF-16 document: what is left of a code unit or a pair. */
+static void
+end16(struct parser *p)
+{
+	unsigned char out[4];
+
+	if (p->u16_have || p->u16_hi != 0) {
+		p->u16_bad++;
+		p->u16_have = 0;
+		p->u16_hi = 0;
+		(void)push8(p, out, put_utf8(out, 0xfffd));
+	}
+	if (p->u16_bad > 0)
+		warn(p, "invalid UTF-16: %llu code unit%s replaced with U+FFFD",
+		    p->u16_bad, p->u16_bad == 1 ? "" : "s");
+}
+
+/*
+ * UTF-16 or not, from the first four bytes: a byte order mark, or "<?" or
+ * "<f" (any ASCII after '<') in UTF-16 without one.  Then the held bytes
+ * (without the mark) go through.
+ */
+static int
+decide_encoding(struct parser *p)
+{
+	const unsigned char *h = p->enc_head;
+	size_t n = p->enc_head_len, skip = 0;
+
+	p->enc_known = 1;
+	if (n >= 2 && h[0] == 0xff && h[1] == 0xfe)
+		p->utf16 = U16_LE, skip = 2;
+	else if (n >= 2 && h[0] == 0xfe && h[1] == 0xff)
+		p->utf16 = U16_BE, skip = 2;
+	else if (n == 4 && h[0] == '<' && h[1] == 0 && h[2] != 0 &&
+	    h[2] < 0x80 && h[3] == 0)
+		p->utf16 = U16_LE;
+	else if (n == 4 && h[0] == 0 && h[1] == '<' && h[2] == 0 &&
+	    h[3] != 0 && h[3] < 0x80)
+		p->utf16 = U16_BE;
+	if (p->utf16)
+		return push16(p, h + skip, n - skip);
+	return push8(p, h, n);
+}
+
+int
+parse_push(struct parser *p, const void *buf, size_t len)
+{
+	const unsigned char *s = buf;
+	size_t n;
+
+	if (p->failed || p->finished)
+		return p->failed ? -1 : 0;
+	if (len == 0)
+		return 0;
+	if (!p->enc_known) {
+		n = sizeof p->enc_head - p->enc_head_len;
+		if (n > len)
+			n = len;
+		memcpy(p->enc_head + p->enc_head_len, s, n);
+		p->enc_head_len += n;
+		s += n;
+		len -= n;
+		if (p->enc_head_len < sizeof p->enc_head)
+			return 0;
+		if (decide_encoding(p) != 0)
+			return -1;
+	}
+	return p->utf16 ? push16(p, s, len) : push8(p, s, len);
 }
 
 /* The policy domain from a receiver!domain!begin!end... name, or NULL. */
@@ -1323,6 +1483,12 @@ parse_finish(struct parser *p, const struct dm_report **out)
 		*out = r;
 		return 0;
 	}
+	if (!p->enc_known && p->enc_head_len > 0 && decide_encoding(p) != 0)
+		return -1;
+	if (p->utf16)
+		end16(p);
+	if (p->failed)
+		return -1;
 	if (p->in_state == IN_JUNK) {
 		if (p->in_off == 0)
 			fail(p, "not XML: empty document");

@@ -95,4 +95,32 @@ expect_eq "zip without a report: one failure" "$(json failed)" 1
 expect_match "zip without a report: reason" "$ERR" "$T/noreport.zip: zip archive holds no report: summary.pdf \(content starting with \"%PDF-1.4.*\), logo.png \(content starting with"
 expect_eq "zip without a report: the archive is kept" "$(q "SELECT input_name FROM ingest_failure")" "$T/noreport.zip"
 
+# ---- UTF-16 reports (SPEC.md E.16), with a BOM or not, gzipped or not ----
+mkdir -p "$T/u16"
+n=0
+for enc in UTF-16LE UTF-16BE; do
+	for bom in bom nobom; do
+		n=$((n + 1))
+		"$DMARC_GEN" --stdout --records 3 --seed $((50 + n)) 2>/dev/null |
+		    sed "s/encoding=\"UTF-8\"/encoding=\"UTF-16\"/; s|<org_name>[^<]*</org_name>|<org_name>Bücher € $enc $bom</org_name>|" >"$T/u16/r.xml"
+		{ [ $bom = bom ] && printf '\357\273\277'; cat "$T/u16/r.xml"; } | iconv -f UTF-8 -t $enc >"$T/u16/$enc-$bom.xml"
+		gzip -nc "$T/u16/$enc-$bom.xml" >"$T/u16/$enc-$bom.xml.gz"
+		# gzip made from the other seed of the same shape
+		"$DMARC_GEN" --stdout --records 3 --seed $((60 + n)) 2>/dev/null |
+		    sed "s/encoding=\"UTF-8\"/encoding=\"UTF-16\"/; s|<org_name>[^<]*</org_name>|<org_name>Bücher € $enc $bom gz</org_name>|" |
+		    { [ $bom = bom ] && printf '\357\273\277'; cat; } | iconv -f UTF-8 -t $enc | gzip -n >"$T/u16/$enc-$bom.xml.gz"
+	done
+done
+rm -f "$T/u16/r.xml"
+expect_eq "UTF-16 fixtures: LE BOM" "$(head -c 4 "$T/u16/UTF-16LE-bom.xml" | od -An -tx1 | tr -d ' ')" "fffe3c00"
+expect_eq "UTF-16 fixtures: BE, no BOM" "$(head -c 4 "$T/u16/UTF-16BE-nobom.xml" | od -An -tx1 | tr -d ' ')" "003c003f"
+fresh_db
+ingest --json "$T/u16"
+expect_rc "UTF-16: all stored" 0
+expect_eq "UTF-16: 8 reports" "$(json reports_new)" 8
+expect_eq "UTF-16: 24 records" "$(json records_new)" 24
+expect_eq "UTF-16: no warning" "$(json warnings)" 0
+expect_eq "UTF-16: names decoded" "$(q "SELECT count(*) FROM report WHERE org_name LIKE 'Bücher € UTF-16__ %'")" 8
+expect_eq "UTF-16: BE without BOM, gzipped" "$(q "SELECT count(*) FROM report WHERE org_name = 'Bücher € UTF-16BE nobom gz'")" 1
+
 done_tests
