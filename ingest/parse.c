@@ -2,8 +2,8 @@
 /*
  * parse.c: streaming DMARC aggregate report parser over libxml2's SAX2 push
  * parser, with every SPEC.md E tolerance.  Bytes pass a small front end
- * (NUL check, junk before the first '<', encoding declaration check, bare
- * '<' in text) before libxml2 sees them; SAX events drive a table of the
+ * (UTF-16 decoding, NUL check, junk before the first '<', encoding
+ * declaration check, bare '<' and '&' in text) before libxml2 sees them; SAX events drive a table of the
  * report's elements keyed by (parent, local name).
  */
 #include "parse.h"
@@ -37,6 +37,7 @@
 #define DATE_MS_MAX	INT64_C(9999999999999)
 #define XML_CHUNK_MAX	(1 << 30)	/* xmlParseChunk takes an int size */
 #define PEND_CAP	(64 * 1024)	/* bytes collected before libxml2 sees them */
+#define HOLD_MAX	64		/* bytes after a '<' or '&' that tell what it is */
 
 /* Element identities: an element is known by its parent and local name. */
 enum el {
@@ -143,7 +144,10 @@ struct parser {
 	enum in_state in_state;
 	unsigned char head[HEAD_MAX];
 	size_t head_len;
-	int pending_lt;			/* a '<' ended the last chunk */
+	unsigned char hold[HOLD_MAX];	/* a '<' or '&' not decided yet, on */
+	size_t hold_len;
+	int sect;			/* M_COMMENT, M_CDATA, or 0 */
+	int sect_match;			/* chars of its end matched */
 	char *pend;			/* PEND_CAP bytes for xml_push */
 	size_t pend_len;
 	uint64_t in_off;
@@ -1010,62 +1014,198 @@ xml_push(struct parser *p, const void *buf, size_t len)
 	}
 }
 
-/* A '<' followed by c cannot start markup: libxml2's push parser would halt
- * on it ("StartTag: invalid element name"), so it is fed as "&#60;" (E.13). */
+/* What a '<' or '&' in the input is. */
+enum mark {
+	M_NEED,		/* more bytes are needed to tell */
+	M_MARKUP,	/* a tag, an end tag, a PI, a reference: as written */
+	M_COMMENT,	/* "<!--": as written, up to "-->" */
+	M_CDATA,	/* "<![CDATA[": as written, up to "]]>" */
+	M_BARE		/* a bare '<' or '&' in text: fed as a reference */
+};
+
 static int
-bare_lt(unsigned char c)
+name_start(unsigned char c)
 {
-	return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    c == '_' || c == ':' || c == '/' || c == '!' || c == '?');
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    c == ':' || c >= 0x80;
 }
 
+static int
+name_char(unsigned char c)
+{
+	return name_start(c) || (c >= '0' && c <= '9') || c == '.' || c == '-';
+}
+
+/*
+ * Tells markup from a bare '<' or '&' (E.13) by the bytes that follow it,
+ * s[0] being the '<' or '&' and n the bytes seen.  A '<' starts a tag only
+ * when a name follows and then a blank, '>' or '/' ("<noreply@x.org>" and
+ * "<example.com</header_from>" are text); a '&' is a reference only when
+ * a name or a character number and ';' follow ("AT&T" is text).  Looks at
+ * HOLD_MAX bytes at most, so that the answer never depends on how the
+ * input was chunked; past them, or at the end of the input (final), a '<'
+ * is left to libxml2 and a '&' is text.
+ */
+static enum mark
+classify(const unsigned char *s, size_t n, int final)
+{
+	static const char comment[] = "<!--", cdata[] = "<![CDATA[";
+	size_t i = 1, m = n < HOLD_MAX ? n : HOLD_MAX;
+	int more = !final && n < HOLD_MAX;
+
+	if (s[0] == '<') {
+		if (m < 2)
+			return more ? M_NEED : M_MARKUP;
+		if (s[1] == '/' || s[1] == '?')
+			return M_MARKUP;
+		if (s[1] == '!') {
+			if (m >= 4 && memcmp(s, comment, 4) == 0)
+				return M_COMMENT;
+			if (m >= 9 && memcmp(s, cdata, 9) == 0)
+				return M_CDATA;
+			if (more && (memcmp(s, comment, m < 4 ? m : 4) == 0 ||
+			    memcmp(s, cdata, m < 9 ? m : 9) == 0))
+				return M_NEED;
+			return M_MARKUP;
+		}
+		if (!name_start(s[1]))
+			return M_BARE;
+		for (i = 2; i < m && name_char(s[i]); i++)
+			;
+		if (i == m)
+			return more ? M_NEED : M_MARKUP;
+		return is_space(s[i]) || s[i] == '>' || s[i] == '/' ?
+		    M_MARKUP : M_BARE;
+	}
+	if (m < 2)
+		return more ? M_NEED : M_BARE;
+	if (s[1] == '#') {
+		int hex = m > 2 && s[2] == 'x';
+		size_t d;
+
+		for (i = hex ? 3 : 2, d = i; i < m; i++)
+			if (!((s[i] >= '0' && s[i] <= '9') || (hex &&
+			    ((s[i] >= 'a' && s[i] <= 'f') ||
+			    (s[i] >= 'A' && s[i] <= 'F')))))
+				break;
+		if (i == m)
+			return more ? M_NEED : M_BARE;
+		return s[i] == ';' && i > d ? M_MARKUP : M_BARE;
+	}
+	if (!name_start(s[1]))
+		return M_BARE;
+	for (i = 2; i < m && name_char(s[i]); i++)
+		;
+	if (i == m)
+		return more ? M_NEED : M_BARE;
+	return s[i] == ';' ? M_MARKUP : M_BARE;
+}
+
+/* A bare '<' or '&', fed as a character reference, and noted as a
+ * well-formedness error, so that the rules of E.13 apply. */
 static void
-feed_bare_lt(struct parser *p)
+feed_bare(struct parser *p, unsigned char c)
 {
 	int line = xmlSAX2GetLineNumber(p->ctxt);
+	char msg[64];
 	size_t i;
 
 	/* libxml2's line, plus the lines still waiting in pend */
 	for (i = 0; i < p->pend_len; i++)
 		if (p->pend[i] == '\n')
 			line++;
-	if (p->xml_errors == 0)
-		xml_error(p, line, "bare '<' in text (read as '&#60;')");
-	else
+	if (p->xml_errors == 0) {
+		snprintf(msg, sizeof msg, "bare '%c' in text (read as '&#%d;')",
+		    c, c);
+		xml_error(p, line, msg);
+	} else
 		p->xml_errors++;
-	xml_push(p, "&#60;", 5);
+	xml_push(p, c == '<' ? "&#60;" : "&#38;", 5);
+}
+
+/*
+ * The input past the XML declaration, with bare '<' and '&' made
+ * references.  A '<' or '&' whose meaning the chunk does not show yet is
+ * held back (hold[]) with what follows it; `final` decides it at the end.
+ */
+static void
+feed_run(struct parser *p, const unsigned char *s, size_t len, int final)
+{
+	const unsigned char *end = s + len, *seg = s, *q = s;
+	enum mark m;
+
+	while (q < end && !p->failed) {
+		if (p->sect != 0) {
+			/* inside a comment or CDATA: up to "-->" or "]]>" */
+			unsigned char t = p->sect == M_COMMENT ? '-' : ']';
+
+			for (; q < end; q++) {
+				if (*q == '>' && p->sect_match == 2) {
+					p->sect = 0;
+					q++;
+					break;
+				}
+				p->sect_match = *q == t ? (p->sect_match < 2 ?
+				    p->sect_match + 1 : 2) : 0;
+			}
+			continue;
+		}
+		while (q < end && *q != '<' && *q != '&')
+			q++;
+		if (q == end)
+			break;
+		m = classify(q, (size_t)(end - q), final);
+		switch (m) {
+		case M_NEED:
+			xml_push(p, seg, (size_t)(q - seg));
+			memcpy(p->hold, q, (size_t)(end - q));
+			p->hold_len = (size_t)(end - q);
+			return;
+		case M_BARE:
+			xml_push(p, seg, (size_t)(q - seg));
+			feed_bare(p, *q);
+			seg = ++q;
+			break;
+		case M_COMMENT:
+		case M_CDATA:
+			p->sect = m;
+			p->sect_match = 0;
+			q += m == M_COMMENT ? 4 : 9;
+			break;
+		case M_MARKUP:
+			q++;
+			break;
+		}
+	}
+	if (seg < end && !p->failed)
+		xml_push(p, seg, (size_t)(end - seg));
 }
 
 static void
-feed(struct parser *p, const unsigned char *s, size_t len)
+feed(struct parser *p, const unsigned char *s, size_t len, int final)
 {
-	const unsigned char *end = s + len, *seg = s, *from = s, *q;
+	unsigned char tmp[HOLD_MAX];
+	size_t n;
 
-	if (p->pending_lt && len > 0) {
-		p->pending_lt = 0;
-		if (bare_lt(s[0]))
-			feed_bare_lt(p);
-		else
-			xml_push(p, "<", 1);
+	while (p->hold_len > 0 && !p->failed && (len > 0 || final)) {
+		n = HOLD_MAX - p->hold_len;
+		if (n > len)
+			n = len;
+		if (n > 0)
+			memcpy(p->hold + p->hold_len, s, n);
+		p->hold_len += n;
+		s += n;
+		len -= n;
+		if (classify(p->hold, p->hold_len, final && len == 0) == M_NEED)
+			return;		/* all of s is held */
+		/* decided: the held bytes go through again, then the rest */
+		n = p->hold_len;
+		memcpy(tmp, p->hold, n);
+		p->hold_len = 0;
+		feed_run(p, tmp, n, final && len == 0);
 	}
-	while (from < end && !p->failed) {
-		q = memchr(from, '<', (size_t)(end - from));
-		if (q == NULL)
-			break;
-		if (q + 1 == end) {
-			xml_push(p, seg, (size_t)(q - seg));
-			p->pending_lt = 1;
-			return;
-		}
-		from = q + 1;
-		if (bare_lt(q[1])) {
-			xml_push(p, seg, (size_t)(q - seg));
-			feed_bare_lt(p);
-			seg = q + 1;
-		}
-	}
-	if (seg < end)
-		xml_push(p, seg, (size_t)(end - seg));
+	if (len > 0 && !p->failed)
+		feed_run(p, s, len, final);
 }
 
 /* The XML declaration is complete in head[], or never will be. */
@@ -1140,7 +1280,7 @@ head_flush(struct parser *p)
 	}
 	xmlCtxtUseOptions(p->ctxt, opts);
 	p->in_state = IN_BODY;
-	feed(p, p->head, p->head_len);
+	feed(p, p->head, p->head_len, 0);
 }
 
 /* ---- API ---- */
@@ -1226,7 +1366,7 @@ push8(struct parser *p, const unsigned char *s, size_t len)
 		head_flush(p);
 	}
 	if (len > 0 && !p->failed)
-		feed(p, s, len);
+		feed(p, s, len, 0);
 	return p->failed ? -1 : 0;
 }
 
@@ -1499,10 +1639,8 @@ parse_finish(struct parser *p, const struct dm_report **out)
 	}
 	if (p->in_state == IN_HEAD)
 		head_flush(p);
-	if (p->pending_lt && !p->failed) {
-		p->pending_lt = 0;
-		xml_push(p, "<", 1);
-	}
+	if (p->hold_len > 0 && !p->failed)
+		feed(p, NULL, 0, 1);
 	if (!p->failed)
 		flush_pend(p, 1);
 	if (!p->failed)

@@ -123,4 +123,19 @@ expect_eq "UTF-16: no warning" "$(json warnings)" 0
 expect_eq "UTF-16: names decoded" "$(q "SELECT count(*) FROM report WHERE org_name LIKE 'Bücher € UTF-16__ %'")" 8
 expect_eq "UTF-16: BE without BOM, gzipped" "$(q "SELECT count(*) FROM report WHERE org_name = 'Bücher € UTF-16BE nobom gz'")" 1
 
+# ---- a bare '<' or '&' in a value (SPEC.md E.13) ----
+fresh_db
+ingest --json "$P/bare_markup.xml"
+expect_rc "bare < and &: stored" 0
+expect_eq "bare < and &: every record kept" "$(json records_new)" 4
+expect_eq "bare < and &: <email><noreply@...></email>" "$(q 'SELECT email FROM report')" "<noreply@mail.example>"
+expect_eq "bare < and &: AT&T" "$(q 'SELECT org_name FROM report')" "AT&T Mail & Co"
+expect_eq "bare < and &: messages" "$(q 'SELECT message_count FROM report')" 22
+expect_match "bare < and &: recovered, with a warning" "$ERR" "warning: $P/bare_markup.xml: XML not well-formed, recovered: line 3: bare '&' in text"
+# the recovery rule still decides: cut before </feedback>, it fails
+head -n 6 "$P/bare_markup.xml" >"$T/bare_cut.xml"
+ingest "$T/bare_cut.xml"
+expect_rc "bare < and &, truncated: fails" 1
+expect_match "bare < and &, truncated: reason" "$ERR" "not well-formed XML: line 3: bare '&' in text \(read as '&#38;'\) \(document ends before </feedback>\)"
+
 done_tests

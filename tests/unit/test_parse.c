@@ -751,15 +751,45 @@ test_recovery(void)
 	CHECK_STR(x.r->org_name, "A < B");
 	CHECK_INT(x.n, 1);
 	CHECK_INT(x.recs[0].count, 4);
-	CHECK_STR(x.recs[0].reasons[0].comment, "size<10  1<2 & more");
+	CHECK_STR(x.recs[0].reasons[0].comment, "size<10 & 1<2 & more");
 	CHECK_INT(x.nwarn, 1);
 	CHECK(has(x.warn, "XML not well-formed, recovered: line 3: bare '<'"));
 	run_done(&x);
 	run_file(&x, "parse/bare_lt.xml", 1, NULL, NULL, NULL);
 	CHECK_INT(x.rc, 0);
 	CHECK_STR(x.r->org_name, "A < B");
-	CHECK_STR(x.recs[0].reasons[0].comment, "size<10  1<2 & more");
+	CHECK_STR(x.recs[0].reasons[0].comment, "size<10 & 1<2 & more");
 	run_done(&x);
+
+	/* real shapes: <email><noreply@...></email>, a stray '<' around a
+	 * header_from, a bare '&'; comments and CDATA as written; whatever
+	 * the chunking */
+	{
+		size_t steps[] = { 0, 1, 7 }, i;
+
+		for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+			run_file(&x, "parse/bare_markup.xml", steps[i], NULL,
+			    NULL, NULL);
+			CHECK_INT(x.rc, 0);
+			if (x.rc != 0) {
+				run_done(&x);
+				continue;
+			}
+			CHECK_STR(x.r->org_name, "AT&T Mail & Co");
+			CHECK_STR(x.r->email, "<noreply@mail.example>");
+			CHECK_INT(x.n, 4);
+			CHECK_STR(x.recs[0].header_from, "<example.net");
+			CHECK_STR(x.recs[1].header_from, "example.net<");
+			CHECK_STR(x.recs[2].header_from,
+			    "Sales <sales@example.net>");
+			CHECK_INT(x.recs[2].n_spf, 1);
+			CHECK_STR(x.recs[3].reasons[0].comment,
+			    "a < b & c &amp; d & <e> <");
+			CHECK(has(x.warn, "XML not well-formed, recovered: line "
+			    "3: bare '&' in text (read as '&#38;')"));
+			run_done(&x);
+		}
+	}
 
 	run_file(&x, "parse/truncated.xml", 0, NULL, NULL, NULL);
 	CHECK_INT(x.rc, -1);
