@@ -8,6 +8,8 @@
  */
 #include "parse.h"
 
+#include "domain.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -55,6 +57,7 @@ enum el {
 
 #define F_LEAF	1	/* collect the text */
 #define F_LOWER	2	/* enum-like: lowercase it */
+#define F_DOMAIN 4	/* a domain name: normalized (E.17) */
 
 static const struct el_def {
 	unsigned char parent, id, flags;
@@ -74,7 +77,7 @@ static const struct el_def {
 	{ E_META, E_ERROR, F_LEAF, "error" },
 	{ E_DATE, E_BEGIN, F_LEAF, "begin" },
 	{ E_DATE, E_END, F_LEAF, "end" },
-	{ E_POLICY, E_P_DOMAIN, F_LEAF | F_LOWER, "domain" },
+	{ E_POLICY, E_P_DOMAIN, F_LEAF | F_DOMAIN, "domain" },
 	{ E_POLICY, E_P_ADKIM, F_LEAF | F_LOWER, "adkim" },
 	{ E_POLICY, E_P_ASPF, F_LEAF | F_LOWER, "aspf" },
 	{ E_POLICY, E_P_P, F_LEAF | F_LOWER, "p" },
@@ -97,16 +100,16 @@ static const struct el_def {
 	{ E_PE, E_REASON, 0, "reason" },
 	{ E_REASON, E_RS_TYPE, F_LEAF | F_LOWER, "type" },
 	{ E_REASON, E_RS_COMMENT, F_LEAF, "comment" },
-	{ E_IDENT, E_ENV_TO, F_LEAF, "envelope_to" },
-	{ E_IDENT, E_ENV_FROM, F_LEAF, "envelope_from" },
-	{ E_IDENT, E_HDR_FROM, F_LEAF, "header_from" },
+	{ E_IDENT, E_ENV_TO, F_LEAF | F_DOMAIN, "envelope_to" },
+	{ E_IDENT, E_ENV_FROM, F_LEAF | F_DOMAIN, "envelope_from" },
+	{ E_IDENT, E_HDR_FROM, F_LEAF | F_DOMAIN, "header_from" },
 	{ E_AUTH, E_A_DKIM, 0, "dkim" },
 	{ E_AUTH, E_A_SPF, 0, "spf" },
-	{ E_A_DKIM, E_AD_DOMAIN, F_LEAF, "domain" },
+	{ E_A_DKIM, E_AD_DOMAIN, F_LEAF | F_DOMAIN, "domain" },
 	{ E_A_DKIM, E_AD_SELECTOR, F_LEAF, "selector" },
 	{ E_A_DKIM, E_AD_RESULT, F_LEAF | F_LOWER, "result" },
 	{ E_A_DKIM, E_AD_HUMAN, F_LEAF, "human_result" },
-	{ E_A_SPF, E_AS_DOMAIN, F_LEAF, "domain" },
+	{ E_A_SPF, E_AS_DOMAIN, F_LEAF | F_DOMAIN, "domain" },
 	{ E_A_SPF, E_AS_SCOPE, F_LEAF | F_LOWER, "scope" },
 	{ E_A_SPF, E_AS_RESULT, F_LEAF | F_LOWER, "result" },
 	{ E_A_SPF, E_AS_HUMAN, F_LEAF, "human_result" },
@@ -180,6 +183,7 @@ struct parser {
 	uint64_t messages;		/* sum of the used records' counts */
 
 	unsigned long long seen, used, skipped, warnings;
+	unsigned long long bad_domains;	/* names kept as written (E.17) */
 };
 
 static void fail(struct parser *, const char *, ...)
@@ -374,14 +378,6 @@ take_value(struct parser *p, int lower)
 			if (*c >= 'A' && *c <= 'Z')
 				*c = (char)(*c - 'A' + 'a');
 	return v;
-}
-
-static void
-lowercase(char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
 }
 
 /*
@@ -579,6 +575,44 @@ out:
 	p->ip_raw = p->count_raw = NULL;
 }
 
+/*
+ * A domain name in its stored form (E.17), in place of v.  One that is no
+ * valid internationalized name is kept as written (lowercased): the first
+ * is warned about, the others counted for parse_finish.
+ */
+static char *
+domain_value(struct parser *p, char *v, const char *what)
+{
+	const char *why;
+	char *n;
+
+	if (v == NULL)
+		return NULL;
+	switch (dm_domain_norm(v, &n, &why)) {
+	case DM_DNAME_OK:
+		break;
+	case DM_DNAME_INVALID:
+		if (p->bad_domains++ == 0) {
+			if (p->collect_id == E_P_DOMAIN)
+				warn(p, "policy domain '%.*s' is not a valid "
+				    "domain name (%s): kept as written",
+				    SHOW_MAX, v, why);
+			else
+				warn(p, "record %llu: %s '%.*s' is not a valid "
+				    "domain name (%s): kept as written",
+				    (unsigned long long)p->rec.position, what,
+				    SHOW_MAX, v, why);
+		}
+		break;
+	case DM_DNAME_NOMEM:
+	default:
+		oom(p);
+		break;
+	}
+	free(v);
+	return n;
+}
+
 /* ---- SAX callbacks ---- */
 
 static void
@@ -593,6 +627,24 @@ leaf_end(struct parser *p)
 	if (p->failed) {
 		free(v);
 		return;
+	}
+	if (p->collect_flags & F_DOMAIN) {
+		const struct el_def *d;
+		const char *what = "domain";
+
+		for (d = el_table; d < el_table + sizeof el_table /
+		    sizeof el_table[0]; d++)
+			if (d->id == p->collect_id) {
+				what = d->name;
+				break;
+			}
+		if (p->collect_id == E_AD_DOMAIN)
+			what = "DKIM domain";
+		else if (p->collect_id == E_AS_DOMAIN)
+			what = "SPF domain";
+		v = domain_value(p, v, what);
+		if (p->failed)
+			return;
 	}
 	switch ((enum el)p->collect_id) {
 	case E_VERSION:
@@ -1603,8 +1655,9 @@ check_report(struct parser *p, char *why, size_t whylen)
 	if (d == NULL)
 		return "no policy domain: <policy_published><domain> missing, "
 		    "and none in the file name, subject or records";
-	lowercase(d);
-	r->domain = d;
+	p->collect_id = E_P_DOMAIN;
+	if ((r->domain = domain_value(p, d, "domain")) == NULL)
+		return "out of memory";
 	return NULL;
 }
 
@@ -1701,6 +1754,9 @@ parse_finish(struct parser *p, const struct dm_report **out)
 		    (long long)r->date_begin, (long long)r->date_end);
 	if (p->used == 0)
 		warn(p, "report has no usable records");
+	if (p->bad_domains > 1)
+		warn(p, "%llu domain names in all are not valid names and were "
+		    "kept as written", p->bad_domains);
 	p->finished = 1;
 	*out = r;
 	return 0;

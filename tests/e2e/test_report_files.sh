@@ -138,4 +138,33 @@ ingest "$T/bare_cut.xml"
 expect_rc "bare < and &, truncated: fails" 1
 expect_match "bare < and &, truncated: reason" "$ERR" "not well-formed XML: line 3: bare '&' in text \(read as '&#38;'\) \(document ends before </feedback>\)"
 
+# ---- domains compared as domains (SPEC.md E.17) ----
+# domains.xml publishes ATTACK.DK.; a second report of the same reporter for
+# attack.dk, and a re-send of the first that writes Attack.Dk
+sed 's/<report_id>dom-1/<report_id>dom-2/; s|<domain>ATTACK.DK.</domain><p>|<domain>attack.dk</domain><p>|' "$P/domains.xml" >"$T/dom2.xml"
+sed 's|<policy_published><domain>ATTACK.DK.<|<policy_published><domain>Attack.Dk<|' "$P/domains.xml" >"$T/dom1-again.xml"
+fresh_db
+ingest --json "$P/domains.xml" "$T/dom2.xml" "$T/dom1-again.xml"
+expect_rc "domains: stored" 0
+expect_eq "domains: the re-send is a duplicate" "$(json reports_new)|$(json reports_duplicate)" "2|1"
+expect_eq "domains: one policy domain" "$(q 'SELECT group_concat(DISTINCT domain) FROM report')" "attack.dk"
+expect_eq "domains: per-day totals under one domain" "$(q 'SELECT group_concat(DISTINCT domain) || "|" || sum(messages) FROM source_day')" "attack.dk|10"
+expect_eq "domains: header_from" "$(q 'SELECT group_concat(DISTINCT header_from) FROM (SELECT header_from FROM record ORDER BY position)')" "attack.dk,xn--bcher-kva.example"
+expect_eq "domains: envelope_from, envelope_to" "$(q "SELECT envelope_from || ' ' || envelope_to FROM record WHERE envelope_to IS NOT NULL LIMIT 1")" "bounce.attack.dk rcpt.example"
+expect_eq "domains: DKIM and SPF domains" "$(q "SELECT group_concat(DISTINCT d) FROM (SELECT domain AS d FROM record_dkim UNION ALL SELECT domain FROM record_spf)")" "attack.dk,😀.example,bounce.attack.dk,☃-⌘.example"
+expect_match "domains: invalid names warned about" "$ERR" "warning: $P/domains.xml: record 2: DKIM domain '😀.Example' is not a valid domain name \(.*\): kept as written"
+ingest --stats
+expect_eq "domains: --stats shows one domain" "$(printf '%s\n' "$OUT" | grep -c -i 'attack.dk')" 1
+for d in ATTACK.DK. attack.dk Attack.Dk; do
+	report summary --domain "$d" --since 2025-06-01 --until 2025-06-03 --format csv
+	expect_match "domains: summary --domain $d" "$OUT" "^attack.dk,2,1,10,4,6,"
+done
+report sources --domain 'ATTACK.DK.' --since 2025-06-01 --until 2025-06-03 --format csv
+expect_match "domains: sources --domain ATTACK.DK." "$OUT" "^192.0.2.2,.*,xn--bcher-kva.example ×6,"
+sed 's/<report_id>dom-1/<report_id>dom-3/; s|<domain>ATTACK.DK.</domain><p>|<domain>Bücher.Example.</domain><p>|' "$P/domains.xml" >"$T/dom3.xml"
+ingest "$T/dom3.xml"
+expect_eq "domains: a U-label policy domain" "$(q "SELECT domain FROM report WHERE report_id = 'dom-3'")" "xn--bcher-kva.example"
+report summary --domain 'BÜCHER.example.' --since 2025-06-01 --until 2025-06-03 --format csv
+expect_match "domains: --domain takes a U-label" "$OUT" "^xn--bcher-kva.example,1,1,5,"
+
 done_tests

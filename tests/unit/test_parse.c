@@ -530,6 +530,44 @@ test_utf16(void)
 	free(u);
 }
 
+/* E.17: every domain lowercase, without the trailing dot, as A-labels;
+ * invalid names kept as written, with one warning and a count. */
+static void
+test_domains(void)
+{
+	struct run x = { .p = NULL };
+	static const char *const subj = "Report Domain: B\xc3\x9c" "CHER.Example. "
+	    "Submitter: x Report-ID: 1";
+
+	run_file(&x, "parse/domains.xml", 0, NULL, NULL, NULL);
+	CHECK_INT(x.rc, 0);
+	CHECK_STR(x.r->domain, "attack.dk");
+	CHECK_INT(x.n, 2);
+	CHECK_STR(x.recs[0].header_from, "attack.dk");
+	CHECK_STR(x.recs[0].envelope_from, "bounce.attack.dk");
+	CHECK_STR(x.recs[0].envelope_to, "rcpt.example");
+	CHECK_STR(x.recs[0].dkim[0].domain, "attack.dk");
+	CHECK_STR(x.recs[0].dkim[0].selector, "S1");	/* not a domain */
+	CHECK_STR(x.recs[0].spf[0].domain, "bounce.attack.dk");
+	CHECK_STR(x.recs[1].header_from, "xn--bcher-kva.example");
+	CHECK_STR(x.recs[1].envelope_from, "xn--bcher-kva.example");
+	CHECK_STR(x.recs[1].dkim[0].domain, "\xf0\x9f\x98\x80.example");
+	CHECK_STR(x.recs[1].spf[0].domain, "\xe2\x98\x83-\xe2\x8c\x98.example");
+	CHECK_INT(x.nwarn, 2);
+	CHECK(has(x.warn, "record 2: DKIM domain '\xf0\x9f\x98\x80.Example' is "
+	    "not a valid domain name (string contains a disallowed "
+	    "character): kept as written"));
+	CHECK(has(x.warn, "2 domain names in all are not valid names and were "
+	    "kept as written"));
+	run_done(&x);
+
+	/* a derived policy domain too */
+	run_file(&x, "parse/no_domain.xml", 0, NULL, NULL, subj);
+	CHECK_INT(x.rc, 0);
+	CHECK_STR(x.r->domain, "xn--bcher-kva.example");
+	run_done(&x);
+}
+
 /* ---- E.3, E.4, E.11 order, repeats, aliases ---- */
 
 static void
@@ -682,7 +720,7 @@ test_numbers_enums_ips(void)
 	CHECK_STR(a->spf_aligned, "fail");
 	CHECK_STR(a->reasons[0].type, "trusted_forwarder");
 	CHECK_STR(a->reasons[0].comment, "Keep Case");
-	CHECK_STR(a->header_from, "Example.NET");
+	CHECK_STR(a->header_from, "example.net");	/* E.17 */
 	CHECK_STR(a->dkim[0].result, "temperror");
 	CHECK_STR(a->spf[0].scope, "mfrom");
 	CHECK_STR(a->spf[0].result, "hardfail");	/* out of spec, kept */
@@ -781,7 +819,7 @@ test_recovery(void)
 			CHECK_STR(x.recs[0].header_from, "<example.net");
 			CHECK_STR(x.recs[1].header_from, "example.net<");
 			CHECK_STR(x.recs[2].header_from,
-			    "Sales <sales@example.net>");
+			    "sales <sales@example.net>");
 			CHECK_INT(x.recs[2].n_spf, 1);
 			CHECK_STR(x.recs[3].reasons[0].comment,
 			    "a < b & c &amp; d & <e> <");
@@ -1057,6 +1095,7 @@ main(void)
 	test_bom_junk();
 	test_encodings();
 	test_utf16();
+	test_domains();
 	test_any_order();
 	test_repeats_aliases();
 	test_empty_and_invalid();
