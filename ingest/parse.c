@@ -1184,6 +1184,7 @@ static void
 feed_run(struct parser *p, const unsigned char *s, size_t len, int final)
 {
 	const unsigned char *end = s + len, *seg = s, *q = s;
+	const unsigned char *lt = NULL, *amp = NULL;	/* the next ones */
 	enum mark m;
 
 	while (q < end && !p->failed) {
@@ -1202,9 +1203,13 @@ feed_run(struct parser *p, const unsigned char *s, size_t len, int final)
 			}
 			continue;
 		}
-		while (q < end && *q != '<' && *q != '&')
-			q++;
-		if (q == end)
+		if (lt == NULL || lt < q)
+			if ((lt = memchr(q, '<', (size_t)(end - q))) == NULL)
+				lt = end;
+		if (amp == NULL || amp < q)
+			if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
+				amp = end;
+		if ((q = lt < amp ? lt : amp) == end)
 			break;
 		m = classify(q, (size_t)(end - q), final);
 		switch (m) {
