@@ -14,6 +14,7 @@ dm_limits_default(struct dm_limits *l)
 	l->input_bytes = DM_DEF_INPUT_BYTES;
 	l->xml_bytes = DM_DEF_XML_BYTES;
 	l->ratio = DM_DEF_RATIO;
+	l->ratio_floor = DM_DEF_RATIO_FLOOR;
 	l->zip_entries = DM_DEF_ZIP_ENTRIES;
 	l->nesting = DM_DEF_NESTING;
 	l->xml_depth = DM_DEF_XML_DEPTH;
@@ -35,6 +36,7 @@ dm_limits_set(struct dm_limits *l, const char *assignment, char *err,
 		{ DM_LIMIT_INPUT_BYTES, offsetof(struct dm_limits, input_bytes) },
 		{ DM_LIMIT_XML_BYTES, offsetof(struct dm_limits, xml_bytes) },
 		{ DM_LIMIT_RATIO, offsetof(struct dm_limits, ratio) },
+		{ DM_LIMIT_RATIO_FLOOR, offsetof(struct dm_limits, ratio_floor) },
 		{ DM_LIMIT_ZIP_ENTRIES, offsetof(struct dm_limits, zip_entries) },
 		{ DM_LIMIT_NESTING, offsetof(struct dm_limits, nesting) },
 		{ DM_LIMIT_XML_DEPTH, offsetof(struct dm_limits, xml_depth) },

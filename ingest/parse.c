@@ -2,11 +2,16 @@
 /*
  * parse.c: streaming DMARC aggregate report parser over libxml2's SAX2 push
  * parser, with every SPEC.md E tolerance.  Bytes pass a small front end
- * (NUL check, junk before the first '<', encoding declaration check, bare
- * '<' in text) before libxml2 sees them; SAX events drive a table of the
- * report's elements keyed by (parent, local name).
+ * (UTF-16 decoding, NUL check, junk before the first '<', encoding
+ * declaration check, bare '<' and '&' in text) before libxml2 sees them;
+ * SAX events drive a table of the report's elements keyed by (parent,
+ * local name).  Over 800 lines because the front end and the SAX side
+ * share the parser's state (the line numbers, the recovered errors); the
+ * front end is the part to move out if it grows again.
  */
 #include "parse.h"
+
+#include "domain.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -31,8 +36,13 @@
 #define SHOW_MAX	64		/* bytes of a bad value quoted in a message */
 #define DATE_MIN	946684800	/* 2000-01-01T00:00:00Z */
 #define DATE_SLACK	86400		/* how far in the future a date may be */
+/* 13-digit dates are epoch milliseconds (E.15): 10^12 ms is 2001-09-09,
+ * and 10^12 s is the year 31690, so no date in seconds is mistaken */
+#define DATE_MS_MIN	INT64_C(1000000000000)
+#define DATE_MS_MAX	INT64_C(9999999999999)
 #define XML_CHUNK_MAX	(1 << 30)	/* xmlParseChunk takes an int size */
 #define PEND_CAP	(64 * 1024)	/* bytes collected before libxml2 sees them */
+#define HOLD_MAX	64		/* bytes after a '<' or '&' that tell what it is */
 
 /* Element identities: an element is known by its parent and local name. */
 enum el {
@@ -50,6 +60,7 @@ enum el {
 
 #define F_LEAF	1	/* collect the text */
 #define F_LOWER	2	/* enum-like: lowercase it */
+#define F_DOMAIN 4	/* a domain name: normalized (E.17) */
 
 static const struct el_def {
 	unsigned char parent, id, flags;
@@ -69,7 +80,7 @@ static const struct el_def {
 	{ E_META, E_ERROR, F_LEAF, "error" },
 	{ E_DATE, E_BEGIN, F_LEAF, "begin" },
 	{ E_DATE, E_END, F_LEAF, "end" },
-	{ E_POLICY, E_P_DOMAIN, F_LEAF | F_LOWER, "domain" },
+	{ E_POLICY, E_P_DOMAIN, F_LEAF | F_DOMAIN, "domain" },
 	{ E_POLICY, E_P_ADKIM, F_LEAF | F_LOWER, "adkim" },
 	{ E_POLICY, E_P_ASPF, F_LEAF | F_LOWER, "aspf" },
 	{ E_POLICY, E_P_P, F_LEAF | F_LOWER, "p" },
@@ -92,22 +103,26 @@ static const struct el_def {
 	{ E_PE, E_REASON, 0, "reason" },
 	{ E_REASON, E_RS_TYPE, F_LEAF | F_LOWER, "type" },
 	{ E_REASON, E_RS_COMMENT, F_LEAF, "comment" },
-	{ E_IDENT, E_ENV_TO, F_LEAF, "envelope_to" },
-	{ E_IDENT, E_ENV_FROM, F_LEAF, "envelope_from" },
-	{ E_IDENT, E_HDR_FROM, F_LEAF, "header_from" },
+	{ E_IDENT, E_ENV_TO, F_LEAF | F_DOMAIN, "envelope_to" },
+	{ E_IDENT, E_ENV_FROM, F_LEAF | F_DOMAIN, "envelope_from" },
+	{ E_IDENT, E_HDR_FROM, F_LEAF | F_DOMAIN, "header_from" },
 	{ E_AUTH, E_A_DKIM, 0, "dkim" },
 	{ E_AUTH, E_A_SPF, 0, "spf" },
-	{ E_A_DKIM, E_AD_DOMAIN, F_LEAF, "domain" },
+	{ E_A_DKIM, E_AD_DOMAIN, F_LEAF | F_DOMAIN, "domain" },
 	{ E_A_DKIM, E_AD_SELECTOR, F_LEAF, "selector" },
 	{ E_A_DKIM, E_AD_RESULT, F_LEAF | F_LOWER, "result" },
 	{ E_A_DKIM, E_AD_HUMAN, F_LEAF, "human_result" },
-	{ E_A_SPF, E_AS_DOMAIN, F_LEAF, "domain" },
+	{ E_A_SPF, E_AS_DOMAIN, F_LEAF | F_DOMAIN, "domain" },
 	{ E_A_SPF, E_AS_SCOPE, F_LEAF | F_LOWER, "scope" },
 	{ E_A_SPF, E_AS_RESULT, F_LEAF | F_LOWER, "result" },
 	{ E_A_SPF, E_AS_HUMAN, F_LEAF, "human_result" },
 };
 
 enum in_state { IN_JUNK, IN_HEAD, IN_BODY };
+
+#define U16_LE	1
+#define U16_BE	2
+#define U16_OUT	4096		/* UTF-8 bytes converted at a time */
 
 struct parser {
 	struct dm_limits lim;
@@ -124,10 +139,21 @@ struct parser {
 	char xml_err[MSG_MAX];		/* the first of them */
 
 	/* front end */
+	int enc_known;			/* UTF-16 or not is decided */
+	unsigned char enc_head[4];	/* the first bytes, to decide it */
+	size_t enc_head_len;
+	int utf16;			/* 0, or U16_LE / U16_BE */
+	unsigned char u16_byte;		/* the first byte of a code unit */
+	int u16_have;
+	unsigned u16_hi;		/* a high surrogate waiting, or 0 */
+	unsigned long long u16_bad;	/* code units replaced by U+FFFD */
 	enum in_state in_state;
 	unsigned char head[HEAD_MAX];
 	size_t head_len;
-	int pending_lt;			/* a '<' ended the last chunk */
+	unsigned char hold[HOLD_MAX];	/* a '<' or '&' not decided yet, on */
+	size_t hold_len;
+	int sect;			/* M_COMMENT, M_CDATA, or 0 */
+	int sect_match;			/* chars of its end matched */
 	char *pend;			/* PEND_CAP bytes for xml_push */
 	size_t pend_len;
 	uint64_t in_off;
@@ -160,6 +186,7 @@ struct parser {
 	uint64_t messages;		/* sum of the used records' counts */
 
 	unsigned long long seen, used, skipped, warnings;
+	unsigned long long bad_domains;	/* names kept as written (E.17) */
 };
 
 static void fail(struct parser *, const char *, ...)
@@ -354,14 +381,6 @@ take_value(struct parser *p, int lower)
 			if (*c >= 'A' && *c <= 'Z')
 				*c = (char)(*c - 'A' + 'a');
 	return v;
-}
-
-static void
-lowercase(char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
 }
 
 /*
@@ -559,6 +578,44 @@ out:
 	p->ip_raw = p->count_raw = NULL;
 }
 
+/*
+ * A domain name in its stored form (E.17), in place of v.  One that is no
+ * valid internationalized name is kept as written (lowercased): the first
+ * is warned about, the others counted for parse_finish.
+ */
+static char *
+domain_value(struct parser *p, char *v, const char *what)
+{
+	const char *why;
+	char *n;
+
+	if (v == NULL)
+		return NULL;
+	switch (dm_domain_norm(v, &n, &why)) {
+	case DM_DNAME_OK:
+		break;
+	case DM_DNAME_INVALID:
+		if (p->bad_domains++ == 0) {
+			if (p->collect_id == E_P_DOMAIN)
+				warn(p, "policy domain '%.*s' is not a valid "
+				    "domain name (%s): kept as written",
+				    SHOW_MAX, v, why);
+			else
+				warn(p, "record %llu: %s '%.*s' is not a valid "
+				    "domain name (%s): kept as written",
+				    (unsigned long long)p->rec.position, what,
+				    SHOW_MAX, v, why);
+		}
+		break;
+	case DM_DNAME_NOMEM:
+	default:
+		oom(p);
+		break;
+	}
+	free(v);
+	return n;
+}
+
 /* ---- SAX callbacks ---- */
 
 static void
@@ -573,6 +630,24 @@ leaf_end(struct parser *p)
 	if (p->failed) {
 		free(v);
 		return;
+	}
+	if (p->collect_flags & F_DOMAIN) {
+		const struct el_def *d;
+		const char *what = "domain";
+
+		for (d = el_table; d < el_table + sizeof el_table /
+		    sizeof el_table[0]; d++)
+			if (d->id == p->collect_id) {
+				what = d->name;
+				break;
+			}
+		if (p->collect_id == E_AD_DOMAIN)
+			what = "DKIM domain";
+		else if (p->collect_id == E_AS_DOMAIN)
+			what = "SPF domain";
+		v = domain_value(p, v, what);
+		if (p->failed)
+			return;
 	}
 	switch ((enum el)p->collect_id) {
 	case E_VERSION:
@@ -606,9 +681,16 @@ leaf_end(struct parser *p)
 
 		if (*has || *bad != NULL)
 			break;
-		if (parse_i64(v, 1, t) == 0)
+		if (parse_i64(v, 1, t) == 0) {
 			*has = 1;
-		else if (v != NULL) {
+			if (*t >= DATE_MS_MIN && *t <= DATE_MS_MAX) {
+				warn(p, "date_range %s %lld is in milliseconds, "
+				    "read as %lld seconds", p->collect_id ==
+				    E_BEGIN ? "begin" : "end", (long long)*t,
+				    (long long)(*t / 1000));
+				*t /= 1000;
+			}
+		} else if (v != NULL) {
 			*bad = v;
 			return;
 		}
@@ -987,62 +1069,203 @@ xml_push(struct parser *p, const void *buf, size_t len)
 	}
 }
 
-/* A '<' followed by c cannot start markup: libxml2's push parser would halt
- * on it ("StartTag: invalid element name"), so it is fed as "&#60;" (E.13). */
+/* What a '<' or '&' in the input is. */
+enum mark {
+	M_NEED,		/* more bytes are needed to tell */
+	M_MARKUP,	/* a tag, an end tag, a PI, a reference: as written */
+	M_COMMENT,	/* "<!--": as written, up to "-->" */
+	M_CDATA,	/* "<![CDATA[": as written, up to "]]>" */
+	M_BARE		/* a bare '<' or '&' in text: fed as a reference */
+};
+
 static int
-bare_lt(unsigned char c)
+name_start(unsigned char c)
 {
-	return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    c == '_' || c == ':' || c == '/' || c == '!' || c == '?');
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    c == ':' || c >= 0x80;
 }
 
+static int
+name_char(unsigned char c)
+{
+	return name_start(c) || (c >= '0' && c <= '9') || c == '.' || c == '-';
+}
+
+/*
+ * Tells markup from a bare '<' or '&' (E.13) by the bytes that follow it,
+ * s[0] being the '<' or '&' and n the bytes seen.  A '<' starts a tag only
+ * when a name follows and then a blank, '>' or '/' ("<noreply@x.org>" and
+ * "<example.com</header_from>" are text); a '&' is a reference only when
+ * a name or a character number and ';' follow ("AT&T" is text).  Looks at
+ * HOLD_MAX bytes at most, so that the answer never depends on how the
+ * input was chunked; past them, or at the end of the input (final), a '<'
+ * is left to libxml2 and a '&' is text.
+ */
+static enum mark
+classify(const unsigned char *s, size_t n, int final)
+{
+	static const char comment[] = "<!--", cdata[] = "<![CDATA[";
+	size_t i = 1, m = n < HOLD_MAX ? n : HOLD_MAX;
+	int more = !final && n < HOLD_MAX;
+
+	if (s[0] == '<') {
+		if (m < 2)
+			return more ? M_NEED : M_MARKUP;
+		if (s[1] == '/' || s[1] == '?')
+			return M_MARKUP;
+		if (s[1] == '!') {
+			if (m >= 4 && memcmp(s, comment, 4) == 0)
+				return M_COMMENT;
+			if (m >= 9 && memcmp(s, cdata, 9) == 0)
+				return M_CDATA;
+			if (more && (memcmp(s, comment, m < 4 ? m : 4) == 0 ||
+			    memcmp(s, cdata, m < 9 ? m : 9) == 0))
+				return M_NEED;
+			return M_MARKUP;
+		}
+		if (!name_start(s[1]))
+			return M_BARE;
+		for (i = 2; i < m && name_char(s[i]); i++)
+			;
+		if (i == m)
+			return more ? M_NEED : M_MARKUP;
+		return is_space(s[i]) || s[i] == '>' || s[i] == '/' ?
+		    M_MARKUP : M_BARE;
+	}
+	if (m < 2)
+		return more ? M_NEED : M_BARE;
+	if (s[1] == '#') {
+		int hex = m > 2 && s[2] == 'x';
+		size_t d;
+
+		for (i = hex ? 3 : 2, d = i; i < m; i++)
+			if (!((s[i] >= '0' && s[i] <= '9') || (hex &&
+			    ((s[i] >= 'a' && s[i] <= 'f') ||
+			    (s[i] >= 'A' && s[i] <= 'F')))))
+				break;
+		if (i == m)
+			return more ? M_NEED : M_BARE;
+		return s[i] == ';' && i > d ? M_MARKUP : M_BARE;
+	}
+	if (!name_start(s[1]))
+		return M_BARE;
+	for (i = 2; i < m && name_char(s[i]); i++)
+		;
+	if (i == m)
+		return more ? M_NEED : M_BARE;
+	return s[i] == ';' ? M_MARKUP : M_BARE;
+}
+
+/* A bare '<' or '&', fed as a character reference, and noted as a
+ * well-formedness error, so that the rules of E.13 apply. */
 static void
-feed_bare_lt(struct parser *p)
+feed_bare(struct parser *p, unsigned char c)
 {
 	int line = xmlSAX2GetLineNumber(p->ctxt);
+	char msg[64];
 	size_t i;
 
 	/* libxml2's line, plus the lines still waiting in pend */
 	for (i = 0; i < p->pend_len; i++)
 		if (p->pend[i] == '\n')
 			line++;
-	if (p->xml_errors == 0)
-		xml_error(p, line, "bare '<' in text (read as '&#60;')");
-	else
+	if (p->xml_errors == 0) {
+		snprintf(msg, sizeof msg, "bare '%c' in text (read as '&#%d;')",
+		    c, c);
+		xml_error(p, line, msg);
+	} else
 		p->xml_errors++;
-	xml_push(p, "&#60;", 5);
+	xml_push(p, c == '<' ? "&#60;" : "&#38;", 5);
+}
+
+/*
+ * The input past the XML declaration, with bare '<' and '&' made
+ * references.  A '<' or '&' whose meaning the chunk does not show yet is
+ * held back (hold[]) with what follows it; `final` decides it at the end.
+ */
+static void
+feed_run(struct parser *p, const unsigned char *s, size_t len, int final)
+{
+	const unsigned char *end = s + len, *seg = s, *q = s;
+	const unsigned char *lt = NULL, *amp = NULL;	/* the next ones */
+	enum mark m;
+
+	while (q < end && !p->failed) {
+		if (p->sect != 0) {
+			/* inside a comment or CDATA: up to "-->" or "]]>" */
+			unsigned char t = p->sect == M_COMMENT ? '-' : ']';
+
+			for (; q < end; q++) {
+				if (*q == '>' && p->sect_match == 2) {
+					p->sect = 0;
+					q++;
+					break;
+				}
+				p->sect_match = *q == t ? (p->sect_match < 2 ?
+				    p->sect_match + 1 : 2) : 0;
+			}
+			continue;
+		}
+		if (lt == NULL || lt < q)
+			if ((lt = memchr(q, '<', (size_t)(end - q))) == NULL)
+				lt = end;
+		if (amp == NULL || amp < q)
+			if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
+				amp = end;
+		if ((q = lt < amp ? lt : amp) == end)
+			break;
+		m = classify(q, (size_t)(end - q), final);
+		switch (m) {
+		case M_NEED:
+			xml_push(p, seg, (size_t)(q - seg));
+			memcpy(p->hold, q, (size_t)(end - q));
+			p->hold_len = (size_t)(end - q);
+			return;
+		case M_BARE:
+			xml_push(p, seg, (size_t)(q - seg));
+			feed_bare(p, *q);
+			seg = ++q;
+			break;
+		case M_COMMENT:
+		case M_CDATA:
+			p->sect = m;
+			p->sect_match = 0;
+			q += m == M_COMMENT ? 4 : 9;
+			break;
+		case M_MARKUP:
+			q++;
+			break;
+		}
+	}
+	if (seg < end && !p->failed)
+		xml_push(p, seg, (size_t)(end - seg));
 }
 
 static void
-feed(struct parser *p, const unsigned char *s, size_t len)
+feed(struct parser *p, const unsigned char *s, size_t len, int final)
 {
-	const unsigned char *end = s + len, *seg = s, *from = s, *q;
+	unsigned char tmp[HOLD_MAX];
+	size_t n;
 
-	if (p->pending_lt && len > 0) {
-		p->pending_lt = 0;
-		if (bare_lt(s[0]))
-			feed_bare_lt(p);
-		else
-			xml_push(p, "<", 1);
+	while (p->hold_len > 0 && !p->failed && (len > 0 || final)) {
+		n = HOLD_MAX - p->hold_len;
+		if (n > len)
+			n = len;
+		if (n > 0)
+			memcpy(p->hold + p->hold_len, s, n);
+		p->hold_len += n;
+		s += n;
+		len -= n;
+		if (classify(p->hold, p->hold_len, final && len == 0) == M_NEED)
+			return;		/* all of s is held */
+		/* decided: the held bytes go through again, then the rest */
+		n = p->hold_len;
+		memcpy(tmp, p->hold, n);
+		p->hold_len = 0;
+		feed_run(p, tmp, n, final && len == 0);
 	}
-	while (from < end && !p->failed) {
-		q = memchr(from, '<', (size_t)(end - from));
-		if (q == NULL)
-			break;
-		if (q + 1 == end) {
-			xml_push(p, seg, (size_t)(q - seg));
-			p->pending_lt = 1;
-			return;
-		}
-		from = q + 1;
-		if (bare_lt(q[1])) {
-			xml_push(p, seg, (size_t)(q - seg));
-			feed_bare_lt(p);
-			seg = q + 1;
-		}
-	}
-	if (seg < end)
-		xml_push(p, seg, (size_t)(end - seg));
+	if (len > 0 && !p->failed)
+		feed_run(p, s, len, final);
 }
 
 /* The XML declaration is complete in head[], or never will be. */
@@ -1100,7 +1323,9 @@ head_flush(struct parser *p)
 	char enc[64];
 
 	head_encoding(p, enc, sizeof enc);
-	if (enc[0] != '\0') {
+	if (p->utf16)		/* decoded already: libxml2 reads UTF-8 */
+		opts |= XML_PARSE_IGNORE_ENC;
+	else if (enc[0] != '\0') {
 		if ((h = xmlFindCharEncodingHandler(enc)) == NULL) {
 			warn(p, "unsupported encoding '%s' declared, read as "
 			    "UTF-8", enc);
@@ -1115,7 +1340,7 @@ head_flush(struct parser *p)
 	}
 	xmlCtxtUseOptions(p->ctxt, opts);
 	p->in_state = IN_BODY;
-	feed(p, p->head, p->head_len);
+	feed(p, p->head, p->head_len, 0);
 }
 
 /* ---- API ---- */
@@ -1164,16 +1389,16 @@ fail:
 	return NULL;
 }
 
-int
-parse_push(struct parser *p, const void *buf, size_t len)
+/* The bytes of an ASCII-compatible document (UTF-8, Latin-1, ...) through
+ * the front end: NUL check, junk, the XML declaration, bare '<' and '&'. */
+static int
+push8(struct parser *p, const unsigned char *s, size_t len)
 {
-	const unsigned char *s = buf, *z;
+	const unsigned char *z;
 	size_t n;
 
-	if (p->failed || p->finished)
+	if (p->failed || len == 0)
 		return p->failed ? -1 : 0;
-	if (len == 0)
-		return 0;
 	if ((z = memchr(s, '\0', len)) != NULL) {
 		fail(p, "NUL byte in XML at offset %llu",
 		    (unsigned long long)(p->in_off + (uint64_t)(z - s)));
@@ -1201,8 +1426,154 @@ parse_push(struct parser *p, const void *buf, size_t len)
 		head_flush(p);
 	}
 	if (len > 0 && !p->failed)
-		feed(p, s, len);
+		feed(p, s, len, 0);
 	return p->failed ? -1 : 0;
+}
+
+static size_t
+put_utf8(unsigned char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | cp >> 6);
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | cp >> 12);
+		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | cp >> 18);
+	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/*
+ * A UTF-16 document (E.16), decoded to UTF-8 before the front end, so that
+ * every tolerance applies to it as to any other; libxml2 is then told to
+ * ignore the declared encoding.  Lone surrogates become U+FFFD.  Code units
+ * may be split across pushes anywhere.
+ */
+static int
+push16(struct parser *p, const unsigned char *s, size_t len)
+{
+	unsigned char out[U16_OUT + 8];
+	size_t o = 0, i;
+	unsigned u;
+
+	for (i = 0; i < len && !p->failed; i++) {
+		if (!p->u16_have) {
+			p->u16_byte = s[i];
+			p->u16_have = 1;
+			continue;
+		}
+		p->u16_have = 0;
+		u = p->utf16 == U16_LE ? (unsigned)s[i] << 8 | p->u16_byte :
+		    (unsigned)p->u16_byte << 8 | s[i];
+		if (p->u16_hi != 0) {
+			if (u >= 0xdc00 && u <= 0xdfff) {
+				o += put_utf8(out + o, 0x10000 +
+				    ((p->u16_hi - 0xd800) << 10) + (u - 0xdc00));
+				p->u16_hi = 0;
+				goto next;
+			}
+			p->u16_hi = 0;
+			p->u16_bad++;
+			o += put_utf8(out + o, 0xfffd);
+		}
+		if (u >= 0xd800 && u <= 0xdbff)
+			p->u16_hi = u;
+		else if (u >= 0xdc00 && u <= 0xdfff) {
+			p->u16_bad++;
+			o += put_utf8(out + o, 0xfffd);
+		} else
+			o += put_utf8(out + o, u);
+next:
+		if (o >= U16_OUT) {
+			(void)push8(p, out, o);
+			o = 0;
+		}
+	}
+	if (o > 0)
+		(void)push8(p, out, o);
+	return p->failed ? -1 : 0;
+}
+
+/* The end of a UTF-16 document: what is left of a code unit or a pair. */
+static void
+end16(struct parser *p)
+{
+	unsigned char out[4];
+
+	if (p->u16_have || p->u16_hi != 0) {
+		p->u16_bad++;
+		p->u16_have = 0;
+		p->u16_hi = 0;
+		(void)push8(p, out, put_utf8(out, 0xfffd));
+	}
+	if (p->u16_bad > 0)
+		warn(p, "invalid UTF-16: %llu code unit%s replaced with U+FFFD",
+		    p->u16_bad, p->u16_bad == 1 ? "" : "s");
+}
+
+/*
+ * UTF-16 or not, from the first four bytes: a byte order mark, or "<?" or
+ * "<f" (any ASCII after '<') in UTF-16 without one.  Then the held bytes
+ * (without the mark) go through.
+ */
+static int
+decide_encoding(struct parser *p)
+{
+	const unsigned char *h = p->enc_head;
+	size_t n = p->enc_head_len, skip = 0;
+
+	p->enc_known = 1;
+	if (n >= 2 && h[0] == 0xff && h[1] == 0xfe)
+		p->utf16 = U16_LE, skip = 2;
+	else if (n >= 2 && h[0] == 0xfe && h[1] == 0xff)
+		p->utf16 = U16_BE, skip = 2;
+	else if (n == 4 && h[0] == '<' && h[1] == 0 && h[2] != 0 &&
+	    h[2] < 0x80 && h[3] == 0)
+		p->utf16 = U16_LE;
+	else if (n == 4 && h[0] == 0 && h[1] == '<' && h[2] == 0 &&
+	    h[3] != 0 && h[3] < 0x80)
+		p->utf16 = U16_BE;
+	if (p->utf16)
+		return push16(p, h + skip, n - skip);
+	return push8(p, h, n);
+}
+
+int
+parse_push(struct parser *p, const void *buf, size_t len)
+{
+	const unsigned char *s = buf;
+	size_t n;
+
+	if (p->failed || p->finished)
+		return p->failed ? -1 : 0;
+	if (len == 0)
+		return 0;
+	if (!p->enc_known) {
+		n = sizeof p->enc_head - p->enc_head_len;
+		if (n > len)
+			n = len;
+		memcpy(p->enc_head + p->enc_head_len, s, n);
+		p->enc_head_len += n;
+		s += n;
+		len -= n;
+		if (p->enc_head_len < sizeof p->enc_head)
+			return 0;
+		if (decide_encoding(p) != 0)
+			return -1;
+	}
+	return p->utf16 ? push16(p, s, len) : push8(p, s, len);
 }
 
 /* The policy domain from a receiver!domain!begin!end... name, or NULL. */
@@ -1292,8 +1663,9 @@ check_report(struct parser *p, char *why, size_t whylen)
 	if (d == NULL)
 		return "no policy domain: <policy_published><domain> missing, "
 		    "and none in the file name, subject or records";
-	lowercase(d);
-	r->domain = d;
+	p->collect_id = E_P_DOMAIN;
+	if ((r->domain = domain_value(p, d, "domain")) == NULL)
+		return "out of memory";
 	return NULL;
 }
 
@@ -1312,6 +1684,12 @@ parse_finish(struct parser *p, const struct dm_report **out)
 		*out = r;
 		return 0;
 	}
+	if (!p->enc_known && p->enc_head_len > 0 && decide_encoding(p) != 0)
+		return -1;
+	if (p->utf16)
+		end16(p);
+	if (p->failed)
+		return -1;
 	if (p->in_state == IN_JUNK) {
 		if (p->in_off == 0)
 			fail(p, "not XML: empty document");
@@ -1322,10 +1700,8 @@ parse_finish(struct parser *p, const struct dm_report **out)
 	}
 	if (p->in_state == IN_HEAD)
 		head_flush(p);
-	if (p->pending_lt && !p->failed) {
-		p->pending_lt = 0;
-		xml_push(p, "<", 1);
-	}
+	if (p->hold_len > 0 && !p->failed)
+		feed(p, NULL, 0, 1);
 	if (!p->failed)
 		flush_pend(p, 1);
 	if (!p->failed)
@@ -1386,6 +1762,9 @@ parse_finish(struct parser *p, const struct dm_report **out)
 		    (long long)r->date_begin, (long long)r->date_end);
 	if (p->used == 0)
 		warn(p, "report has no usable records");
+	if (p->bad_domains > 1)
+		warn(p, "%llu domain names in all are not valid names and were "
+		    "kept as written", p->bad_domains);
 	p->finished = 1;
 	*out = r;
 	return 0;

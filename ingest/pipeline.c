@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,10 +70,14 @@ struct unit {
 	const char *filename;			/* hint for a missing policy domain */
 	struct store_provenance prov;		/* prov.input_name names the unit */
 	unsigned failures;			/* payloads of this unit that failed */
+	char *why;				/* OUT_NOT_REPORT: what it is (U_MEMBER) */
+	size_t whylen;
 };
 
-/* The outcome of processing a payload's bytes. */
-enum outcome { OUT_DONE, OUT_FAILED, OUT_FATAL };
+/* The outcome of processing a payload's bytes.  OUT_NOT_REPORT: a zip
+ * member that is no report at all (a PDF, an image, a signature), left to
+ * the archive to judge. */
+enum outcome { OUT_DONE, OUT_FAILED, OUT_FATAL, OUT_NOT_REPORT };
 
 static void
 diag(struct pipeline *p, enum pipeline_level lv, const char *input,
@@ -286,17 +291,66 @@ preview(const unsigned char *b, size_t n, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* A member named like a report file (receiver!domain!begin!end..., or
+ * .xml, .gz, .gzip, .zip, .zlib): whatever it holds, it is judged as a
+ * report, so a damaged one is recorded, never skipped. */
+static int
+named_like_report(const char *name)
+{
+	static const char *const suffixes[] = {
+		".xml", ".gz", ".gzip", ".zip", ".zlib",
+	};
+	const char *base = strrchr(name, '/'), *bang;
+	size_t i, n = strlen(name), k;
+
+	base = base != NULL ? base + 1 : name;
+	if ((bang = strchr(base, '!')) != NULL && strchr(bang + 1, '!') != NULL)
+		return 1;
+	for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		k = strlen(suffixes[i]);
+		if (n >= k && strcasecmp(name + n - k, suffixes[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A zip member that is no report, held until the archive is judged. */
+struct skipped {
+	char *name;
+	char *why;
+};
+
+static void
+skipped_free(struct skipped *sk, size_t n)
+{
+	while (n-- > 0) {
+		free(sk[n].name);
+		free(sk[n].why);
+	}
+	free(sk);
+}
+
+/*
+ * Every member is a payload of its own.  Members that are no report at all
+ * (a PDF, an image, a signature beside the report: content of no report
+ * kind, under a name that is not a report's) are skipped with a warning
+ * when some member is a report, stored or failed; an archive that holds
+ * nothing but them fails as a whole, with `reason` naming them.
+ */
 static enum outcome
-process_zip(struct pipeline *p, struct unit *u, struct unpack_zip *z)
+process_zip(struct pipeline *p, struct unit *u, struct unpack_zip *z,
+    char *reason, size_t rlen)
 {
 	struct unpack_zip_member m;
 	struct unit mu;
-	char name[1200];
-	unsigned members = 0;
+	struct skipped *sk = NULL, *nsk;
+	char name[1200], why[256];
+	size_t nsk_used = 0, i, off;
+	unsigned reports = 0;
 	enum outcome o;
 
+	snprintf(reason, rlen, "zip archive holds no report");
 	while (unpack_zip_next(z, &m) == 1) {
-		members++;
 		snprintf(name, sizeof name, "%s:%s", u->prov.input_name, m.name);
 		memset(&mu, 0, sizeof mu);
 		mu.kind = U_MEMBER;
@@ -305,14 +359,51 @@ process_zip(struct pipeline *p, struct unit *u, struct unpack_zip *z)
 		mu.filename = m.name;
 		mu.prov = u->prov;
 		mu.prov.input_name = name;
+		if (!named_like_report(m.name)) {
+			mu.why = why;
+			mu.whylen = sizeof why;
+		}
 		o = run_unit(p, &mu);
-		if (o == OUT_FATAL)
+		if (o == OUT_FATAL) {
+			skipped_free(sk, nsk_used);
 			return o;
+		}
 		u->failures += mu.failures;
+		if (o != OUT_NOT_REPORT) {
+			reports++;
+			continue;
+		}
+		/* at most zip-entries of them */
+		if ((nsk = realloc(sk, (nsk_used + 1) * sizeof *sk)) == NULL) {
+			skipped_free(sk, nsk_used);
+			fatal(p, "out of memory");
+			return OUT_FATAL;
+		}
+		sk = nsk;
+		sk[nsk_used].name = strdup(m.name);
+		sk[nsk_used].why = strdup(why);
+		nsk_used++;
+		if (sk[nsk_used - 1].name == NULL || sk[nsk_used - 1].why == NULL) {
+			skipped_free(sk, nsk_used);
+			fatal(p, "out of memory");
+			return OUT_FATAL;
+		}
 	}
-	if (members == 0)
-		return OUT_FAILED;	/* the caller says why */
-	return OUT_DONE;
+	for (i = 0; i < nsk_used && reports > 0; i++) {
+		snprintf(name, sizeof name, "%s:%s", u->prov.input_name,
+		    sk[i].name);
+		diag(p, PIPE_WARNING, name, "not a report, skipped (%s)",
+		    sk[i].why);
+	}
+	if (reports == 0 && nsk_used > 0) {
+		off = (size_t)snprintf(reason, rlen, "zip archive holds no "
+		    "report: ");
+		for (i = 0; i < nsk_used && off < rlen; i++)
+			off += (size_t)snprintf(reason + off, rlen - off, "%s%s "
+			    "(%s)", i > 0 ? ", " : "", sk[i].name, sk[i].why);
+	}
+	skipped_free(sk, nsk_used);
+	return reports == 0 ? OUT_FAILED : OUT_DONE;
 }
 
 /* Reads a stream of unknown kind: sniff, then parse or unpack. `layers`
@@ -530,12 +621,14 @@ process_kind(struct pipeline *p, struct unit *u, struct stream *s,
 			snprintf(reason, rlen, "%s", zerr);
 			return OUT_FAILED;
 		}
-		o = process_zip(p, u, z);
+		o = process_zip(p, u, z, reason, rlen);
 		unpack_zip_close(z);
-		if (o == OUT_FAILED)
-			snprintf(reason, rlen, "zip archive holds no report");
 		return o;
 	case SNIFF_EMPTY:
+		if (u->kind == U_MEMBER && layers == 0 && u->why != NULL) {
+			snprintf(u->why, u->whylen, "empty");
+			return OUT_NOT_REPORT;
+		}
 		snprintf(reason, rlen, layers ? "empty data inside compressed payload"
 		    : "empty payload");
 		return OUT_FAILED;
@@ -552,6 +645,12 @@ process_kind(struct pipeline *p, struct unit *u, struct stream *s,
 	case SNIFF_OTHER:
 	default:
 		preview(head, (size_t)n, pv, sizeof pv);
+		if (u->kind == U_MEMBER && layers == 0 && u->why != NULL) {
+			/* a document beside the report: the archive decides */
+			snprintf(u->why, u->whylen, "content starting with "
+			    "\"%s\"", pv);
+			return OUT_NOT_REPORT;
+		}
 		snprintf(reason, rlen, "not a DMARC report: %s content starting "
 		    "with \"%s\"", layers ? "decompressed" : "unrecognized", pv);
 		return OUT_FAILED;

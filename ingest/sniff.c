@@ -57,6 +57,41 @@ is_xml_start(const unsigned char *buf, size_t len)
 	return i < len && buf[i] == '<';
 }
 
+/*
+ * UTF-16 XML (SPEC.md E.16): a byte order mark, UTF-16 whitespace, then
+ * '<'; or, without a mark, '<' and an ASCII character in UTF-16 ("<?xml",
+ * "<feedback").
+ */
+static int
+is_utf16_xml(const unsigned char *buf, size_t len)
+{
+	size_t i = 2;
+	int le;
+
+	if (len >= 4 && buf[0] == '<' && buf[1] == 0 && buf[2] != 0 &&
+	    buf[2] < 0x80 && buf[3] == 0)
+		return 1;
+	if (len >= 4 && buf[0] == 0 && buf[1] == '<' && buf[2] == 0 &&
+	    buf[3] != 0 && buf[3] < 0x80)
+		return 1;
+	if (len < 4 || !((buf[0] == 0xff && buf[1] == 0xfe) ||
+	    (buf[0] == 0xfe && buf[1] == 0xff)))
+		return 0;
+	le = buf[0] == 0xff;
+	for (; i + 1 < len; i += 2) {
+		unsigned char c = le ? buf[i] : buf[i + 1];
+		unsigned char z = le ? buf[i + 1] : buf[i];
+
+		if (z != 0)
+			return 0;
+		if (c == '<')
+			return 1;
+		if (!is_space(c))
+			return 0;
+	}
+	return 0;
+}
+
 /* "<?xml" or "<feedback" after a little printable junk (a stray line of
  * text some senders put before the document). */
 static int
@@ -204,7 +239,7 @@ sniff_kind(const unsigned char *buf, size_t len)
 		return SNIFF_GZIP;
 	if (starts_with(buf, len, "PK\3\4") || starts_with(buf, len, "PK\5\6"))
 		return SNIFF_ZIP;
-	if (is_xml_start(buf, len))
+	if (is_xml_start(buf, len) || is_utf16_xml(buf, len))
 		return SNIFF_XML;
 	if (is_mbox(buf, len))
 		return SNIFF_MBOX;

@@ -14,7 +14,8 @@
 enum sniff_kind {
 	SNIFF_EMPTY,	/* no bytes at all */
 	SNIFF_XML,	/* '<' after an optional UTF-8 BOM and whitespace, or
-			   "<?xml" / "<feedback" after a little junk */
+			   "<?xml" / "<feedback" after a little junk; or
+			   UTF-16 (LE, BE) with a BOM, or '<' and ASCII */
 	SNIFF_GZIP,	/* 1f 8b */
 	SNIFF_ZLIB,	/* a raw RFC 1950 stream: CMF 0x78, valid FCHECK */
 	SNIFF_ZIP,	/* PK\3\4 (or PK\5\6, an empty archive) */

@@ -18,7 +18,7 @@
 
 /* The output caps shared by gzip, zlib and zip members: fails `s` when more
  * than xml_bytes came out, or the ratio to `in` compressed bytes is above
- * the limit once past DM_RATIO_FLOOR. */
+ * the limit once past ratio_floor. */
 static int
 check_output(struct stream *s, const struct dm_limits *l, uint64_t out,
     uint64_t in)
@@ -26,7 +26,7 @@ check_output(struct stream *s, const struct dm_limits *l, uint64_t out,
 	if (out > l->xml_bytes)
 		return stream_fail(s, "limit %s exceeded (more than %" PRIu64
 		    " bytes decompressed)", DM_LIMIT_XML_BYTES, l->xml_bytes);
-	if (out > DM_RATIO_FLOOR && (in == 0 || in <= UINT64_MAX / l->ratio) &&
+	if (out > l->ratio_floor && (in == 0 || in <= UINT64_MAX / l->ratio) &&
 	    out > l->ratio * in)
 		return stream_fail(s, "limit %s exceeded (decompressed %" PRIu64
 		    " bytes from %" PRIu64 ": more than %" PRIu64 ":1)",
@@ -325,7 +325,7 @@ zip_checked(zip_t *za, uint64_t archive_bytes, const struct dm_limits *l,
 		    " bytes)", DM_LIMIT_XML_BYTES, total);
 		goto fail;
 	}
-	if (total > DM_RATIO_FLOOR && archive_bytes <= UINT64_MAX / ratio &&
+	if (total > l->ratio_floor && archive_bytes <= UINT64_MAX / ratio &&
 	    total > ratio * archive_bytes) {
 		snprintf(err, errlen, "limit %s exceeded (declared %" PRIu64
 		    " bytes from %" PRIu64 ": more than %" PRIu64 ":1)",

@@ -21,7 +21,7 @@
  * raw zlib when 1).  Takes ownership of src.  Fails with "truncated gzip
  * data", "corrupt gzip data: ...", or a limit message (xml-bytes; ratio,
  * measured against the compressed bytes read once the output passes
- * DM_RATIO_FLOOR).
+ * the ratio-floor limit).
  */
 struct stream *unpack_inflate(struct stream *src, int zlib_format,
     const struct dm_limits *l);

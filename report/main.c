@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "domain.h"
 #include "fmt.h"
 #include "names.h"
 #include "report.h"
@@ -166,15 +167,15 @@ today(int64_t *out)
 	return 0;
 }
 
+/* A --domain value in the form domains are stored in (SPEC.md E.17), so
+ * that "ATTACK.DK." finds attack.dk; it lives as long as the run.  NULL
+ * when out of memory. */
 static char *
-lowercase(char *s)
+domain_arg(const char *s)
 {
-	char *p;
+	char *n;
 
-	for (p = s; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return s;
+	return dm_domain_norm(s, &n, NULL) == DM_DNAME_NOMEM ? NULL : n;
 }
 
 int
@@ -207,7 +208,10 @@ main(int argc, char **argv)
 				usage_error("at most %d --domain options", MAX_DOMAINS);
 				return EXIT_USAGE;
 			}
-			domains[c.ndomains++] = lowercase(optarg);
+			if ((domains[c.ndomains++] = domain_arg(optarg)) == NULL) {
+				fprintf(stderr, "dmarc-report: out of memory\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case OPT_SINCE: since = optarg; break;
 		case OPT_UNTIL: until = optarg; break;

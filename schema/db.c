@@ -9,18 +9,42 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* schema.sql, embedded by cmake/embed.cmake. */
+#include "domain.h"
+
+/* schema.sql and the migrations, embedded by cmake/embed.cmake. */
 extern const char dm_schema_sql[];
+extern const char dm_migration_002_sql[];
 
 /*
  * Migrations from version N-1 to N, for N = 2 .. DB_SCHEMA_VERSION, each
  * the text of schema/migrations/NNN-*.sql.  A new database runs schema.sql
- * (always the latest schema) and skips them.  None yet: version 1 is the
- * first schema.
+ * (always the latest schema) and skips them.
  */
 static const char *const migrations[] = {
-	NULL,	/* 0 -> 1: schema.sql itself */
+	NULL,			/* 0 -> 1: schema.sql itself */
+	dm_migration_002_sql,	/* 1 -> 2: domains as domains, dates in s */
 };
+
+/* dm_domain(text): common/domain.c's stored form of a domain name, for
+ * the migrations (NULL stays NULL; an invalid name comes back as kept). */
+static void
+sql_dm_domain(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *v;
+	char *n;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+	    (v = sqlite3_value_text(argv[0])) == NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	if (dm_domain_norm((const char *)v, &n, NULL) == DM_DNAME_NOMEM) {
+		sqlite3_result_error_nomem(cx);
+		return;
+	}
+	sqlite3_result_text(cx, n, -1, free);
+}
 
 int
 db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
@@ -82,6 +106,12 @@ migrate(sqlite3 *db, const char *path, int app_id, char *err, size_t errlen)
 		if (db_exec(db, dm_schema_sql, e, sizeof e) != 0)
 			goto fail_rb;
 	} else {
+		if (sqlite3_create_function_v2(db, "dm_domain", 1, SQLITE_UTF8 |
+		    SQLITE_DETERMINISTIC, NULL, sql_dm_domain, NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			snprintf(e, sizeof e, "%s", sqlite3_errmsg(db));
+			goto fail_rb;
+		}
 		for (n = v + 1; n <= DB_SCHEMA_VERSION; n++) {
 			if ((size_t)n - 1 >= sizeof migrations / sizeof migrations[0] ||
 			    migrations[n - 1] == NULL) {

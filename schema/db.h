@@ -12,8 +12,9 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
-/* The schema version this program writes and reads. */
-#define DB_SCHEMA_VERSION 1
+/* The schema version this program writes and reads (2: domains in their
+ * stored form, schema/migrations/002-domains.sql). */
+#define DB_SCHEMA_VERSION 2
 
 /*
  * PRAGMA application_id of a dmarc-tools database: ASCII "DMRC".  Set when

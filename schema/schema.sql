@@ -4,7 +4,10 @@
 -- binaries at build time; schema/db.c runs it on a new database and sets
 -- PRAGMA user_version.  Later changes go in schema/migrations/, never here
 -- alone.  Times are UTC epoch seconds; counts are 64-bit; a NULL text means
--- the report left the element out or empty.
+-- the report left the element out or empty.  Domain names (the policy
+-- domain, header_from, envelope_from, envelope_to, DKIM and SPF domains)
+-- are in the form of common/domain.c: lowercase, without a trailing dot,
+-- internationalized labels as A-labels (SPEC.md E.17; version 2).
 
 -- One aggregate report: report_metadata, policy_published and provenance.
 CREATE TABLE report (
@@ -22,7 +25,7 @@ CREATE TABLE report (
     xml_version         TEXT,                  -- <version> as written
     xml_namespace       TEXT,                  -- namespace of <feedback>
     -- policy_published, with the defaults of SPEC.md E.6 applied
-    domain              TEXT NOT NULL,         -- lowercase
+    domain              TEXT NOT NULL,         -- common/domain.c form
     domain_source       TEXT NOT NULL DEFAULT 'report'
                         CHECK (domain_source IN ('report', 'filename', 'subject', 'header_from')),
     adkim               TEXT,

@@ -6,7 +6,7 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config libxml2-dev zlib1g-dev libzip-dev
-libsqlite3-dev libssl-dev libgmime-3.0-dev libc-ares-dev libpsl-dev sqlite3 zip gzip libxml2-utils time bc
+libsqlite3-dev libssl-dev libgmime-3.0-dev libc-ares-dev libpsl-dev libidn2-dev sqlite3 zip gzip libxml2-utils time bc
 clang libclang-rt-dev"
 
 missing=""

@@ -115,8 +115,10 @@ expect_match "utf8 warning" "$ERR" "^dmarc-ingest: warning: $T/in/utf8.xml: XML 
 expect_eq "utf8 stored" "$(stored utf8)" "2|7"
 expect_eq "utf8 org_name" "$(q "SELECT hex(org_name) FROM report WHERE report_id = 'utf8'")" \
     "$(printf 'Bad\303\277\303\276UTF \303\203( ctl[31m end' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)"
-expect_eq "utf8 header_from" "$(q "SELECT hex(r.header_from) FROM record r JOIN report p ON p.id = r.report WHERE p.report_id = 'utf8' AND r.position = 2")" \
-    "$(printf 'example\303\277.com' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)"
+# the invalid byte read as Latin-1 gives exampleÿ.com, a U-label: stored as
+# its A-label (E.17)
+expect_eq "utf8 header_from" "$(q "SELECT r.header_from FROM record r JOIN report p ON p.id = r.report WHERE p.report_id = 'utf8' AND r.position = 2")" \
+    "xn--example-i3a.com"
 CHECKS=$((CHECKS + 1))
 q "SELECT org_name FROM report UNION ALL SELECT header_from FROM record" | iconv -f UTF-8 -t UTF-8 >/dev/null ||
     fail "text in the database is not valid UTF-8"

@@ -427,6 +427,147 @@ test_encodings(void)
 	run_done(&x);
 }
 
+/* UTF-8 text as UTF-16 (be: big-endian), with a BOM when bom is set;
+ * `lone` puts a lone high surrogate before the first '>'.  Returns the
+ * length; *out is malloc'd. */
+static size_t
+to_utf16(const char *in, size_t len, int be, int bom, int lone,
+    unsigned char **out)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	unsigned char *o = malloc(len * 4 + 8);
+	size_t i = 0, n = 0;
+	unsigned u[2], cp, k, j;
+
+#define UNIT(x) do { o[n + (be ? 0 : 1)] = (unsigned char)((x) >> 8); \
+	o[n + (be ? 1 : 0)] = (unsigned char)((x) & 0xff); n += 2; } while (0)
+	if (bom)
+		UNIT(0xfeffu);
+	while (i < len) {
+		if (s[i] < 0x80)
+			cp = s[i++];
+		else if (s[i] < 0xe0)
+			cp = (s[i] & 0x1fu) << 6 | (s[i + 1] & 0x3fu), i += 2;
+		else if (s[i] < 0xf0)
+			cp = (s[i] & 0x0fu) << 12 | (s[i + 1] & 0x3fu) << 6 |
+			    (s[i + 2] & 0x3fu), i += 3;
+		else
+			cp = (s[i] & 0x07u) << 18 | (s[i + 1] & 0x3fu) << 12 |
+			    (s[i + 2] & 0x3fu) << 6 | (s[i + 3] & 0x3fu), i += 4;
+		if (lone && cp == '>') {
+			UNIT(0xd800u);
+			lone = 0;
+		}
+		k = 1;
+		u[0] = cp;
+		if (cp >= 0x10000) {
+			u[0] = 0xd800 + ((cp - 0x10000) >> 10);
+			u[1] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+			k = 2;
+		}
+		for (j = 0; j < k; j++)
+			UNIT(u[j]);
+	}
+#undef UNIT
+	*out = o;
+	return n;
+}
+
+/* E.16: UTF-16 with or without a BOM, either byte order, any chunking. */
+static void
+test_utf16(void)
+{
+	static const char doc[] = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n"
+	    "<feedback><report_metadata><org_name>Caf\xc3\xa9 \xe2\x82\xac "
+	    "\xf0\x9f\x98\x80</org_name><report_id>u16</report_id><date_range>"
+	    "<begin>1700000000</begin><end>1700086399</end></date_range>"
+	    "</report_metadata><policy_published><domain>example.net</domain>"
+	    "<p>none</p></policy_published><record><row><source_ip>192.0.2.1"
+	    "</source_ip><count>4</count><policy_evaluated><disposition>none"
+	    "</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated>"
+	    "</row><identifiers><header_from>example.net</header_from>"
+	    "</identifiers></record></feedback>\n";
+	struct run x = { .p = NULL };
+	unsigned char *u;
+	size_t n, step;
+	int be, bom;
+
+	for (be = 0; be <= 1; be++)
+		for (bom = 0; bom <= 1; bom++)
+			for (step = 0; step <= 3; step += 3) {
+				n = to_utf16(doc, sizeof doc - 1, be, bom, 0, &u);
+				run_buf(&x, u, n, step, NULL, NULL, NULL);
+				CHECK_INT(x.rc, 0);
+				CHECK_STR(x.rc == 0 ? x.r->org_name : "",
+				    "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+				CHECK_INT(x.n, 1);
+				CHECK_INT(x.n ? x.recs[0].count : 0, 4);
+				CHECK_INT(x.nwarn, 0);
+				run_done(&x);
+				free(u);
+			}
+
+	/* a lone surrogate: U+FFFD, with a warning */
+	n = to_utf16(doc, sizeof doc - 1, 0, 1, 1, &u);
+	run_buf(&x, u, n, 1, NULL, NULL, NULL);
+	CHECK_INT(x.rc, 0);
+	CHECK(has(x.warn, "invalid UTF-16: 1 code unit replaced with U+FFFD"));
+	run_done(&x);
+	/* a document cut inside a code unit */
+	run_buf(&x, u, n - 1, 0, NULL, NULL, NULL);
+	CHECK_INT(x.rc, 0);
+	CHECK(has(x.warn, "invalid UTF-16: 2 code units replaced with U+FFFD"));
+	run_done(&x);
+	free(u);
+
+	/* U+0000 in UTF-16 is a NUL like any other */
+	u = malloc(8);
+	memcpy(u, "\xff\xfe<\0a\0\0\0", 8);
+	run_buf(&x, u, 8, 0, NULL, NULL, NULL);
+	CHECK_INT(x.rc, -1);
+	CHECK(has(parse_error(x.p), "NUL byte in XML"));
+	run_done(&x);
+	free(u);
+}
+
+/* E.17: every domain lowercase, without the trailing dot, as A-labels;
+ * invalid names kept as written, with one warning and a count. */
+static void
+test_domains(void)
+{
+	struct run x = { .p = NULL };
+	static const char *const subj = "Report Domain: B\xc3\x9c" "CHER.Example. "
+	    "Submitter: x Report-ID: 1";
+
+	run_file(&x, "parse/domains.xml", 0, NULL, NULL, NULL);
+	CHECK_INT(x.rc, 0);
+	CHECK_STR(x.r->domain, "attack.dk");
+	CHECK_INT(x.n, 2);
+	CHECK_STR(x.recs[0].header_from, "attack.dk");
+	CHECK_STR(x.recs[0].envelope_from, "bounce.attack.dk");
+	CHECK_STR(x.recs[0].envelope_to, "rcpt.example");
+	CHECK_STR(x.recs[0].dkim[0].domain, "attack.dk");
+	CHECK_STR(x.recs[0].dkim[0].selector, "S1");	/* not a domain */
+	CHECK_STR(x.recs[0].spf[0].domain, "bounce.attack.dk");
+	CHECK_STR(x.recs[1].header_from, "xn--bcher-kva.example");
+	CHECK_STR(x.recs[1].envelope_from, "xn--bcher-kva.example");
+	CHECK_STR(x.recs[1].dkim[0].domain, "\xf0\x9f\x98\x80.example");
+	CHECK_STR(x.recs[1].spf[0].domain, "\xe2\x98\x83-\xe2\x8c\x98.example");
+	CHECK_INT(x.nwarn, 2);
+	CHECK(has(x.warn, "record 2: DKIM domain '\xf0\x9f\x98\x80.Example' is "
+	    "not a valid domain name (string contains a disallowed "
+	    "character): kept as written"));
+	CHECK(has(x.warn, "2 domain names in all are not valid names and were "
+	    "kept as written"));
+	run_done(&x);
+
+	/* a derived policy domain too */
+	run_file(&x, "parse/no_domain.xml", 0, NULL, NULL, subj);
+	CHECK_INT(x.rc, 0);
+	CHECK_STR(x.r->domain, "xn--bcher-kva.example");
+	run_done(&x);
+}
+
 /* ---- E.3, E.4, E.11 order, repeats, aliases ---- */
 
 static void
@@ -579,7 +720,7 @@ test_numbers_enums_ips(void)
 	CHECK_STR(a->spf_aligned, "fail");
 	CHECK_STR(a->reasons[0].type, "trusted_forwarder");
 	CHECK_STR(a->reasons[0].comment, "Keep Case");
-	CHECK_STR(a->header_from, "Example.NET");
+	CHECK_STR(a->header_from, "example.net");	/* E.17 */
 	CHECK_STR(a->dkim[0].result, "temperror");
 	CHECK_STR(a->spf[0].scope, "mfrom");
 	CHECK_STR(a->spf[0].result, "hardfail");	/* out of spec, kept */
@@ -648,15 +789,45 @@ test_recovery(void)
 	CHECK_STR(x.r->org_name, "A < B");
 	CHECK_INT(x.n, 1);
 	CHECK_INT(x.recs[0].count, 4);
-	CHECK_STR(x.recs[0].reasons[0].comment, "size<10  1<2 & more");
+	CHECK_STR(x.recs[0].reasons[0].comment, "size<10 & 1<2 & more");
 	CHECK_INT(x.nwarn, 1);
 	CHECK(has(x.warn, "XML not well-formed, recovered: line 3: bare '<'"));
 	run_done(&x);
 	run_file(&x, "parse/bare_lt.xml", 1, NULL, NULL, NULL);
 	CHECK_INT(x.rc, 0);
 	CHECK_STR(x.r->org_name, "A < B");
-	CHECK_STR(x.recs[0].reasons[0].comment, "size<10  1<2 & more");
+	CHECK_STR(x.recs[0].reasons[0].comment, "size<10 & 1<2 & more");
 	run_done(&x);
+
+	/* real shapes: <email><noreply@...></email>, a stray '<' around a
+	 * header_from, a bare '&'; comments and CDATA as written; whatever
+	 * the chunking */
+	{
+		size_t steps[] = { 0, 1, 7 }, i;
+
+		for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+			run_file(&x, "parse/bare_markup.xml", steps[i], NULL,
+			    NULL, NULL);
+			CHECK_INT(x.rc, 0);
+			if (x.rc != 0) {
+				run_done(&x);
+				continue;
+			}
+			CHECK_STR(x.r->org_name, "AT&T Mail & Co");
+			CHECK_STR(x.r->email, "<noreply@mail.example>");
+			CHECK_INT(x.n, 4);
+			CHECK_STR(x.recs[0].header_from, "<example.net");
+			CHECK_STR(x.recs[1].header_from, "example.net<");
+			CHECK_STR(x.recs[2].header_from,
+			    "sales <sales@example.net>");
+			CHECK_INT(x.recs[2].n_spf, 1);
+			CHECK_STR(x.recs[3].reasons[0].comment,
+			    "a < b & c &amp; d & <e> <");
+			CHECK(has(x.warn, "XML not well-formed, recovered: line "
+			    "3: bare '&' in text (read as '&#38;')"));
+			run_done(&x);
+		}
+	}
 
 	run_file(&x, "parse/truncated.xml", 0, NULL, NULL, NULL);
 	CHECK_INT(x.rc, -1);
@@ -744,6 +915,19 @@ test_odd_dates(void)
 	CHECK(has(x.warn, "is before the year 2000"));
 	CHECK(has(x.warn, "report has no usable records"));
 	CHECK_INT(x.nwarn, 3);
+	run_done(&x);
+
+	/* 13 digits are milliseconds (E.15): read as seconds, with a warning */
+	run_file(&x, "parse/millis.xml", 0, NULL, NULL, NULL);
+	CHECK_INT(x.rc, 0);
+	CHECK_INT(x.r->date_begin, 1748822400);
+	CHECK_INT(x.r->date_end, 1748908799);
+	CHECK(has(x.warn, "date_range begin 1748822400000 is in milliseconds, "
+	    "read as 1748822400 seconds"));
+	CHECK(has(x.warn, "date_range end 1748908799999 is in milliseconds, "
+	    "read as 1748908799 seconds"));
+	CHECK_INT(x.nwarn, 2);
+	CHECK_INT(x.n, 1);
 	run_done(&x);
 }
 
@@ -910,6 +1094,8 @@ main(void)
 	test_namespaces_versions();
 	test_bom_junk();
 	test_encodings();
+	test_utf16();
+	test_domains();
 	test_any_order();
 	test_repeats_aliases();
 	test_empty_and_invalid();

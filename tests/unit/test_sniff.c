@@ -25,8 +25,17 @@ static const struct {
 	T("garbage line <feedback><version>", SNIFF_XML),
 	T("\x01\x02<?xml version=\"1.0\"?>", SNIFF_OTHER),	/* binary junk */
 	T("\xef\xbb\xbf \r\n\tjunk from a mailer\n<?xml version=\"1.0\"?>", SNIFF_XML),	/* BOM, then junk */
-	T("\xfe\xff\x00<\x00?", SNIFF_OTHER),		/* UTF-16 BE BOM */
-	T("\xff\xfe<\x00?\x00x\x00m\x00l\x00", SNIFF_OTHER),	/* UTF-16 LE BOM */
+	/* UTF-16 (E.16): a BOM, or '<' and ASCII without one */
+	T("\xfe\xff\x00<\x00?", SNIFF_XML),
+	T("\xff\xfe<\x00?\x00x\x00m\x00l\x00", SNIFF_XML),
+	T("\xff\xfe \x00\r\x00\n\x00<\x00" "f\x00", SNIFF_XML),
+	T("\xfe\xff\x00\t\x00<\x00" "f", SNIFF_XML),
+	T("<\x00?\x00x\x00m\x00l\x00", SNIFF_XML),
+	T("\x00<\x00?\x00x\x00m\x00l", SNIFF_XML),
+	T("\xff\xfe" "A\x00<\x00", SNIFF_OTHER),		/* BOM, then text */
+	T("\xff\xfe\x00<", SNIFF_OTHER),		/* BOM LE, units BE */
+	T("\xff\xfe", SNIFF_OTHER),
+	T("<\x00\x00\x00", SNIFF_XML),			/* '<' then NULs: the parser refuses */
 	T("<feeback", SNIFF_XML),
 	/* gzip, zip */
 	T("\x1f\x8b\x08\x00\x00\x00\x00\x00", SNIFF_GZIP),

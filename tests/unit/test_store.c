@@ -378,8 +378,12 @@ main(void)
 	CHECK(db == NULL);
 	{
 		sqlite3 *raw;
+		char pv[64];
+
 		CHECK(sqlite3_open(dbpath, &raw) == SQLITE_OK);
-		CHECK(sqlite3_exec(raw, "PRAGMA user_version = 1", NULL, NULL, NULL) == SQLITE_OK);
+		snprintf(pv, sizeof pv, "PRAGMA user_version = %d",
+		    DB_SCHEMA_VERSION);
+		CHECK(sqlite3_exec(raw, pv, NULL, NULL, NULL) == SQLITE_OK);
 		sqlite3_close(raw);
 	}
 	db = db_open(dbpath, DB_READ_ONLY, err, sizeof err);
