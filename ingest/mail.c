@@ -14,6 +14,7 @@
 
 #include <gmime/gmime.h>
 
+#include "claim.h"
 #include "mbox.h"
 #include "sniff.h"
 #include "tnef.h"
@@ -28,9 +29,6 @@
  * are three levels deep (Google's forward: mixed, rfc822, mixed). */
 #define MAIL_MAX_DEPTH 32
 
-/* The first element of an XML payload is looked for this far in. */
-#define MAIL_XML_PROLOG_BYTES (64 * 1024)
-
 /* Bytes of a message over the message-bytes limit parsed for its headers
  * (so that it can still be named). */
 #define MAIL_HEAD_BYTES (64 * 1024)
@@ -38,9 +36,6 @@
  * ten times the size of a header block while parsing it, so a message of
  * 60 MB of headers (under message-bytes) would cost 600 MB. */
 #define MAIL_MAX_HEADER_BYTES (1024 * 1024)
-
-/* "<feedback" anywhere this far in also makes XML a report. */
-#define MAIL_XML_FEEDBACK_BYTES 4096
 
 /* One scan: the input, the limits and the caller's callbacks. */
 struct scan {
@@ -251,155 +246,6 @@ decode_part(struct scan *s, GMimePart *part, uint64_t max, int sample,
 	return 0;
 }
 
-static int
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
-/* The RFC 7489 file name form, whatever its extension:
- * receiver!policy-domain!begin!end (begin and end in digits). */
-static int
-report_name(const char *name)
-{
-	const char *p = name;
-	size_t digits;
-	int bang;
-
-	for (bang = 0; bang < 2; bang++) {
-		if ((p = strchr(p, '!')) == NULL || p == name)
-			return 0;
-		p++;
-	}
-	for (bang = 0; bang < 2; bang++) {
-		for (digits = 0; *p >= '0' && *p <= '9'; p++)
-			digits++;
-		if (digits == 0 || (bang == 0 && *p++ != '!'))
-			return 0;
-	}
-	return *p == '\0' || *p == '.' || *p == '!' || *p == '_' ||
-	    *p == '-';
-}
-
-/* Its name or type says it is a DMARC aggregate report. */
-static int
-claims_report(const char *type, const char *name)
-{
-	static const char *const suffixes[] = {
-		".xml", ".gz", ".gzip", ".zip", ".zlib",
-	};
-	static const char *const types[] = {
-		"application/gzip", "application/x-gzip", "application/zip",
-		"application/x-zip-compressed", "application/xml", "text/xml",
-	};
-	size_t i;
-
-	for (i = 0; name != NULL && i < sizeof suffixes / sizeof *suffixes; i++)
-		if (has_suffix(name, suffixes[i]))
-			return 1;
-	if (name != NULL && report_name(name))
-		return 1;
-	for (i = 0; i < sizeof types / sizeof *types; i++)
-		if (strcmp(type, types[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* An SMTP TLS report (RFC 8460) by its type or name. */
-static int
-is_tls_report(const char *type, const char *name)
-{
-	if (strcmp(type, "application/tlsrpt+gzip") == 0 ||
-	    strcmp(type, "application/tlsrpt+json") == 0)
-		return 1;
-	return name != NULL && (has_suffix(name, ".json") ||
-	    has_suffix(name, ".json.gz"));
-}
-
-static const unsigned char *
-find_bytes(const unsigned char *b, size_t len, const char *lit)
-{
-	size_t i, n = strlen(lit);
-
-	for (i = 0; i + n <= len; i++)
-		if (b[i] == (unsigned char)lit[0] && memcmp(b + i, lit, n) == 0)
-			return b + i;
-	return NULL;
-}
-
-static int
-is_xml_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static int
-is_name_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
-	    c == ':' || c >= 0x80;
-}
-
-/*
- * XML whose first element is <feedback> (any prefix), after the XML
- * declaration, comments, processing instructions and a DOCTYPE; or with
- * "<feedback" in its first 4 KiB.
- */
-static int
-is_feedback_xml(const unsigned char *b, size_t len)
-{
-	const unsigned char *p, *end;
-	size_t i = 0, j, k, brackets;
-
-	if (len > MAIL_XML_PROLOG_BYTES)
-		len = MAIL_XML_PROLOG_BYTES;
-	if (len >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	for (;;) {
-		while (i < len && is_xml_space(b[i]))
-			i++;
-		if (i >= len || b[i] != '<')
-			break;
-		if (i + 1 < len && b[i + 1] == '?') {
-			if ((p = find_bytes(b + i, len - i, "?>")) == NULL)
-				break;
-			i = (size_t)(p - b) + 2;
-		} else if (len - i >= 4 && memcmp(b + i, "<!--", 4) == 0) {
-			if ((p = find_bytes(b + i + 4, len - i - 4, "-->")) ==
-			    NULL)
-				break;
-			i = (size_t)(p - b) + 3;
-		} else if (len - i >= 9 && strncasecmp((const char *)b + i,
-		    "<!DOCTYPE", 9) == 0) {
-			for (j = i + 9, brackets = 0; j < len; j++) {
-				if (b[j] == '[')
-					brackets++;
-				else if (b[j] == ']' && brackets > 0)
-					brackets--;
-				else if (b[j] == '>' && brackets == 0)
-					break;
-			}
-			if (j >= len)
-				break;
-			i = j + 1;
-		} else {
-			for (j = k = i + 1; j < len && is_name_char(b[j]); j++)
-				if (b[j] == ':')
-					k = j + 1;
-			if (j - k == 8 && memcmp(b + k, "feedback", 8) == 0 &&
-			    (j == len || is_xml_space(b[j]) || b[j] == '>' ||
-			    b[j] == '/'))
-				return 1;
-			break;
-		}
-	}
-	end = b + (len < MAIL_XML_FEEDBACK_BYTES ? len : MAIL_XML_FEEDBACK_BYTES);
-	return find_bytes(b, (size_t)(end - b), "<feedback") != NULL;
-}
-
 /* "type/subtype" in lowercase (g_free it). */
 static char *
 lower_mime_type(GMimeObject *o)
@@ -489,17 +335,6 @@ offer(struct msg *ms, const unsigned char *data, size_t len,
 	return 0;
 }
 
-/* Its bytes make it a report candidate (the body of a message is never
- * taken for XML). */
-static int
-looks_report(const unsigned char *b, size_t len, int body)
-{
-	enum sniff_kind kind = sniff_kind(b, len);
-
-	return kind == SNIFF_GZIP || kind == SNIFF_ZIP ||
-	    (!body && kind == SNIFF_XML && is_feedback_xml(b, len));
-}
-
 /* A TNEF container (winmail.dat): its attachments are offered like MIME
  * parts.  A malformed container fails the message.  Returns 0 or -1. */
 static int
@@ -515,8 +350,8 @@ walk_tnef(struct msg *ms, const unsigned char *p, size_t len,
 	if (tnef_open(&r, p, len) == 0) {
 		while ((rc = tnef_next(&r, &a)) == 1) {
 			an = a.name[0] != '\0' ? a.name : NULL;
-			claims = claims_report(type, an);
-			if ((claims || looks_report(a.data, a.len, 0)) &&
+			claims = claim_by_name(type, an);
+			if ((claims || claim_by_bytes(a.data, a.len, 0)) &&
 			    offer(ms, a.data, a.len, an, type, claims) == -1)
 				return -1;
 		}
@@ -566,13 +401,13 @@ walk_leaf(struct msg *ms, GMimePart *part)
 	name = g_mime_part_get_filename(part);
 	if (name != NULL && *name == '\0')
 		name = NULL;
-	if (is_tls_report(type, name)) {
+	if (claim_tls(type, name)) {
 		ms->other++;
 		goto out;
 	}
 	if (strcmp(type, "application/pkcs7-mime") == 0 ||
 	    strcmp(type, "application/x-pkcs7-mime") == 0 ||
-	    (name != NULL && has_suffix(name, ".p7m"))) {
+	    (name != NULL && claim_has_suffix(name, ".p7m"))) {
 		snprintf(ms->hidden, sizeof ms->hidden, "%s",
 		    smime_hidden(part));
 		goto out;
@@ -591,17 +426,17 @@ walk_leaf(struct msg *ms, GMimePart *part)
 		    GMIME_CONTENT_ENCODING_BASE64)
 			goto out;
 	}
-	claims = !body && !tnef && claims_report(type, name);
+	claims = !body && !tnef && claim_by_name(type, name);
 	if (!claims && !tnef) {
 		/* sniff the first bytes before decoding a part that may be
 		 * any attachment (a 20 MB PDF need not be held whole) */
-		rc = decode_part(s, part, MAIL_XML_PROLOG_BYTES, 1, &b, err,
+		rc = decode_part(s, part, CLAIM_SAMPLE_BYTES, 1, &b, err,
 		    sizeof err);
 		if (rc < 0) {
 			snprintf(ms->error, sizeof ms->error, "%s", err);
 			goto out;
 		}
-		rc = looks_report(b.p, b.len, body);
+		rc = claim_by_bytes(b.p, b.len, body);
 		free(b.p);
 		if (!rc)
 			goto out;
@@ -627,7 +462,7 @@ walk_leaf(struct msg *ms, GMimePart *part)
 	}
 	if (tnef)
 		rc = walk_tnef(ms, b.p, b.len, name);
-	else if (claims || looks_report(b.p, b.len, body))
+	else if (claims || claim_by_bytes(b.p, b.len, body))
 		rc = offer(ms, b.p, b.len, name, type, claims);
 	free(b.p);
 out:
@@ -666,43 +501,6 @@ walk(struct msg *ms, GMimeObject *o, int depth)
 	} else if (GMIME_IS_PART(o))
 		return walk_leaf(ms, GMIME_PART(o));
 	return 0;
-}
-
-/*
- * A Subject in the form of RFC 7489 7.2.1.1, "Report Domain: D Submitter:
- * S Report-ID: I", in any case and spacing.  Senders vary, so "Report
- * Domain:" alone, or two of the three keys, is enough.
- */
-static int
-subject_says_report(const char *subject)
-{
-	char norm[1024];
-	size_t i, o = 0;
-	int sp = 0, keys;
-
-	if (subject == NULL)
-		return 0;
-	for (i = 0; subject[i] != '\0' && o < sizeof norm - 1; i++) {
-		unsigned char c = (unsigned char)subject[i];
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-		    c == '_' || c == '-') {
-			sp = 1;	/* "Report-ID", "Report ID", "Report_Domain" */
-			continue;
-		}
-		if (sp && o > 0)
-			norm[o++] = ' ';
-		sp = 0;
-		if (o < sizeof norm - 1)
-			norm[o++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-	}
-	norm[o] = '\0';
-	if (strstr(norm, "report domain:") != NULL ||
-	    strstr(norm, "report domain :") != NULL)
-		return 1;
-	keys = (strstr(norm, "submitter:") != NULL) +
-	    (strstr(norm, "report id:") != NULL);
-	return keys == 2;
 }
 
 /*
@@ -760,7 +558,7 @@ scan_message(struct scan *s, GMimeMessage *msg, int64_t offset,
 		 * announced a report */
 		if (ms.hidden[0] != '\0')
 			snprintf(ms.error, sizeof ms.error, "%s", ms.hidden);
-		else if (subject_says_report(ms.m.subject))
+		else if (claim_by_subject(ms.m.subject))
 			snprintf(ms.error, sizeof ms.error, "no report file "
 			    "in a mail whose Subject announces one");
 	}
@@ -899,6 +697,12 @@ scan_one(struct scan *s, GMimeStream *stream, uint64_t start, uint64_t hstart,
 	return rc;
 }
 
+static void
+mbox_read_error(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "cannot read the mbox: %s", strerror(errno));
+}
+
 /* Scans src through stream (taken over). */
 static int
 scan_src(const struct src *src, GMimeStream *stream, int mbox,
@@ -948,15 +752,17 @@ scan_src(const struct src *src, GMimeStream *stream, int mbox,
 			snprintf(err, errlen, "not an mbox (no \"From \" line "
 			    "at the start)");
 		else
-			goto readerr;
+			mbox_read_error(err, errlen);
 		rc = -1;
 		goto out;
 	}
 	rc = -1;
 	while (start < src->size) {
 		if (mbox_next(&in, start, &next) == -1 ||
-		    mbox_line_end(&in, start, next, &hstart) == -1)
-			goto readerr;
+		    mbox_line_end(&in, start, next, &hstart) == -1) {
+			mbox_read_error(err, errlen);
+			goto out;
+		}
 		if (scan_one(&s, stream, start, hstart, next - start,
 		    (int64_t)start, ++index) == -1) {
 			snprintf(err, errlen, "stopped by the caller");
@@ -965,10 +771,6 @@ scan_src(const struct src *src, GMimeStream *stream, int mbox,
 		start = next;
 	}
 	rc = 0;
-	goto out;
-readerr:
-	snprintf(err, errlen, "cannot read the mbox: %s", strerror(errno));
-	rc = -1;
 out:
 	g_object_unref(stream);
 	free(s.raw);
