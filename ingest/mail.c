@@ -43,6 +43,8 @@ struct scan {
 	const struct mail_callbacks *cb;
 	int mbox;		/* undo ">From " quoting of the mbox */
 	int stopped;		/* a callback returned -1 */
+	uint64_t joined;	/* mbox: where the message may hold another
+				 * (see mbox_next), or UINT64_MAX */
 	unsigned char *raw;	/* MAIL_CHUNK raw bytes */
 	unsigned char *unq;	/* raw bytes unquoted */
 	unsigned char *dec;	/* decoded bytes of one chunk */
@@ -562,6 +564,11 @@ scan_message(struct scan *s, GMimeMessage *msg, int64_t offset,
 			snprintf(ms.error, sizeof ms.error, "no report file "
 			    "in a mail whose Subject announces one");
 	}
+	if (ms.error[0] == '\0' && s->joined != UINT64_MAX)
+		snprintf(ms.error, sizeof ms.error, "the line at byte %" PRIu64
+		    " starts like a message (a \"From \" postmark, then "
+		    "headers) without a blank line before it: not split "
+		    "there, two messages may be joined", s->joined);
 	rc = 0;
 	if (!s->stopped && s->cb->message_done != NULL &&
 	    s->cb->message_done(s->cb->ctx, &ms.m, ms.reports, ms.other,
@@ -722,6 +729,7 @@ scan_src(const struct src *src, GMimeStream *stream, int mbox,
 	int rc = -1;
 
 	memset(&s, 0, sizeof s);
+	s.joined = UINT64_MAX;
 	s.l = l;
 	s.cb = cb;
 	s.mbox = mbox;
@@ -758,7 +766,7 @@ scan_src(const struct src *src, GMimeStream *stream, int mbox,
 	}
 	rc = -1;
 	while (start < src->size) {
-		if (mbox_next(&in, start, &next) == -1 ||
+		if (mbox_next(&in, start, &next, &s.joined) == -1 ||
 		    mbox_line_end(&in, start, next, &hstart) == -1) {
 			mbox_read_error(err, errlen);
 			goto out;

@@ -183,26 +183,15 @@ mbox_header_start(const unsigned char *line, size_t len)
 	return i >= MBOX_LINE_MAX ? 0 : -1;
 }
 
-int
-mbox_separator_at(const unsigned char *buf, size_t len, size_t i, int eof)
+/* The line at i of buf[0, len) is a postmark followed by a header line,
+ * whatever comes before it: 1, 0, or -1 when the bytes cannot tell. */
+static int
+postmark_block_at(const unsigned char *buf, size_t len, size_t i, int eof)
 {
 	const unsigned char *nl;
-	size_t avail, start, end, ll;
+	size_t avail = len - i, end, ll;
 	int r;
 
-	if (i > len)
-		return 0;
-	/* the line before is empty (LF or CRLF), or there is none */
-	if (i > 0) {
-		if (buf[i - 1] != '\n')
-			return 0;
-		start = i - 1;
-		if (start > 0 && buf[start - 1] == '\r')
-			start--;
-		if (start > 0 && buf[start - 1] != '\n')
-			return 0;
-	}
-	avail = len - i;
 	if (memcmp(buf + i, "From ", avail < 5 ? avail : 5) != 0)
 		return 0;
 	if (avail < 5)
@@ -221,6 +210,30 @@ mbox_separator_at(const unsigned char *buf, size_t len, size_t i, int eof)
 	if (r == -1 && eof)
 		return 0;
 	return r;
+}
+
+/* The line before i is empty (LF or CRLF), or there is none. */
+static int
+after_blank(const unsigned char *buf, size_t i)
+{
+	size_t start;
+
+	if (i == 0)
+		return 1;
+	if (buf[i - 1] != '\n')
+		return 0;
+	start = i - 1;
+	if (start > 0 && buf[start - 1] == '\r')
+		start--;
+	return start == 0 || buf[start - 1] == '\n';
+}
+
+int
+mbox_separator_at(const unsigned char *buf, size_t len, size_t i, int eof)
+{
+	if (i > len || !after_blank(buf, i))
+		return 0;
+	return postmark_block_at(buf, len, i, eof);
 }
 
 /* The window at off: n bytes (at most bufsize, never past size). */
@@ -264,13 +277,16 @@ mbox_first(const struct mbox_input *in, uint64_t *first)
 }
 
 int
-mbox_next(const struct mbox_input *in, uint64_t pos, uint64_t *next)
+mbox_next(const struct mbox_input *in, uint64_t pos, uint64_t *next,
+    uint64_t *joined)
 {
 	const unsigned char *p, *nl;
 	uint64_t base = pos, from = pos + 1, resume;
 	size_t n, k, i;
 	int eof, v;
 
+	if (joined != NULL)
+		*joined = UINT64_MAX;
 	if (in->bufsize < MBOX_WINDOW_MIN) {
 		errno = EINVAL;
 		return -1;
@@ -291,14 +307,19 @@ mbox_next(const struct mbox_input *in, uint64_t pos, uint64_t *next)
 					resume = base + i;
 				break;
 			}
-			if ((v = mbox_separator_at(p, n, i, eof)) == 1) {
-				*next = base + i;
-				return 0;
-			}
-			if (v == -1) {
+			if (p[i] != 'F')
+				continue;
+			if ((v = postmark_block_at(p, n, i, eof)) == -1) {
 				resume = base + i;
 				break;
 			}
+			if (v == 1 && after_blank(p, i)) {
+				*next = base + i;
+				return 0;
+			}
+			if (v == 1 && joined != NULL &&
+			    *joined == UINT64_MAX)
+				*joined = base + i;
 		}
 		if (eof)
 			break;

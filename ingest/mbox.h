@@ -69,10 +69,13 @@ int mbox_first(const struct mbox_input *in, uint64_t *first)
 
 /*
  * The offset of the separator after the message that starts at pos (its
- * end) in *next, or size.  Returns 0, or -1 on a read error (errno set).
+ * end) in *next, or size.  In *joined (unless NULL), the offset of the
+ * first line before it that would be a separator but for the blank line
+ * (an mbox written without blank lines joins messages there), or
+ * UINT64_MAX.  Returns 0, or -1 on a read error (errno set).
  */
-int mbox_next(const struct mbox_input *in, uint64_t pos, uint64_t *next)
-    __attribute__((warn_unused_result));
+int mbox_next(const struct mbox_input *in, uint64_t pos, uint64_t *next,
+    uint64_t *joined) __attribute__((warn_unused_result));
 
 /*
  * The offset just after the line that starts at pos (after its LF), no

@@ -264,4 +264,25 @@ expect_eq "mbox: failure at offset 0, with its bytes" \
     "$(q "SELECT mbox_offset, payload_size FROM ingest_failure")" \
     "0|$(( $(wc -c <"$DM_TEST_DATA/mail/subject_only.eml") + 56 ))"
 
+# an mbox written without blank lines between messages: a postmark and
+# headers right after a body line are not split (the rule), but the joined
+# message fails, bytes kept, instead of hiding the messages it swallowed
+fresh_db
+awk '/^$/ { held++; next }
+     /^From noreply-dmarc-support@/ && held { held = 0 }
+     { while (held > 0) { print ""; held-- } print }
+     END { while (held > 0) { print ""; held-- } }' "$T/all.mbox" >"$T/joined.mbox"
+expect_eq "joined fixture: no blank line before a postmark" \
+    "$(grep -B1 '^From noreply-dmarc-support@' "$T/joined.mbox" | grep -c '^$')" 0
+first=$(grep -m1 '^ filename=' "$T/joined.mbox" | sed 's/.*filename="\(.*\)"/\1/')
+first_reps=$(awk -F'\t' -v f="$first" '$1 == f { print $2 }' "$T/m.tsv")
+ingest --json "$T/joined.mbox"
+expect_rc "joined mbox" 1
+expect_eq "joined mbox: one message" "$(json messages_scanned)" 1
+expect_eq "joined mbox: the first message's reports" "$(json reports_new)" "$first_reps"
+expect_eq "joined mbox: failed" "$(json failed)" 1
+expect_match "joined mbox: reason" "$ERR" "joined.mbox@0: the line at byte [0-9]+ starts like a message .* without a blank line before it: not split there"
+expect_eq "joined mbox: all its bytes kept" "$(q "SELECT payload_size, payload IS NOT NULL FROM ingest_failure")" \
+    "$(wc -c <"$T/joined.mbox")|1"
+
 done_tests

@@ -2,7 +2,9 @@
 /*
  * fuzz_mbox.c: libFuzzer harness over the mbox splitter (mbox.h): the split
  * of a buffer read whole must equal its split through a small window (the
- * first byte picks its size), and every separator found obeys the rule.
+ * first byte picks its size), every separator found obeys the rule, and
+ * a line that would be a separator but for the blank line is inside its
+ * message.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,9 +31,10 @@ whole_read(void *ctx, uint64_t off, size_t n, unsigned char *buf)
 	return (const unsigned char *)ctx + off;
 }
 
-/* The message starts in out (room for size + 1); their count, or -1. */
+/* The message starts in out, and where each may join two messages in
+ * joined (room for size each); their count, or -1. */
 static long
-split(struct mbox_input *in, uint64_t *out)
+split(struct mbox_input *in, uint64_t *out, uint64_t *joined)
 {
 	uint64_t pos, next;
 	long k = 0;
@@ -39,10 +42,13 @@ split(struct mbox_input *in, uint64_t *out)
 	if (mbox_first(in, &pos) != 0)
 		return -1;
 	while (pos < in->size) {
-		out[k++] = pos;
-		if (mbox_next(in, pos, &next) != 0 || next <= pos ||
-		    next > in->size)
+		out[k] = pos;
+		if (mbox_next(in, pos, &next, &joined[k]) != 0 ||
+		    next <= pos || next > in->size ||
+		    (joined[k] != UINT64_MAX &&
+		    (joined[k] <= pos || joined[k] >= next)))
 			abort();
+		k++;
 		pos = next;
 	}
 	return k;
@@ -53,7 +59,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mbox_input whole, win;
-	uint64_t *a, *b;
+	uint64_t *a, *b, *ja, *jb;
 	size_t cap = MBOX_WINDOW_MIN + 255 * 7, i, j;
 	long na, nb;
 
@@ -69,12 +75,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	win.bufsize = MBOX_WINDOW_MIN + (size_t)data[0] * 7;
 	a = malloc(size * sizeof *a);
 	b = malloc(size * sizeof *b);
+	ja = malloc(size * sizeof *ja);
+	jb = malloc(size * sizeof *jb);
 	win.buf = malloc(cap);
-	if (a == NULL || b == NULL || win.buf == NULL)
+	if (a == NULL || b == NULL || ja == NULL || jb == NULL ||
+	    win.buf == NULL)
 		abort();
-	na = split(&whole, a);
-	nb = split(&win, b);
-	if (na != nb || (na > 0 && memcmp(a, b, (size_t)na * sizeof *a) != 0))
+	na = split(&whole, a, ja);
+	nb = split(&win, b, jb);
+	if (na != nb || (na > 0 && (memcmp(a, b, (size_t)na * sizeof *a) != 0 ||
+	    memcmp(ja, jb, (size_t)na * sizeof *ja) != 0)))
 		abort();
 	for (i = 1; i < (size_t)(na > 0 ? na : 0); i++)
 		if (mbox_separator_at(data + 1, size - 1, (size_t)a[i], 1) != 1)
@@ -88,6 +98,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(a);
 	free(b);
+	free(ja);
+	free(jb);
 	free(win.buf);
 	return 0;
 }

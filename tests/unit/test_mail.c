@@ -720,6 +720,18 @@ test_odd_inputs(void)
 	CHECK_STR(r.msgs[1].subject, "two");
 	CHECK_STR(r.msgs[1].error, "(null)");
 	rec_free(&r);
+	/* a postmark and headers without a blank line before: not split,
+	 * but the message fails (the mbox may join two messages there) */
+	mb = "From a Fri Jul  8 12:08:34 2011\nSubject: one\n\nx\n"
+	    "From c Fri Jul  8 12:08:34 2011\nSubject: two\n";
+	CHECK_INT(mail_scan_mem((const unsigned char *)mb, strlen(mb), 1,
+	    &limits, &cb, err, sizeof err), 0);
+	CHECK_INT(r.nmsgs, 1);
+	CHECK_STR(r.msgs[0].subject, "one");
+	CHECK_STR(r.msgs[0].error, "the line at byte 48 starts like a message "
+	    "(a \"From \" postmark, then headers) without a blank line before "
+	    "it: not split there, two messages may be joined");
+	rec_free(&r);
 	/* "From c d" has no date: body of the first message */
 	mb = "\n\nFrom a b\nSubject: one\n\nx\n\nFrom c d\nSubject: two\n";
 	CHECK_INT(mail_scan_mem((const unsigned char *)mb, strlen(mb), 1,

@@ -120,6 +120,9 @@ mem_read(void *ctx, uint64_t off, size_t n, unsigned char *buf)
 	return buf;
 }
 
+/* Where the messages of text may be joined (mbox_next's *joined). */
+static uint64_t joined[8];
+
 /* The message starts of text through a window of bufsize bytes, in out
  * (at most max); their count. */
 static size_t
@@ -139,9 +142,9 @@ split(const char *text, size_t bufsize, uint64_t *out, size_t max)
 	if (mbox_first(&in, &pos) != 0)
 		pos = in.size + 1;
 	while (pos < in.size && k < max) {
-		out[k++] = pos;
-		if (mbox_next(&in, pos, &next) != 0)
+		if (mbox_next(&in, pos, &next, &joined[k]) != 0)
 			break;
+		out[k++] = pos;
 		pos = next;
 	}
 	free(in.buf);
@@ -153,8 +156,8 @@ test_split(void)
 {
 	static const char pmk[] = "From MAILER-DAEMON Fri Jul  8 12:08:34 2011\n";
 	char *text;
-	uint64_t a[8], b[8];
-	size_t na, nb, used = 0, cap = 64 * 1024, i, j, sep2, sep3;
+	uint64_t a[8], b[8], ja[8];
+	size_t na, nb, used = 0, cap = 64 * 1024, i, j, sep2, sep3, join;
 
 	if ((text = malloc(cap)) == NULL)
 		abort();
@@ -170,7 +173,9 @@ test_split(void)
 	ADD("\n");
 	sep2 = used;
 	ADD(pmk);
-	ADD("Subject: two\n\nx\nFrom MAILER-DAEMON Fri Jul  8 12:08:34 2011\n"
+	ADD("Subject: two\n\nx\n");
+	join = used;
+	ADD("From MAILER-DAEMON Fri Jul  8 12:08:34 2011\n"
 	    "Subject: no blank line before\n\n");
 	sep3 = used;
 	ADD("From a@b Sat Jul  9 00:00:00 +0000 2011\r\nReceived: x\r\n\r\n");
@@ -180,10 +185,16 @@ test_split(void)
 	CHECK_INT(a[0], 0);
 	CHECK_INT(a[1], sep2);
 	CHECK_INT(a[2], sep3);
+	/* the postmark without a blank line before it is reported */
+	CHECK_INT(joined[0], UINT64_MAX);
+	CHECK_INT(joined[1], join);
+	CHECK_INT(joined[2], UINT64_MAX);
+	memcpy(ja, joined, sizeof ja);
 	/* every window size from the smallest gives the same split */
 	for (j = MBOX_WINDOW_MIN; j < MBOX_WINDOW_MIN + 200; j += 7) {
 		nb = split(text, j, b, 8);
-		CHECK(nb == na && memcmp(a, b, na * sizeof *a) == 0);
+		CHECK(nb == na && memcmp(a, b, na * sizeof *a) == 0 &&
+		    memcmp(ja, joined, na * sizeof *ja) == 0);
 	}
 	free(text);
 
