@@ -16,7 +16,6 @@
 
 #include "claim.h"
 #include "mbox.h"
-#include "sniff.h"
 #include "tnef.h"
 
 /* Raw (transfer-encoded) bytes read from a part at a time. */

@@ -603,6 +603,17 @@ test_report_looking(void)
 	    "From MAILER-DAEMON Fri Jul  8 12:08:34 2011\n"
 	    "Received: from somewhere\n\n--b\n"
 	    "Content-Type: application/gzip; name=\"r.xml.gz\"\n\nxx\n--b--\n";
+	static const char pgp[] =
+	    "Subject: encrypted\nMIME-Version: 1.0\nContent-Type: "
+	    "multipart/encrypted; protocol=\"application/pgp-encrypted\"; "
+	    "boundary=\"e\"\n\n--e\nContent-Type: application/pgp-encrypted"
+	    "\n\nVersion: 1\n--e\nContent-Type: application/octet-stream\n\n"
+	    "-----BEGIN PGP MESSAGE-----\nxx\n-----END PGP MESSAGE-----\n"
+	    "--e--\n";
+	static const char opaque[] =
+	    "Subject: signed\nMIME-Version: 1.0\nContent-Type: "
+	    "application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\n"
+	    "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHAqCA\n";
 	struct rec r = { 0 };
 	struct mail_callbacks cb = { &r, on_part, on_done };
 	char err[256];
@@ -622,6 +633,17 @@ test_report_looking(void)
 	CHECK_INT(r.nparts, 0);
 	CHECK_STR(r.msgs[0].error, "encrypted S/MIME message: cannot read the "
 	    "report without the key");
+	rec_free(&r);
+
+	CHECK_INT(mail_scan_mem((const unsigned char *)pgp, sizeof pgp - 1, 0,
+	    &limits, &cb, err, sizeof err), 0);
+	CHECK_STR(r.msgs[0].error, "encrypted PGP/MIME message: cannot read "
+	    "the report without the key");
+	rec_free(&r);
+	CHECK_INT(mail_scan_mem((const unsigned char *)opaque,
+	    sizeof opaque - 1, 0, &limits, &cb, err, sizeof err), 0);
+	CHECK_STR(r.msgs[0].error, "opaque-signed S/MIME message: the report "
+	    "inside the signature is not extracted");
 	rec_free(&r);
 
 	CHECK_INT(scan("mail/signed.eml", 0, &limits, &r), 0);
