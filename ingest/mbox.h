@@ -36,9 +36,10 @@ int mbox_header_start(const unsigned char *line, size_t len);
 
 /*
  * Is there a separator at offset i of buf[0, len)?  Bytes before i (the
- * blank line) are read from buf: i >= 3, or buf starts the file.  eof:
- * buf ends where the file ends.  1 yes, 0 no, -1 (only without eof) the
- * bytes after i do not tell: ask again with more.
+ * blank line) are read from buf: i >= 3, or buf[0] starts a line (i = 0:
+ * the start of the file).  eof: buf ends where the file ends.  1 yes, 0
+ * no, -1 (only without eof) the bytes after i do not tell: ask again with
+ * more.
  */
 int mbox_separator_at(const unsigned char *buf, size_t len, size_t i, int eof);
 
