@@ -14,7 +14,9 @@
 
 #include <gmime/gmime.h>
 
-#include "sniff.h"
+#include "claim.h"
+#include "mbox.h"
+#include "tnef.h"
 
 /* Raw (transfer-encoded) bytes read from a part at a time. */
 #define MAIL_CHUNK (64 * 1024)
@@ -26,9 +28,6 @@
  * are three levels deep (Google's forward: mixed, rfc822, mixed). */
 #define MAIL_MAX_DEPTH 32
 
-/* The first element of an XML payload is looked for this far in. */
-#define MAIL_XML_PROLOG_BYTES (64 * 1024)
-
 /* Bytes of a message over the message-bytes limit parsed for its headers
  * (so that it can still be named). */
 #define MAIL_HEAD_BYTES (64 * 1024)
@@ -37,15 +36,14 @@
  * 60 MB of headers (under message-bytes) would cost 600 MB. */
 #define MAIL_MAX_HEADER_BYTES (1024 * 1024)
 
-/* "<feedback" anywhere this far in also makes XML a report. */
-#define MAIL_XML_FEEDBACK_BYTES 4096
-
 /* One scan: the input, the limits and the caller's callbacks. */
 struct scan {
 	const struct dm_limits *l;
 	const struct mail_callbacks *cb;
 	int mbox;		/* undo ">From " quoting of the mbox */
 	int stopped;		/* a callback returned -1 */
+	uint64_t joined;	/* mbox: where the message may hold another
+				 * (see mbox_next), or UINT64_MAX */
 	unsigned char *raw;	/* MAIL_CHUNK raw bytes */
 	unsigned char *unq;	/* raw bytes unquoted */
 	unsigned char *dec;	/* decoded bytes of one chunk */
@@ -60,6 +58,9 @@ struct msg {
 	unsigned reports;
 	unsigned other;
 	char error[512];	/* "" or why the message failed */
+	char hidden[256];	/* "" or why some content could not be read
+				 * (encrypted, a broken TNEF): a failure when
+				 * no report is found */
 };
 
 /* A decoded part, capped. */
@@ -246,129 +247,6 @@ decode_part(struct scan *s, GMimePart *part, uint64_t max, int sample,
 	return 0;
 }
 
-static int
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
-/* Its name or type says it is a DMARC aggregate report. */
-static int
-claims_report(const char *type, const char *name)
-{
-	static const char *const suffixes[] = {
-		".xml", ".gz", ".gzip", ".zip", ".zlib",
-	};
-	static const char *const types[] = {
-		"application/gzip", "application/x-gzip", "application/zip",
-		"application/x-zip-compressed", "application/xml", "text/xml",
-	};
-	size_t i;
-
-	for (i = 0; name != NULL && i < sizeof suffixes / sizeof *suffixes; i++)
-		if (has_suffix(name, suffixes[i]))
-			return 1;
-	for (i = 0; i < sizeof types / sizeof *types; i++)
-		if (strcmp(type, types[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* An SMTP TLS report (RFC 8460) by its type or name. */
-static int
-is_tls_report(const char *type, const char *name)
-{
-	if (strcmp(type, "application/tlsrpt+gzip") == 0 ||
-	    strcmp(type, "application/tlsrpt+json") == 0)
-		return 1;
-	return name != NULL && (has_suffix(name, ".json") ||
-	    has_suffix(name, ".json.gz"));
-}
-
-static const unsigned char *
-find_bytes(const unsigned char *b, size_t len, const char *lit)
-{
-	size_t i, n = strlen(lit);
-
-	for (i = 0; i + n <= len; i++)
-		if (b[i] == (unsigned char)lit[0] && memcmp(b + i, lit, n) == 0)
-			return b + i;
-	return NULL;
-}
-
-static int
-is_xml_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static int
-is_name_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
-	    c == ':' || c >= 0x80;
-}
-
-/*
- * XML whose first element is <feedback> (any prefix), after the XML
- * declaration, comments, processing instructions and a DOCTYPE; or with
- * "<feedback" in its first 4 KiB.
- */
-static int
-is_feedback_xml(const unsigned char *b, size_t len)
-{
-	const unsigned char *p, *end;
-	size_t i = 0, j, k, brackets;
-
-	if (len > MAIL_XML_PROLOG_BYTES)
-		len = MAIL_XML_PROLOG_BYTES;
-	if (len >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	for (;;) {
-		while (i < len && is_xml_space(b[i]))
-			i++;
-		if (i >= len || b[i] != '<')
-			break;
-		if (i + 1 < len && b[i + 1] == '?') {
-			if ((p = find_bytes(b + i, len - i, "?>")) == NULL)
-				break;
-			i = (size_t)(p - b) + 2;
-		} else if (len - i >= 4 && memcmp(b + i, "<!--", 4) == 0) {
-			if ((p = find_bytes(b + i + 4, len - i - 4, "-->")) ==
-			    NULL)
-				break;
-			i = (size_t)(p - b) + 3;
-		} else if (len - i >= 9 && strncasecmp((const char *)b + i,
-		    "<!DOCTYPE", 9) == 0) {
-			for (j = i + 9, brackets = 0; j < len; j++) {
-				if (b[j] == '[')
-					brackets++;
-				else if (b[j] == ']' && brackets > 0)
-					brackets--;
-				else if (b[j] == '>' && brackets == 0)
-					break;
-			}
-			if (j >= len)
-				break;
-			i = j + 1;
-		} else {
-			for (j = k = i + 1; j < len && is_name_char(b[j]); j++)
-				if (b[j] == ':')
-					k = j + 1;
-			if (j - k == 8 && memcmp(b + k, "feedback", 8) == 0 &&
-			    (j == len || is_xml_space(b[j]) || b[j] == '>' ||
-			    b[j] == '/'))
-				return 1;
-			break;
-		}
-	}
-	end = b + (len < MAIL_XML_FEEDBACK_BYTES ? len : MAIL_XML_FEEDBACK_BYTES);
-	return find_bytes(b, (size_t)(end - b), "<feedback") != NULL;
-}
-
 /* "type/subtype" in lowercase (g_free it). */
 static char *
 lower_mime_type(GMimeObject *o)
@@ -434,6 +312,78 @@ has_failure_report(GMimeObject *o, int depth)
 	return 0;
 }
 
+/* Hands a report candidate to the caller.  Returns 0, or -1 when the
+ * callback stopped the scan. */
+static int
+offer(struct msg *ms, const unsigned char *data, size_t len,
+    const char *name, const char *type, int claims)
+{
+	struct scan *s = ms->s;
+	struct mail_part mp;
+
+	mp.data = data != NULL ? data : (const unsigned char *)"";
+	mp.len = len;
+	mp.name = name;
+	mp.content_type = type;
+	mp.index = ms->leaf;
+	mp.claims_report = claims;
+	ms->reports++;
+	if (s->cb->report_part != NULL &&
+	    s->cb->report_part(s->cb->ctx, &ms->m, &mp) != 0) {
+		s->stopped = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* A TNEF container (winmail.dat): its attachments are offered like MIME
+ * parts.  A malformed container fails the message.  Returns 0 or -1. */
+static int
+walk_tnef(struct msg *ms, const unsigned char *p, size_t len,
+    const char *name)
+{
+	static const char type[] = "application/octet-stream";
+	struct tnef_reader r;
+	struct tnef_attachment a;
+	const char *an;
+	int rc, claims;
+
+	if (tnef_open(&r, p, len) == 0) {
+		while ((rc = tnef_next(&r, &a)) == 1) {
+			an = a.name[0] != '\0' ? a.name : NULL;
+			claims = claim_by_name(type, an);
+			if ((claims || claim_by_bytes(a.data, a.len, 0)) &&
+			    offer(ms, a.data, a.len, an, type, claims) == -1)
+				return -1;
+		}
+		if (rc == 0)
+			return 0;
+	}
+	snprintf(ms->error, sizeof ms->error, "TNEF part '%s': %s",
+	    name != NULL ? name : "winmail.dat", r.error);
+	return -1;
+}
+
+/* Why an S/MIME part (application/pkcs7-mime, smime.p7m) cannot be read:
+ * its smime-type, encrypted when none is given. */
+static const char *
+smime_hidden(GMimePart *part)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(
+	    GMIME_OBJECT(part));
+	const char *st = ct != NULL ?
+	    g_mime_content_type_get_parameter(ct, "smime-type") : NULL;
+
+	if (st != NULL && strcasecmp(st, "signed-data") == 0)
+		return "opaque-signed S/MIME message: the report inside the "
+		    "signature is not extracted";
+	if (st != NULL && strcasecmp(st, "compressed-data") == 0)
+		return "compressed S/MIME message: the report inside is not "
+		    "extracted";
+	return "encrypted S/MIME message: cannot read the report without "
+	    "the key";
+}
+
 /* One leaf part: handed over, counted as other, or passed by.  Returns 0,
  * or -1 when the message failed (ms->error) or a callback stopped. */
 static int
@@ -442,24 +392,32 @@ walk_leaf(struct msg *ms, GMimePart *part)
 	struct scan *s = ms->s;
 	GMimeContentDisposition *disp;
 	GMimeDataWrapper *w;
-	struct mail_part mp;
 	struct buf b;
 	const char *name;
 	char *type, err[256];
-	int body, claims, candidate, rc = 0;
-	enum sniff_kind kind;
+	int body, claims, tnef, rc = 0;
 
 	ms->leaf++;
 	type = lower_mime_type(GMIME_OBJECT(part));
 	name = g_mime_part_get_filename(part);
 	if (name != NULL && *name == '\0')
 		name = NULL;
-	if (is_tls_report(type, name)) {
+	if (claim_tls(type, name)) {
 		ms->other++;
 		goto out;
 	}
+	if (strcmp(type, "application/pkcs7-mime") == 0 ||
+	    strcmp(type, "application/x-pkcs7-mime") == 0 ||
+	    (name != NULL && claim_has_suffix(name, ".p7m"))) {
+		snprintf(ms->hidden, sizeof ms->hidden, "%s",
+		    smime_hidden(part));
+		goto out;
+	}
+	tnef = strcmp(type, "application/ms-tnef") == 0 ||
+	    strcmp(type, "application/vnd.ms-tnef") == 0 ||
+	    (name != NULL && strcasecmp(name, "winmail.dat") == 0);
 	disp = g_mime_object_get_content_disposition(GMIME_OBJECT(part));
-	body = (strcmp(type, "text/plain") == 0 ||
+	body = !tnef && (strcmp(type, "text/plain") == 0 ||
 	    strcmp(type, "text/html") == 0) && name == NULL &&
 	    (disp == NULL || !g_mime_content_disposition_is_attachment(disp));
 	if (body) {
@@ -469,21 +427,19 @@ walk_leaf(struct msg *ms, GMimePart *part)
 		    GMIME_CONTENT_ENCODING_BASE64)
 			goto out;
 	}
-	claims = !body && claims_report(type, name);
-	if (!claims) {
+	claims = !body && !tnef && claim_by_name(type, name);
+	if (!claims && !tnef) {
 		/* sniff the first bytes before decoding a part that may be
 		 * any attachment (a 20 MB PDF need not be held whole) */
-		rc = decode_part(s, part, MAIL_XML_PROLOG_BYTES, 1, &b, err,
+		rc = decode_part(s, part, CLAIM_SAMPLE_BYTES, 1, &b, err,
 		    sizeof err);
 		if (rc < 0) {
 			snprintf(ms->error, sizeof ms->error, "%s", err);
 			goto out;
 		}
-		kind = sniff_kind(b.p, b.len);
-		candidate = kind == SNIFF_GZIP || kind == SNIFF_ZIP ||
-		    (!body && kind == SNIFF_XML && is_feedback_xml(b.p, b.len));
+		rc = claim_by_bytes(b.p, b.len, body);
 		free(b.p);
-		if (!candidate)
+		if (!rc)
 			goto out;
 	}
 	rc = decode_part(s, part, s->l->input_bytes, 0, &b, err, sizeof err);
@@ -505,23 +461,10 @@ walk_leaf(struct msg *ms, GMimePart *part)
 		snprintf(ms->error, sizeof ms->error, "%s", err);
 		goto out;
 	}
-	kind = sniff_kind(b.p, b.len);
-	if (kind == SNIFF_GZIP || kind == SNIFF_ZIP ||
-	    (!body && kind == SNIFF_XML && is_feedback_xml(b.p, b.len)) ||
-	    claims) {
-		mp.data = b.p != NULL ? b.p : (const unsigned char *)"";
-		mp.len = b.len;
-		mp.name = name;
-		mp.content_type = type;
-		mp.index = ms->leaf;
-		mp.claims_report = claims;
-		ms->reports++;
-		if (s->cb->report_part != NULL &&
-		    s->cb->report_part(s->cb->ctx, &ms->m, &mp) != 0) {
-			s->stopped = 1;
-			rc = -1;
-		}
-	}
+	if (tnef)
+		rc = walk_tnef(ms, b.p, b.len, name);
+	else if (claims || claim_by_bytes(b.p, b.len, body))
+		rc = offer(ms, b.p, b.len, name, type, claims);
 	free(b.p);
 out:
 	g_free(type);
@@ -542,7 +485,10 @@ walk(struct msg *ms, GMimeObject *o, int depth)
 		    "than %d deep", MAIL_MAX_DEPTH);
 		return -1;
 	}
-	if (GMIME_IS_MULTIPART(o)) {
+	if (GMIME_IS_MULTIPART_ENCRYPTED(o)) {
+		snprintf(ms->hidden, sizeof ms->hidden, "encrypted PGP/MIME "
+		    "message: cannot read the report without the key");
+	} else if (GMIME_IS_MULTIPART(o)) {
 		n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
 		for (i = 0; i < n; i++)
 			if (walk(ms, g_mime_multipart_get_part(
@@ -607,8 +553,21 @@ scan_message(struct scan *s, GMimeMessage *msg, int64_t offset,
 	    "TLS-Report-Submitter") != NULL ||
 	    has_failure_report(g_mime_message_get_mime_part(msg), 0))
 		ms.other = 1;
-	else
-		(void)walk(&ms, g_mime_message_get_mime_part(msg), 0);
+	else if (walk(&ms, g_mime_message_get_mime_part(msg), 0) == 0 &&
+	    ms.reports == 0 && ms.other == 0) {
+		/* nothing found: say so when the message hid its content or
+		 * announced a report */
+		if (ms.hidden[0] != '\0')
+			snprintf(ms.error, sizeof ms.error, "%s", ms.hidden);
+		else if (claim_by_subject(ms.m.subject))
+			snprintf(ms.error, sizeof ms.error, "no report file "
+			    "in a mail whose Subject announces one");
+	}
+	if (ms.error[0] == '\0' && s->joined != UINT64_MAX)
+		snprintf(ms.error, sizeof ms.error, "the line at byte %" PRIu64
+		    " starts like a message (a \"From \" postmark, then "
+		    "headers) without a blank line before it: not split "
+		    "there, two messages may be joined", s->joined);
 	rc = 0;
 	if (!s->stopped && s->cb->message_done != NULL &&
 	    s->cb->message_done(s->cb->ctx, &ms.m, ms.reports, ms.other,
@@ -631,8 +590,9 @@ struct src {
 /* n bytes at off (n <= MAIL_CHUNK, within size): a pointer into memory, or
  * into buf after a read.  NULL on a read error (errno set). */
 static const unsigned char *
-src_at(const struct src *src, uint64_t off, size_t n, unsigned char *buf)
+src_at(void *ctx, uint64_t off, size_t n, unsigned char *buf)
 {
+	const struct src *src = ctx;
 	size_t got = 0;
 	ssize_t r;
 
@@ -653,88 +613,12 @@ src_at(const struct src *src, uint64_t off, size_t n, unsigned char *buf)
 }
 
 /*
- * The offset of the first "From " line of an mbox (only white space may
- * come before it) in *first, or size when there is nothing but white space.
- * Returns 0, or -1 with a reason in err.
- */
-static int
-mbox_first(const struct src *src, unsigned char *buf, uint64_t *first,
-    char *err, size_t errlen)
-{
-	const unsigned char *p;
-	uint64_t pos = 0;
-	size_t i, n;
-	int bol = 1;
-
-	while (pos < src->size) {
-		n = src->size - pos < MAIL_CHUNK ? (size_t)(src->size - pos) :
-		    MAIL_CHUNK;
-		if ((p = src_at(src, pos, n, buf)) == NULL)
-			goto readerr;
-		for (i = 0; i < n && is_xml_space(p[i]); i++)
-			bol = p[i] == '\n';
-		if (i < n) {
-			pos += i;
-			n = src->size - pos < 5 ? (size_t)(src->size - pos) : 5;
-			if (!bol || (p = src_at(src, pos, n, buf)) == NULL ||
-			    n < 5 || memcmp(p, "From ", 5) != 0) {
-				if (p == NULL)
-					goto readerr;
-				snprintf(err, errlen, "not an mbox (no \"From \" "
-				    "line at the start)");
-				return -1;
-			}
-			*first = pos;
-			return 0;
-		}
-		pos += n;
-	}
-	*first = src->size;
-	return 0;
-readerr:
-	snprintf(err, errlen, "cannot read the mbox: %s", strerror(errno));
-	return -1;
-}
-
-/* The offset of the next line starting "From " after the one at pos (a
- * message's end), or size.  Returns 0, or -1 with a reason in err. */
-static int
-mbox_next(const struct src *src, uint64_t pos, unsigned char *buf,
-    uint64_t *next, char *err, size_t errlen)
-{
-	const unsigned char *p, *hit;
-	size_t n;
-
-	while (pos < src->size) {
-		n = src->size - pos < MAIL_CHUNK ? (size_t)(src->size - pos) :
-		    MAIL_CHUNK;
-		if ((p = src_at(src, pos, n, buf)) == NULL) {
-			snprintf(err, errlen, "cannot read the mbox: %s",
-			    strerror(errno));
-			return -1;
-		}
-		for (hit = p; (hit = memchr(hit, '\n', n - (size_t)(hit - p)))
-		    != NULL; hit++)
-			if (n - (size_t)(hit - p) >= 6 &&
-			    memcmp(hit + 1, "From ", 5) == 0) {
-				*next = pos + (uint64_t)(hit - p) + 1;
-				return 0;
-			}
-		if (n < MAIL_CHUNK)
-			break;
-		pos += n - 5;	/* a match may straddle the chunks */
-	}
-	*next = src->size;
-	return 0;
-}
-
-/*
- * Parses bytes [start, end) of stream as one message (mbox: starting with
- * its "From " line).  A message over the message-bytes limit is given only
- * its first MAIL_HEAD_BYTES, for its headers.  NULL when GMime cannot.
+ * Parses bytes [start, end) of stream as one message (in an mbox, from the
+ * line after its "From " line: GMime's own mbox format would end a message
+ * at any "From " line of its body).  NULL when GMime cannot.
  */
 static GMimeMessage *
-parse_message(GMimeStream *stream, int64_t start, int64_t end, int mbox)
+parse_message(GMimeStream *stream, int64_t start, int64_t end)
 {
 	GMimeStream *sub;
 	GMimeParser *parser;
@@ -748,8 +632,7 @@ parse_message(GMimeStream *stream, int64_t start, int64_t end, int mbox)
 		return NULL;
 	}
 	parser = g_mime_parser_new_with_stream(sub);
-	g_mime_parser_set_format(parser, mbox ? GMIME_FORMAT_MBOX :
-	    GMIME_FORMAT_MESSAGE);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream(parser, TRUE);
 	msg = g_mime_parser_construct_message(parser, NULL);
 	g_object_unref(parser);
@@ -791,29 +674,39 @@ header_block_fits(struct scan *s, GMimeStream *stream, uint64_t start,
 	return 0;
 }
 
-/* One message at [start, start + size) of stream: parsed, walked, freed.
- * Returns 0, or -1 when a callback stopped the scan. */
+/*
+ * One message at [start, start + size) of stream, its header block at
+ * hstart (after the "From " line of an mbox): parsed, walked, freed.  A
+ * message over the message-bytes limit is given only its first
+ * MAIL_HEAD_BYTES, for its headers.  Returns 0, or -1 when a callback
+ * stopped the scan.
+ */
 static int
-scan_one(struct scan *s, GMimeStream *stream, uint64_t start, uint64_t size,
-    int64_t offset, uint64_t index)
+scan_one(struct scan *s, GMimeStream *stream, uint64_t start, uint64_t hstart,
+    uint64_t size, int64_t offset, uint64_t index)
 {
 	GMimeMessage *msg;
-	uint64_t len = size;
+	uint64_t end = start + size, len = end - hstart;
 	const char *error = NULL;
 	int rc;
 
-	if (!header_block_fits(s, stream, start, size))
+	if (!header_block_fits(s, stream, hstart, len))
 		error = "header block larger than 1 MiB (refused: parsing it "
 		    "would take ten times that in memory)";
 	if ((error != NULL || size > s->l->message_bytes) &&
 	    len > MAIL_HEAD_BYTES)
 		len = MAIL_HEAD_BYTES;
-	msg = parse_message(stream, (int64_t)start, (int64_t)(start + len),
-	    s->mbox);
+	msg = parse_message(stream, (int64_t)hstart, (int64_t)(hstart + len));
 	rc = scan_message(s, msg, offset, index, size, error);
 	if (msg != NULL)
 		g_object_unref(msg);
 	return rc;
+}
+
+static void
+mbox_read_error(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "cannot read the mbox: %s", strerror(errno));
 }
 
 /* Scans src through stream (taken over). */
@@ -829,11 +722,13 @@ scan_src(const struct src *src, GMimeStream *stream, int mbox,
 		GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE,
 		GMIME_CONTENT_ENCODING_UUENCODE,
 	};
-	uint64_t start, next, index = 0;
+	struct mbox_input in = { src_at, NULL, src->size, NULL, MAIL_CHUNK };
+	uint64_t start, hstart, next, index = 0;
 	size_t i, n;
 	int rc = -1;
 
 	memset(&s, 0, sizeof s);
+	s.joined = UINT64_MAX;
 	s.l = l;
 	s.cb = cb;
 	s.mbox = mbox;
@@ -851,19 +746,32 @@ scan_src(const struct src *src, GMimeStream *stream, int mbox,
 		goto out;
 	}
 	if (!mbox) {
-		if ((rc = scan_one(&s, stream, 0, src->size, -1, 1)) == -1)
+		if ((rc = scan_one(&s, stream, 0, 0, src->size, -1, 1)) == -1)
 			snprintf(err, errlen, "stopped by the caller");
 		goto out;
 	}
-	/* The "From " lines are found first, so that a message's size is
-	 * known before GMime parses it. */
-	if (mbox_first(src, s.raw, &start, err, errlen) == -1)
+	/* The separators are found first, so that a message's size is known
+	 * before GMime parses it. */
+	in.ctx = (void *)(uintptr_t)src;
+	in.buf = s.raw;
+	if ((rc = mbox_first(&in, &start)) < 0) {
+		if (rc == -2)
+			snprintf(err, errlen, "not an mbox (no \"From \" line "
+			    "at the start)");
+		else
+			mbox_read_error(err, errlen);
+		rc = -1;
 		goto out;
+	}
+	rc = -1;
 	while (start < src->size) {
-		if (mbox_next(src, start, s.raw, &next, err, errlen) == -1)
+		if (mbox_next(&in, start, &next, &s.joined) == -1 ||
+		    mbox_line_end(&in, start, next, &hstart) == -1) {
+			mbox_read_error(err, errlen);
 			goto out;
-		if (scan_one(&s, stream, start, next - start, (int64_t)start,
-		    ++index) == -1) {
+		}
+		if (scan_one(&s, stream, start, hstart, next - start,
+		    (int64_t)start, ++index) == -1) {
 			snprintf(err, errlen, "stopped by the caller");
 			goto out;
 		}

@@ -2,11 +2,15 @@
 /*
  * mail.h: finds the report attachments in mail, with GMime 3: one RFC 5322
  * message or an mbox (scanned message by message through a persistent
- * stream, never loaded whole).  Every MIME part whose decoded bytes are
- * gzip or zip, or XML whose root element is <feedback>, or that claims to
- * be a report by its name or type, is handed to the caller; a message's
- * own text or HTML body never is.  SMTP TLS reports (RFC 8460) and DMARC
- * failure reports (message/feedback-report) are counted as other reports.
+ * stream, never loaded whole; where messages begin is mbox.h's rule).
+ * Every MIME part whose decoded bytes are gzip or zip, or XML whose root
+ * element is <feedback>, or that claims to be a report by its name or type,
+ * is handed to the caller, and so is every such attachment of a TNEF
+ * winmail.dat; a message's own text or HTML body never is.  SMTP TLS
+ * reports (RFC 8460) and DMARC failure reports (message/feedback-report)
+ * are counted as other reports.  A message that yields nothing is an error
+ * when it announces a report in its Subject (RFC 7489 7.2.1.1) or hides
+ * its content (encrypted S/MIME or PGP/MIME).
  * Knows nothing of XML parsing or SQLite.  Data passed to callbacks is
  * owned by the module and valid only during the call.
  */
@@ -47,7 +51,8 @@ struct mail_callbacks {
 	 * The message is done.  `reports`: candidates handed over; `other`:
 	 * TLS or failure reports seen.  `error` is NULL, or why the message
 	 * itself could not be read (over the message-bytes limit, a part over
-	 * the input-bytes limit, not parseable as mail): one line, naming the
+	 * the input-bytes limit, not parseable as mail, a broken TNEF part,
+	 * encrypted, a report announced and none found): one line, naming the
 	 * limit when one was hit.  Return 0 to go on, -1 to stop.
 	 */
 	int (*message_done)(void *ctx, const struct mail_message *m,

@@ -4,7 +4,10 @@
 # stdin; provenance of the message; the same report as a file, in an .eml
 # and in an mbox is one report; messages without report, TLS and failure
 # reports are counted, not failed; an oversized message or a bad
-# attachment is recorded as a failure with the message's provenance.
+# attachment is recorded as a failure with the message's provenance; an
+# mboxo export with unquoted "From " body lines is split right; reports in
+# a TNEF winmail.dat are read; a mail that announces a report but holds
+# none, or is encrypted, fails with its bytes kept.
 . "$(dirname "$0")/lib.sh"
 set -e
 
@@ -199,5 +202,87 @@ ingest --json --retry-failed
 expect_rc "retry of oversized messages" 0
 expect_match "all resolved" "$OUT" "\"resolved\": $n_over, \"still_failing\": 0"
 expect_eq "all reports now" "$(q 'SELECT count(*) FROM report')" "$reps"
+
+# an mboxo export: body lines starting with "From " are not quoted; a
+# "From now on" line after a blank line and a quoted postmark line (text
+# after it, not headers) stay in their message, whose report is stored
+fresh_db
+sed 's/^>From the postmaster: do not reply\.$/From the postmaster: do not reply.\n\nFrom now on, reports come from a new address.\n\nFrom MAILER-DAEMON Fri Jul  8 12:08:34 2011\nwas the first line of the bounce you sent./' \
+    "$T/all.mbox" >"$T/mboxo.mbox"
+expect_eq "mboxo fixture: unquoted From lines" "$(grep -c '^From now on' "$T/mboxo.mbox")" "$nfiles"
+ingest --json "$T/mboxo.mbox"
+expect_rc "mboxo" 0
+expect_eq "mboxo messages" "$(json messages_scanned)" "$nfiles"
+expect_eq "mboxo reports" "$(json reports_new)" "$reps"
+expect_eq "mboxo records" "$(json records_new)" "$recs"
+expect_eq "mboxo without report" "$(json messages_without_report)" 0
+got=$(q "SELECT DISTINCT mbox_offset FROM report ORDER BY mbox_offset" | tr '\n' ' ')
+expect_eq "mboxo offsets are the postmark lines" "$got" \
+    "$(grep -b '^From noreply-dmarc-support@' "$T/mboxo.mbox" | cut -d: -f1 | tr '\n' ' ')"
+
+# reports inside a TNEF winmail.dat (Outlook, Exchange) are stored
+fresh_db
+mkdir -p "$T/tnef"
+"$DMARC_GEN" --wrap tnef "$T/tnef" "$T/files"/*
+ingest --json "$T/tnef"
+expect_rc "tnef" 0
+expect_eq "tnef reports" "$(json reports_new)" "$reps"
+expect_eq "tnef records" "$(json records_new)" "$recs"
+expect_match "tnef input name: the title inside winmail.dat" \
+    "$(q "SELECT input_name FROM report LIMIT 1")" "^$T/tnef/.*\.eml:.*!example.com!.*\.(xml|xml\.gz|zip)$"
+
+# a signed message is read; a mail that announces a report but holds none,
+# and an encrypted one, fail with their bytes kept, and stay failed on retry
+fresh_db
+mkdir -p "$T/announce"
+cp "$DM_TEST_DATA/mail/signed.eml" "$DM_TEST_DATA/mail/subject_only.eml" \
+    "$DM_TEST_DATA/mail/smime_encrypted.eml" "$T/announce/"
+ingest --json "$T/announce"
+expect_rc "report mails without a report" 1
+expect_eq "signed: stored" "$(json reports_new)" 1
+expect_eq "announced or encrypted: failed" "$(json failed)" 2
+expect_eq "not counted as without report" "$(json messages_without_report)" 0
+expect_match "reason: Subject" "$ERR" "subject_only.eml: no report file in a mail whose Subject announces one"
+expect_match "reason: S/MIME" "$ERR" "smime_encrypted.eml: encrypted S/MIME message: cannot read the report without the key"
+expect_eq "bytes kept" "$(q "SELECT count(*) FROM ingest_failure WHERE payload IS NOT NULL")" 2
+expect_eq "sizes kept" "$(q "SELECT group_concat(payload_size) FROM (SELECT payload_size FROM ingest_failure ORDER BY input_name)")" \
+    "$(wc -c <"$T/announce/smime_encrypted.eml"),$(wc -c <"$T/announce/subject_only.eml")"
+ingest --json --retry-failed
+expect_rc "retry: still failing" 1
+expect_match "retry: both still failing" "$OUT" "\"resolved\": 0, \"still_failing\": 2"
+
+# the same in an mbox: the failure keeps the message's offset and bytes
+fresh_db
+{ printf 'From noreply@receiver.example Wed Nov 15 00:00:00 2023\n'
+  cat "$DM_TEST_DATA/mail/subject_only.eml"; printf '\n'
+  cat "$T/all.mbox"; } >"$T/announce.mbox"
+ingest --json "$T/announce.mbox"
+expect_rc "mbox with an announcing mail" 1
+expect_eq "mbox: the reports stored" "$(json reports_new)" "$reps"
+expect_eq "mbox: one failed" "$(json failed)" 1
+expect_eq "mbox: failure at offset 0, with its bytes" \
+    "$(q "SELECT mbox_offset, payload_size FROM ingest_failure")" \
+    "0|$(( $(wc -c <"$DM_TEST_DATA/mail/subject_only.eml") + 56 ))"
+
+# an mbox written without blank lines between messages: a postmark and
+# headers right after a body line are not split (the rule), but the joined
+# message fails, bytes kept, instead of hiding the messages it swallowed
+fresh_db
+awk '/^$/ { held++; next }
+     /^From noreply-dmarc-support@/ && held { held = 0 }
+     { while (held > 0) { print ""; held-- } print }
+     END { while (held > 0) { print ""; held-- } }' "$T/all.mbox" >"$T/joined.mbox"
+expect_eq "joined fixture: no blank line before a postmark" \
+    "$(grep -B1 '^From noreply-dmarc-support@' "$T/joined.mbox" | grep -c '^$')" 0
+first=$(grep -m1 '^ filename=' "$T/joined.mbox" | sed 's/.*filename="\(.*\)"/\1/')
+first_reps=$(awk -F'\t' -v f="$first" '$1 == f { print $2 }' "$T/m.tsv")
+ingest --json "$T/joined.mbox"
+expect_rc "joined mbox" 1
+expect_eq "joined mbox: one message" "$(json messages_scanned)" 1
+expect_eq "joined mbox: the first message's reports" "$(json reports_new)" "$first_reps"
+expect_eq "joined mbox: failed" "$(json failed)" 1
+expect_match "joined mbox: reason" "$ERR" "joined.mbox@0: the line at byte [0-9]+ starts like a message .* without a blank line before it: not split there"
+expect_eq "joined mbox: all its bytes kept" "$(q "SELECT payload_size, payload IS NOT NULL FROM ingest_failure")" \
+    "$(wc -c <"$T/joined.mbox")|1"
 
 done_tests

@@ -969,9 +969,10 @@ static void usage(FILE *f)
 "      --stdout           write one report to stdout (format xml, or gz with --format gz)\n"
 "  -m, --manifest FILE    write file<TAB>reports<TAB>records<TAB>messages per file\n"
 "      --zlib-filter      compress stdin to stdout as raw zlib (RFC 1950), alone\n"
-"      --wrap mbox|eml [--crlf] OUT FILE...\n"
+"      --wrap mbox|eml|tnef [--crlf] OUT FILE...\n"
 "                         alone: wrap report files into mail as receivers send\n"
 "                         them (base64 attachments): one mbox OUT, or OUT/NAME.eml;\n"
+"                         tnef: OUT/NAME.eml with the file inside a winmail.dat\n"
 "                         FILE '-' reads the names from stdin (mbox only)\n"
 "      --summary          print the totals to stdout instead of stderr\n"
 "  -h, --help             show this help\n"
@@ -1141,8 +1142,57 @@ static void b64_write(FILE *out, const unsigned char *b, size_t n, const char *e
 		fputs(eol, out);
 }
 
-/* One report file as a mail message (an mbox entry when mbox). */
-static int wrap_one(FILE *out, const char *path, unsigned serial, int mbox, const char *eol)
+/* A TNEF attribute (MS-OXTNEF 2.1.3.1): level, id, length, data and the
+ * 16-bit sum of the data bytes, little-endian, appended at *n of buf. */
+static void tnef_attr(unsigned char *buf, size_t *n, unsigned level, unsigned long id,
+    const void *data, size_t len)
+{
+	const unsigned char *d = data;
+	unsigned sum = 0;
+	size_t k;
+
+	buf[(*n)++] = (unsigned char)level;
+	for (k = 0; k < 4; k++)
+		buf[(*n)++] = (unsigned char)(id >> (8 * k));
+	for (k = 0; k < 4; k++)
+		buf[(*n)++] = (unsigned char)(len >> (8 * k));
+	memcpy(buf + *n, d, len);
+	*n += len;
+	for (k = 0; k < len; k++)
+		sum += d[k];
+	buf[(*n)++] = (unsigned char)sum;
+	buf[(*n)++] = (unsigned char)(sum >> 8);
+}
+
+/* The winmail.dat Outlook sends: a TNEF stream with the file as its one
+ * attachment (title, rendering data, bytes).  Returns a malloc'd buffer. */
+static unsigned char *tnef_wrap(const char *name, const unsigned char *data, size_t len,
+    size_t *outlen)
+{
+	static const unsigned char sig[] = { 0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00 };
+	static const unsigned char version[] = { 0x00, 0x00, 0x01, 0x00 };
+	static const char mclass[] = "IPM.Microsoft Mail.Note";
+	unsigned char rend[14] = { 0x01, 0x00, 0xff, 0xff, 0xff, 0xff };
+	unsigned char *buf;
+	size_t n = 0;
+
+	if ((buf = malloc(len + strlen(name) + 256)) == NULL)
+		return NULL;
+	memcpy(buf, sig, sizeof sig);
+	n = sizeof sig;
+	tnef_attr(buf, &n, 1, 0x00089006UL, version, sizeof version);	/* attTnefVersion */
+	tnef_attr(buf, &n, 1, 0x00078008UL, mclass, sizeof mclass);	/* attMessageClass */
+	tnef_attr(buf, &n, 2, 0x00069002UL, rend, sizeof rend);	/* attAttachRenddata */
+	tnef_attr(buf, &n, 2, 0x00018010UL, name, strlen(name) + 1);	/* attAttachTitle */
+	tnef_attr(buf, &n, 2, 0x0006800FUL, data, len);		/* attAttachData */
+	*outlen = n;
+	return buf;
+}
+
+/* One report file as a mail message (an mbox entry when mbox; the file
+ * inside a TNEF winmail.dat when tnef). */
+static int wrap_one(FILE *out, const char *path, unsigned serial, int mbox, const char *eol,
+    int tnef)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	char receiver[256] = "receiver.example", domain[256] = "example.com", date[64];
@@ -1192,10 +1242,26 @@ static int wrap_one(FILE *out, const char *path, unsigned serial, int mbox, cons
 	fprintf(out, "This is an aggregate report from %s.%s", receiver, eol);
 	/* a body line an mbox must quote as ">From " */
 	fprintf(out, "%sFrom the postmaster: do not reply.%s%s", mbox ? ">" : "", eol, eol);
-	fprintf(out, "--=_dmarc_%u%sContent-Type: %s; name=\"%s\"%s", serial, eol, type, base, eol);
-	fprintf(out, "Content-Transfer-Encoding: base64%s", eol);
-	fprintf(out, "Content-Disposition: attachment;%s filename=\"%s\"%s%s", eol, base, eol, eol);
-	b64_write(out, buf, n, eol);
+	if (tnef) {
+		size_t tlen;
+		unsigned char *tb = tnef_wrap(base, buf, n, &tlen);
+
+		if (tb == NULL) {
+			free(buf);
+			return -1;
+		}
+		fprintf(out, "--=_dmarc_%u%sContent-Type: application/ms-tnef; name=\"winmail.dat\"%s",
+		    serial, eol, eol);
+		fprintf(out, "Content-Transfer-Encoding: base64%s", eol);
+		fprintf(out, "Content-Disposition: attachment; filename=\"winmail.dat\"%s%s", eol, eol);
+		b64_write(out, tb, tlen, eol);
+		free(tb);
+	} else {
+		fprintf(out, "--=_dmarc_%u%sContent-Type: %s; name=\"%s\"%s", serial, eol, type, base, eol);
+		fprintf(out, "Content-Transfer-Encoding: base64%s", eol);
+		fprintf(out, "Content-Disposition: attachment;%s filename=\"%s\"%s%s", eol, base, eol, eol);
+		b64_write(out, buf, n, eol);
+	}
 	fprintf(out, "%s--=_dmarc_%u--%s", eol, serial, eol);
 	if (mbox)
 		fputs(eol, out);
@@ -1203,16 +1269,18 @@ static int wrap_one(FILE *out, const char *path, unsigned serial, int mbox, cons
 	return ferror(out) ? -1 : 0;
 }
 
-/* --wrap mbox|eml [--crlf] OUT FILE...: an mbox OUT holding one message per
- * file, or one OUT/NAME.eml per file. */
+/* --wrap mbox|eml|tnef [--crlf] OUT FILE...: an mbox OUT holding one message
+ * per file, or one OUT/NAME.eml per file (tnef: the file in a winmail.dat). */
 static int wrap_main(int argc, char **argv)
 {
-	int mbox, i = 2, crlf = 0;
+	int mbox, tnef, i = 2, crlf = 0;
 	const char *eol;
 	FILE *out = NULL;
 
-	if (argc < 4 || (strcmp(argv[2], "mbox") != 0 && strcmp(argv[2], "eml") != 0))
-		return bad_usage("--wrap wants mbox|eml [--crlf] OUT FILE...", NULL);
+	if (argc < 4 || (strcmp(argv[2], "mbox") != 0 && strcmp(argv[2], "eml") != 0 &&
+	    strcmp(argv[2], "tnef") != 0))
+		return bad_usage("--wrap wants mbox|eml|tnef [--crlf] OUT FILE...", NULL);
+	tnef = strcmp(argv[i], "tnef") == 0;
 	mbox = strcmp(argv[i++], "mbox") == 0;
 	if (strcmp(argv[i], "--crlf") == 0)
 		crlf = 1, i++;
@@ -1229,10 +1297,10 @@ static int wrap_main(int argc, char **argv)
 		unsigned serial = 0;
 
 		if (!mbox)
-			return bad_usage("--wrap eml takes no '-'", NULL);
+			return bad_usage("--wrap eml|tnef takes no '-'", NULL);
 		while (fgets(line, sizeof line, stdin) != NULL) {
 			line[strcspn(line, "\n")] = '\0';
-			if (line[0] != '\0' && wrap_one(out, line, ++serial, 1, eol) != 0) {
+			if (line[0] != '\0' && wrap_one(out, line, ++serial, 1, eol, 0) != 0) {
 				fprintf(stderr, "dmarc-gen: cannot wrap %s\n", line);
 				fclose(out);
 				return EXIT_FAIL;
@@ -1250,7 +1318,7 @@ static int wrap_main(int argc, char **argv)
 				return EXIT_FAIL;
 			}
 		}
-		if (wrap_one(out, argv[k], (unsigned)(k - i), mbox, eol) != 0) {
+		if (wrap_one(out, argv[k], (unsigned)(k - i), mbox, eol, tnef) != 0) {
 			fprintf(stderr, "dmarc-gen: cannot wrap %s\n", argv[k]);
 			fclose(out);
 			return EXIT_FAIL;

@@ -535,6 +535,144 @@ test_mbox(void)
 	rec_free(&r);
 }
 
+/*
+ * An mboxo export: body lines that start with "From " are not quoted.  A
+ * "From now on" line after a blank line, and a whole postmark line quoted
+ * in the body (followed by text, not headers), do not cut the message.
+ */
+static void
+test_mboxo(void)
+{
+	static const char head[] =
+	    "From noreply@receiver.example Wed Nov 15 00:00:00 2023\n"
+	    "From: reports@receiver.example\n"
+	    "Subject: Report Domain: example.com Submitter: receiver.example\n"
+	    "Message-ID: <mboxo-1@receiver.example>\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nHello.\n\n"
+	    "From now on, reports come from a new address.\n\n"
+	    "From MAILER-DAEMON Fri Jul  8 12:08:34 2011\n"
+	    "was the first line of the bounce you sent.\n\n"
+	    "--b\nContent-Type: text/xml; name=\"r.xml\"\n\n";
+	static const char tail[] =
+	    "--b--\n\n"
+	    "From other@receiver.example Wed Nov 15 00:00:01 2023\n"
+	    "Subject: second\nMessage-ID: <mboxo-2@receiver.example>\n\nx\n";
+	struct rec r = { 0 };
+	struct mail_callbacks cb = { &r, on_part, on_done };
+	char err[256], *mb;
+	size_t len;
+
+	len = strlen(head) + strlen(report_xml) + strlen(tail);
+	if ((mb = malloc(len + 1)) == NULL)
+		abort();
+	snprintf(mb, len + 1, "%s%s%s", head, report_xml, tail);
+	CHECK_INT(mail_scan_mem((unsigned char *)mb, len, 1, &limits, &cb, err,
+	    sizeof err), 0);
+	CHECK_INT(r.nmsgs, 2);
+	CHECK_STR(r.msgs[0].mid, "mboxo-1@receiver.example");
+	CHECK_INT(r.msgs[0].reports, 1);
+	CHECK_STR(r.msgs[0].error, "(null)");
+	CHECK_INT(r.msgs[0].size, strlen(head) + strlen(report_xml) + 7);
+	CHECK_INT(r.nparts, 1);
+	CHECK_STR(r.parts[0].name, "r.xml");
+	/* the line end before the boundary belongs to the boundary */
+	CHECK_INT(r.parts[0].len, strlen(report_xml) - 1);
+	CHECK(r.nparts == 1 && memcmp(r.parts[0].data, report_xml,
+	    strlen(report_xml) - 1) == 0);
+	CHECK_STR(r.msgs[1].mid, "mboxo-2@receiver.example");
+	CHECK_STR(r.msgs[1].error, "(null)");
+	rec_free(&r);
+	free(mb);
+}
+
+/*
+ * Mails that present themselves as reports but yield none fail; so do
+ * mails whose content cannot be read.  Signed mail and TNEF are read.
+ */
+static void
+test_report_looking(void)
+{
+	static const char cut[] =
+	    "From noreply@receiver.example Wed Nov 15 00:00:00 2023\n"
+	    "Subject: Report Domain: example.com Submitter: r.example "
+	    "Report-ID: cut\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nA bounce you sent:\n\n"
+	    "From MAILER-DAEMON Fri Jul  8 12:08:34 2011\n"
+	    "Received: from somewhere\n\n--b\n"
+	    "Content-Type: application/gzip; name=\"r.xml.gz\"\n\nxx\n--b--\n";
+	static const char pgp[] =
+	    "Subject: encrypted\nMIME-Version: 1.0\nContent-Type: "
+	    "multipart/encrypted; protocol=\"application/pgp-encrypted\"; "
+	    "boundary=\"e\"\n\n--e\nContent-Type: application/pgp-encrypted"
+	    "\n\nVersion: 1\n--e\nContent-Type: application/octet-stream\n\n"
+	    "-----BEGIN PGP MESSAGE-----\nxx\n-----END PGP MESSAGE-----\n"
+	    "--e--\n";
+	static const char opaque[] =
+	    "Subject: signed\nMIME-Version: 1.0\nContent-Type: "
+	    "application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\n"
+	    "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHAqCA\n";
+	struct rec r = { 0 };
+	struct mail_callbacks cb = { &r, on_part, on_done };
+	char err[256];
+
+	CHECK_INT(scan("mail/subject_only.eml", 0, &limits, &r), 0);
+	CHECK_INT(r.nparts, 0);
+	CHECK_STR(r.msgs[0].error, "no report file in a mail whose Subject "
+	    "announces one");
+	rec_free(&r);
+
+	/* no announcing Subject: a message without report, as before */
+	CHECK_INT(scan("mail/no_report.eml", 0, &limits, &r), 0);
+	CHECK_STR(r.msgs[0].error, "(null)");
+	rec_free(&r);
+
+	CHECK_INT(scan("mail/smime_encrypted.eml", 0, &limits, &r), 0);
+	CHECK_INT(r.nparts, 0);
+	CHECK_STR(r.msgs[0].error, "encrypted S/MIME message: cannot read the "
+	    "report without the key");
+	rec_free(&r);
+
+	CHECK_INT(mail_scan_mem((const unsigned char *)pgp, sizeof pgp - 1, 0,
+	    &limits, &cb, err, sizeof err), 0);
+	CHECK_STR(r.msgs[0].error, "encrypted PGP/MIME message: cannot read "
+	    "the report without the key");
+	rec_free(&r);
+	CHECK_INT(mail_scan_mem((const unsigned char *)opaque,
+	    sizeof opaque - 1, 0, &limits, &cb, err, sizeof err), 0);
+	CHECK_STR(r.msgs[0].error, "opaque-signed S/MIME message: the report "
+	    "inside the signature is not extracted");
+	rec_free(&r);
+
+	CHECK_INT(scan("mail/signed.eml", 0, &limits, &r), 0);
+	CHECK_INT(r.nparts, 1);
+	CHECK_INT(r.parts[0].len, GZ_LEN);
+	CHECK_STR(r.parts[0].name, FN);
+	CHECK_STR(r.msgs[0].error, "(null)");
+	rec_free(&r);
+
+	/* the report inside a winmail.dat, under its TNEF title */
+	CHECK_INT(scan("mail/tnef.eml", 0, &limits, &r), 0);
+	CHECK_INT(r.nparts, 1);
+	CHECK_STR(r.parts[0].name, FN);
+	CHECK_INT(r.parts[0].len, GZ_LEN);
+	CHECK_INT(r.parts[0].claims, 1);
+	CHECK(r.nparts == 1 && memcmp(r.parts[0].data, "\x1f\x8b", 2) == 0);
+	CHECK_STR(r.msgs[0].error, "(null)");
+	rec_free(&r);
+
+	/* a quoted bounce with headers does cut the message: the first half
+	 * announces a report and holds none, so it fails */
+	CHECK_INT(mail_scan_mem((const unsigned char *)cut, sizeof cut - 1, 1,
+	    &limits, &cb, err, sizeof err), 0);
+	CHECK_INT(r.nmsgs, 2);
+	CHECK_STR(r.msgs[0].error, "no report file in a mail whose Subject "
+	    "announces one");
+	rec_free(&r);
+}
+
 static void
 test_input_limit(void)
 {
@@ -589,8 +727,10 @@ test_odd_inputs(void)
 	CHECK_STR(err, "not an mbox (no \"From \" line at the start)");
 	CHECK_INT(r.nmsgs, 0);
 
-	/* Blank lines before the first "From " line; a From line at the end. */
-	mb = "\n\nFrom a b\nSubject: one\n\nx\n\nFrom c d\nSubject: two\n";
+	/* Blank lines before the first "From " line (which may be any "From "
+	 * line); a postmark line at the end. */
+	mb = "\n\nFrom a b\nSubject: one\n\nx\n\n"
+	    "From c Fri Jul  8 12:08:34 2011\nSubject: two\n";
 	CHECK_INT(mail_scan_mem((const unsigned char *)mb, strlen(mb), 1,
 	    &limits, &cb, err, sizeof err), 0);
 	CHECK_INT(r.nmsgs, 2);
@@ -598,9 +738,28 @@ test_odd_inputs(void)
 	CHECK_INT(r.msgs[0].size, 26);
 	CHECK_STR(r.msgs[0].subject, "one");
 	CHECK_INT(r.msgs[1].offset, 28);
-	CHECK_INT(r.msgs[1].size, 22);
+	CHECK_INT(r.msgs[1].size, 45);
 	CHECK_STR(r.msgs[1].subject, "two");
 	CHECK_STR(r.msgs[1].error, "(null)");
+	rec_free(&r);
+	/* a postmark and headers without a blank line before: not split,
+	 * but the message fails (the mbox may join two messages there) */
+	mb = "From a Fri Jul  8 12:08:34 2011\nSubject: one\n\nx\n"
+	    "From c Fri Jul  8 12:08:34 2011\nSubject: two\n";
+	CHECK_INT(mail_scan_mem((const unsigned char *)mb, strlen(mb), 1,
+	    &limits, &cb, err, sizeof err), 0);
+	CHECK_INT(r.nmsgs, 1);
+	CHECK_STR(r.msgs[0].subject, "one");
+	CHECK_STR(r.msgs[0].error, "the line at byte 48 starts like a message "
+	    "(a \"From \" postmark, then headers) without a blank line before "
+	    "it: not split there, two messages may be joined");
+	rec_free(&r);
+	/* "From c d" has no date: body of the first message */
+	mb = "\n\nFrom a b\nSubject: one\n\nx\n\nFrom c d\nSubject: two\n";
+	CHECK_INT(mail_scan_mem((const unsigned char *)mb, strlen(mb), 1,
+	    &limits, &cb, err, sizeof err), 0);
+	CHECK_INT(r.nmsgs, 1);
+	CHECK_INT(r.msgs[0].size, 48);
 	rec_free(&r);
 
 	CHECK_INT(mail_scan_file(check_data("mail/nonexistent.eml"), 0,
@@ -655,6 +814,8 @@ main(void)
 	test_other_reports();
 	test_fake_gz();
 	test_mbox();
+	test_mboxo();
+	test_report_looking();
 	test_input_limit();
 	test_odd_inputs();
 
