@@ -162,6 +162,15 @@ names_sender(const struct report_ctx *c, const char *ip, const char *ptr)
 }
 
 void
+names_identify(const struct report_ctx *c, const char *ip, const char *ptr,
+    const char *policy_domain, const char *const *auth, size_t n,
+    struct sender_id *out, char *buf, size_t buflen)
+{
+	senders_identify(c->senders, ip, ptr && *ptr ? ptr : NULL,
+	    policy_domain, auth, n, out, buf, buflen);
+}
+
+void
 names_close(struct report_ctx *c)
 {
 	rdns_free(c->rdns);

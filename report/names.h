@@ -13,6 +13,7 @@
 
 #include "rdns.h"
 #include "report.h"
+#include "senders.h"
 
 /* The PTR names of out[0..n) (ip set by the caller): from the cache while
  * younger than the TTL; the rest resolved (unless --no-dns) in parallel
@@ -23,6 +24,13 @@ int names_ptr(struct report_ctx *c, struct rdns_result *out, size_t n);
 /* The sender's name for an IP and its PTR name (NULL when unknown). */
 const char *names_sender(const struct report_ctx *c, const char *ip,
     const char *ptr);
+
+/* senders_identify (senders.h) with the command's senders table: the name
+ * of a source from its IP, its PTR name ("" or NULL: none) and the
+ * authentication domains that passed on its mail, most messages first. */
+void names_identify(const struct report_ctx *c, const char *ip,
+    const char *ptr, const char *policy_domain, const char *const *auth,
+    size_t n, struct sender_id *out, char *buf, size_t buflen);
 
 /* Frees what names_* opened (at the end of main). */
 void names_close(struct report_ctx *c);
