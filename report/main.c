@@ -409,6 +409,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rc = run(&c);
+	if (names_warning(&c, err, sizeof err))
+		fprintf(stderr, "dmarc-report: warning: %s\n", err);
 	names_close(&c);
 	if (rc == EXIT_USAGE && c.err[0])
 		fprintf(stderr, "dmarc-report: %s\n", c.err);
