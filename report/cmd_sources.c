@@ -15,7 +15,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fmt.h"
 #include "json_out.h"
@@ -41,7 +40,7 @@ struct source_row {
 	char *ip;
 	char ptr[256];			/* reverse DNS name, or "" */
 	int ptr_confirmed;
-	const char *sender;		/* sender.name: the table's or sender_buf */
+	const char *sender;		/* id.name: the table's or sender_buf */
 	struct sender_id id;
 	char sender_buf[SENDERS_BUF_MIN];
 	int64_t messages, pass, spf, dkim, none, quarantine, reject;
@@ -235,22 +234,21 @@ load_details(struct report_ctx *c, struct sources *s)
 	return rc;
 }
 
-/* Adds m messages to domain d in l (one entry per domain, whatever its
- * case); -1 without memory. */
+/* Adds m messages to domain d in l, whose last entry it joins when it is
+ * the same domain (the query sends a domain's rows together); -1 without
+ * memory. */
 static int
 auth_add(struct list *l, const char *d, int64_t m)
 {
 	struct item *it;
-	size_t i;
 
-	for (i = 0; i < l->n; i++)
-		if (strcasecmp(l->v[i].a, d) == 0) {
-			it = &l->v[i];
-			/* an ordering weight only: saturate */
-			it->messages = it->messages > INT64_MAX - m ? INT64_MAX :
-			    it->messages + m;
-			return 0;
-		}
+	if (l->n > 0 && strcmp(l->v[l->n - 1].a, d) == 0) {
+		it = &l->v[l->n - 1];
+		/* an ordering weight only: saturate */
+		it->messages = it->messages > INT64_MAX - m ? INT64_MAX :
+		    it->messages + m;
+		return 0;
+	}
 	if (l->n == l->cap) {
 		size_t nc = l->cap ? l->cap * 2 : 8;
 		void *p = realloc(l->v, nc * sizeof *l->v);
@@ -295,17 +293,20 @@ load_auth(struct report_ctx *c, struct sources *s)
 	int rc = SQLITE_DONE;
 
 	filter_sql(c, "r", filter, sizeof filter);
+	/* lowercase domains in order, so that a domain's rows (one per
+	 * policy domain) come together */
 	snprintf(sql, sizeof sql,
 	    "WITH recs AS MATERIALIZED ("
 	    " SELECT rec.id AS id, rec.count AS n, r.domain AS dom"
 	    " FROM record rec JOIN report r ON r.id = rec.report"
-	    " WHERE rec.source_ip = ?1%s)"
-	    " SELECT dom, x.domain, sum(recs.n) FROM recs"
-	    " JOIN record_dkim x ON x.record = recs.id"
-	    " WHERE x.result = 'pass' AND x.domain IS NOT NULL GROUP BY 1, 2"
-	    " UNION ALL SELECT dom, x.domain, sum(recs.n) FROM recs"
-	    " JOIN record_spf x ON x.record = recs.id"
-	    " WHERE x.result = 'pass' AND x.domain IS NOT NULL GROUP BY 1, 2",
+	    " WHERE rec.source_ip = ?1%s),"
+	    " auth AS (SELECT recs.dom AS dom, lower(x.domain) AS d, recs.n AS n"
+	    " FROM recs JOIN record_dkim x ON x.record = recs.id"
+	    " WHERE x.result = 'pass' AND x.domain IS NOT NULL"
+	    " UNION ALL SELECT recs.dom, lower(x.domain), recs.n"
+	    " FROM recs JOIN record_spf x ON x.record = recs.id"
+	    " WHERE x.result = 'pass' AND x.domain IS NOT NULL)"
+	    " SELECT dom, d, sum(n) FROM auth GROUP BY 2, 1 ORDER BY 2, 1",
 	    filter);
 	if ((st = report_prepare(c, sql)) == NULL)
 		return 2;
