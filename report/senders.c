@@ -619,7 +619,7 @@ senders_identify(const struct senders *s, const char *ip, const char *ptr,
 	const struct suffix *usuf = s != NULL ? s->suffixes : NULL;
 	size_t nudom = s != NULL ? s->ndomains : 0;
 	size_t nusuf = s != NULL ? s->nsuffixes : 0;
-	const char *name;
+	const char *name, *ptrname;
 	size_t i;
 	int pass, user;
 
@@ -631,23 +631,23 @@ senders_identify(const struct senders *s, const char *ip, const char *ptr,
 	if (auth == NULL)
 		n = 0;
 
-	/* the user's CIDRs and PTR suffixes, then the built-in PTR table */
+	/* the user's CIDRs, then the PTR suffixes as senders_name matches
+	 * them (the longest of the user's and the built-in ones) */
 	if ((name = cidr_name(s, ip)) != NULL) {
 		set_id(out, name, SENDER_USER, NULL);
 		return;
 	}
-	if (ptr != NULL && (name = suffix_name(ptr, name_len(ptr), usuf, nusuf,
-	    NULL, 0, &user)) != NULL) {
-		set_id(out, name, SENDER_USER, NULL);
+	ptrname = ptr == NULL ? NULL : suffix_name(ptr, name_len(ptr), usuf,
+	    nusuf, builtins, sizeof builtins / sizeof builtins[0], &user);
+	if (ptrname != NULL && user) {
+		set_id(out, ptrname, SENDER_USER, NULL);
 		return;
 	}
 	/* the user's @domain lines come before the built-in PTR table: the
 	 * file overrides the built-in tables, with DNS or without */
 	for (pass = 0; pass < 3; pass++) {
-		if (pass == 1 && ptr != NULL && (name = suffix_name(ptr,
-		    name_len(ptr), NULL, 0, builtins, sizeof builtins /
-		    sizeof builtins[0], &user)) != NULL) {
-			set_id(out, name, SENDER_PTR, NULL);
+		if (pass == 1 && ptrname != NULL) {
+			set_id(out, ptrname, SENDER_PTR, NULL);
 			return;
 		}
 		for (i = 0; i < n; i++) {

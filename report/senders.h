@@ -50,17 +50,18 @@ const char *senders_name(const struct senders *s, const char *ip,
 /*
  * Names a source, in this order: the user's file (CIDR, then PTR suffix,
  * then @domain lines against auth[]), the built-in PTR table (when ptr is
- * not NULL), then the authentication domains auth[0..n) (DKIM d= and SPF
- * domains seen on its mail, most messages first; callers pass the domains
- * that authenticated, result pass): a known service's domain wins over an
- * unknown one; an unknown one is named by its organizational domain
- * (common/orgdomain.h, libpsl).  Domains under policy_domain's
- * organizational domain are ignored (they say nothing about who sends;
- * policy_domain may be NULL), and so are strings that are not host names.
- * Among several domains that match, the first in auth[] wins.  buf holds a
- * computed name (SENDERS_BUF_MIN bytes are enough; a smaller or NULL buf
- * just leaves an unknown domain unnamed).  s may be NULL (the built-in
- * tables alone).  Never fails.
+ * not NULL; PTR suffixes match as in senders_name, so a longer built-in
+ * suffix beats a shorter one of the user's), then the authentication
+ * domains auth[0..n) (DKIM d= and SPF domains seen on its mail, most
+ * messages first; callers pass the domains that authenticated, result
+ * pass): a known service's domain wins over an unknown one; an unknown one
+ * is named by its organizational domain (common/orgdomain.h, libpsl).
+ * Domains under policy_domain's organizational domain are ignored (they
+ * say nothing about who sends; policy_domain may be NULL), and so are
+ * strings that are not host names.  Among several domains that match, the
+ * first in auth[] wins.  buf holds a computed name (SENDERS_BUF_MIN bytes
+ * are enough; a smaller or NULL buf just leaves an unknown domain
+ * unnamed).  s may be NULL (the built-in tables alone).  Never fails.
  */
 void senders_identify(const struct senders *s, const char *ip, const char *ptr,
     const char *policy_domain, const char *const *auth, size_t n,

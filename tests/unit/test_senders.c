@@ -243,6 +243,11 @@ test_identify(void)
 	    "Office network|1|0|-");
 	CHECK_STR(ident(u, "198.51.100.1", "x.ptr.example.net", mj, 2),
 	    "A PTR suffix|1|0|-");
+	/* PTR suffixes as senders_name matches them: the longest wins */
+	CHECK_STR(ident(u, NULL, "mail-sor-f41.google.com", NULL, 0),
+	    "Google|2|0|-");
+	CHECK_STR(ident(u, NULL, "host.unknown.com", NULL, 0),
+	    "Some .com host|1|0|-");
 	/* an @domain line beats the built-in domain and PTR tables */
 	CHECK_STR(ident(u, NULL, "mta71.bnc3.mailjet.com", mj, 2),
 	    "Mailjet, our account|1|0|bnc3.mailjet.com");
