@@ -196,10 +196,11 @@ names_warning(const struct report_ctx *c, char *buf, size_t len)
 
 	if (n == 0)
 		return 0;
-	snprintf(buf, len, "reverse DNS: no answer from the DNS server to the "
-	    "first %zu lookup%s within %g s each; no more lookups this run, "
-	    "names come from the cache (check --dns-server, or use --no-dns)",
-	    n, n == 1 ? "" : "s", c->dns_timeout_ms / 1000.0);
+	snprintf(buf, len, "reverse DNS: the DNS server answered none of the "
+	    "first %zu lookup%s (timed out after %g s, or refused); no more "
+	    "lookups this run, names from the cache alone (check --dns-server, "
+	    "or use --no-dns)", n, n == 1 ? "" : "s",
+	    c->dns_timeout_ms / 1000.0);
 	return 1;
 }
 

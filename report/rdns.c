@@ -11,11 +11,11 @@
  * '.') or longer than RDNS_NAME_MAX is a bad reply (RDNS_ERROR).
  *
  * A server that does not answer at all must not cost the whole budget:
- * when the first wave of PTR lookups all end without a reply (a timeout,
- * or a refused connection) and none got one, the server is taken for dead
- * for the rest of the resolver's life (the run), and every later lookup
- * ends RDNS_TIMEOUT at once.  Any reply, even SERVFAIL or REFUSED, shows
- * a live server.
+ * a call sends its first wave of PTR lookups (up to RDNS_WINDOW) and no
+ * more until one gets a reply; when they all end without one (a timeout,
+ * or a refused connection), the server is taken for dead for the rest of
+ * the resolver's life (the run), and every later lookup ends RDNS_TIMEOUT
+ * at once.  Any reply, even SERVFAIL or REFUSED, shows a live server.
  */
 #include "rdns.h"
 
@@ -95,6 +95,7 @@ struct rdns_resolve_ctx {
 	size_t inflight;
 	int stopping;		/* cancelling: start nothing new */
 	size_t first_wave;	/* PTR lookups that decide whether the server lives */
+	size_t started;		/* PTR lookups sent */
 	size_t replied;		/* PTR lookups the server answered (any rcode) */
 	size_t unanswered;	/* PTR lookups without a reply */
 };
@@ -402,7 +403,7 @@ static int
 cares_resolve(struct rdns *r, struct rdns_result *out, size_t n,
     int budget_ms)
 {
-	struct rdns_resolve_ctx ctx = { r, 0, 0, 0, 0, 0 };
+	struct rdns_resolve_ctx ctx = { r, 0, 0, 0, 0, 0, 0 };
 	struct pollfd fds[RDNS_MAX_SOCKS];
 	struct job *jobs;
 	size_t next = 0, i, nfds;
@@ -438,12 +439,16 @@ cares_resolve(struct rdns *r, struct rdns_result *out, size_t n,
 			r->silent = ctx.unanswered;
 			break;
 		}
-		while (ctx.inflight < RDNS_WINDOW && next < n) {
-			if (jobs[next].state == JOB_IDLE)
+		/* past the first wave only once the server has replied */
+		while (ctx.inflight < RDNS_WINDOW && next < n &&
+		    (ctx.replied > 0 || ctx.started < ctx.first_wave)) {
+			if (jobs[next].state == JOB_IDLE) {
 				job_start(&jobs[next]);
+				ctx.started++;
+			}
 			next++;
 		}
-		if (ctx.inflight == 0 && next == n)
+		if (ctx.inflight == 0 && (next == n || ctx.replied == 0))
 			break;
 		if (r->sock_overflow) {
 			ret = -1;

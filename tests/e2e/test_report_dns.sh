@@ -71,7 +71,7 @@ expect_rc "silent server" 0
 expect_eq "silent server: every IP listed" "$(printf '%s\n' "$OUT" | wc -l)" 405
 expect_eq "silent server: well under the budget ($MS ms < 5000)" "$((MS < 5000))" 1
 expect_eq "silent server: one line on stderr, a warning" "$(printf '%s\n' "$ERR" | wc -l)/$(printf '%s\n' "$ERR" | grep -c warning)" 1/1
-expect_match "silent server: the warning" "$ERR" '^dmarc-report: warning: reverse DNS: no answer from the DNS server to the first 64 lookups within 1 s each; no more lookups this run'
+expect_match "silent server: the warning" "$ERR" '^dmarc-report: warning: reverse DNS: the DNS server answered none of the first 64 lookups \(timed out after 1 s, or refused\); no more lookups this run'
 expect_eq "silent server: nothing cached" "$(q 'SELECT count(*) FROM dns_cache')" 0
 expect_eq "silent server: no names" "$(printf '%s\n' "$OUT" | sed 1d | cut -d, -f2 | sort -u)" ""
 
@@ -99,7 +99,20 @@ dns sources --dns-server "127.0.0.1:$SILENT" --dns-timeout 1 --dns-budget 20 --f
 expect_rc "silent again" 0
 expect_eq "silent again: within the timeout ($MS ms < 5000)" "$((MS < 5000))" 1
 expect_eq "silent again: names from the cache" "$(jget "$(row '"87.253.232.71"')" ptr)" "mta71.bnc3.mailjet.com"
-expect_match "silent again: the warning counts one lookup" "$ERR" 'to the first 1 lookup within 1 s each'
+expect_match "silent again: the warning counts one lookup" "$ERR" 'none of the first 1 lookup \(timed out after 1 s'
 expect_eq "silent again: the cache kept" "$(q 'SELECT count(*) FROM dns_cache')" 403
+
+# a port where nobody listens (a stopped server's): refused at once, the
+# same warning, nothing cached
+responder gone --silent
+GONE=$PORT
+kill "${PIDS##* }"
+wait "${PIDS##* }" || true
+q "DELETE FROM dns_cache"
+dns sources --dns-server "127.0.0.1:$GONE" --dns-timeout 1 --dns-budget 20 --format csv
+expect_rc "refused" 0
+expect_eq "refused: within the timeout ($MS ms < 5000)" "$((MS < 5000))" 1
+expect_match "refused: the warning" "$ERR" 'answered none of the first 64 lookups'
+expect_eq "refused: nothing cached" "$(q 'SELECT count(*) FROM dns_cache')" 0
 
 done_tests
