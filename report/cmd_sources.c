@@ -7,7 +7,8 @@
  * seen, all from source_day; and, for the rows shown only, the lists read
  * from the raw records: raw SPF and DKIM results with their domains,
  * header From domains, reporters, policy domains and override reasons,
- * each with its messages, most messages first.
+ * each with its messages, most messages first; and the authentication
+ * domains that name a sender when DNS does not (names.h).
  */
 #include "report.h"
 
@@ -39,10 +40,13 @@ struct source_row {
 	char *ip;
 	char ptr[256];			/* reverse DNS name, or "" */
 	int ptr_confirmed;
-	const char *sender;		/* owned by the senders table, or NULL */
+	const char *sender;		/* id.name: the table's or sender_buf */
+	struct sender_id id;
+	char sender_buf[SENDERS_BUF_MIN];
 	int64_t messages, pass, spf, dkim, none, quarantine, reject;
 	int64_t first_day, last_day;
 	struct list list[L_KINDS];
+	struct list auth;		/* authentication domains (a), messages */
 };
 
 struct sources {
@@ -94,6 +98,9 @@ sources_free(struct sources *s)
 			}
 			free(l->v);
 		}
+		for (j = 0; j < s->rows[i].auth.n; j++)
+			free(s->rows[i].auth.v[j].a);
+		free(s->rows[i].auth.v);
 	}
 	free(s->rows);
 }
@@ -221,6 +228,111 @@ load_details(struct report_ctx *c, struct sources *s)
 		}
 		if (rc != SQLITE_DONE)
 			break;
+	}
+	rc = report_step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Adds m messages to domain d in l, whose last entry it joins when it is
+ * the same domain (the query sends a domain's rows together); -1 without
+ * memory. */
+static int
+auth_add(struct list *l, const char *d, int64_t m)
+{
+	struct item *it;
+
+	if (l->n > 0 && strcmp(l->v[l->n - 1].a, d) == 0) {
+		it = &l->v[l->n - 1];
+		/* an ordering weight only: saturate */
+		it->messages = it->messages > INT64_MAX - m ? INT64_MAX :
+		    it->messages + m;
+		return 0;
+	}
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 8;
+		void *p = realloc(l->v, nc * sizeof *l->v);
+		if (p == NULL)
+			return -1;
+		l->v = p;
+		l->cap = nc;
+	}
+	it = &l->v[l->n];
+	if ((it->a = strdup(d)) == NULL)
+		return -1;
+	it->b = NULL;
+	it->messages = m;
+	l->n++;
+	return 0;
+}
+
+static int
+by_messages_then_name(const void *x, const void *y)
+{
+	const struct item *a = x, *b = y;
+
+	if (a->messages != b->messages)
+		return a->messages < b->messages ? 1 : -1;
+	return strcmp(a->a, b->a);
+}
+
+/*
+ * The authentication domains of each row, for its sender's name: the DKIM
+ * d= and SPF domains that passed on its mail, inside the same domains and
+ * window, most messages first (a domain's DKIM and SPF messages added),
+ * leaving out those under the organizational domain of the policy domain
+ * of their report: the domain's own signatures say nothing about who
+ * sends for it.
+ */
+static int
+load_auth(struct report_ctx *c, struct sources *s)
+{
+	char filter[1024], sql[2048];
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	filter_sql(c, "r", filter, sizeof filter);
+	/* lowercase domains in order, so that a domain's rows (one per
+	 * policy domain) come together */
+	snprintf(sql, sizeof sql,
+	    "WITH recs AS MATERIALIZED ("
+	    " SELECT rec.id AS id, rec.count AS n, r.domain AS dom"
+	    " FROM record rec JOIN report r ON r.id = rec.report"
+	    " WHERE rec.source_ip = ?1%s),"
+	    " auth AS (SELECT recs.dom AS dom, lower(x.domain) AS d, recs.n AS n"
+	    " FROM recs JOIN record_dkim x ON x.record = recs.id"
+	    " WHERE x.result = 'pass' AND x.domain IS NOT NULL"
+	    " UNION ALL SELECT recs.dom, lower(x.domain), recs.n"
+	    " FROM recs JOIN record_spf x ON x.record = recs.id"
+	    " WHERE x.result = 'pass' AND x.domain IS NOT NULL)"
+	    " SELECT dom, d, sum(n) FROM auth GROUP BY 2, 1 ORDER BY 2, 1",
+	    filter);
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	for (i = 0; i < s->n; i++) {
+		struct source_row *r = &s->rows[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r->ip, -1, SQLITE_STATIC);
+		filter_bind(c, st, 2);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *dom = (const char *)sqlite3_column_text(st, 0);
+			const char *d = (const char *)sqlite3_column_text(st, 1);
+			int64_t m = sqlite3_column_int64(st, 2);
+
+			if (d == NULL || m <= 0 || (dom != NULL && org_aligned(d, dom)))
+				continue;
+			if (auth_add(&r->auth, d, m) != 0) {
+				sqlite3_finalize(st);
+				return report_oom(c);
+			}
+		}
+		if (rc != SQLITE_DONE)
+			break;
+		if (r->auth.n > 1)
+			qsort(r->auth.v, r->auth.n, sizeof *r->auth.v,
+			    by_messages_then_name);
 	}
 	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
@@ -450,11 +562,18 @@ load_names(struct report_ctx *c, struct sources *s)
 	rc = names_ptr(c, q, s->n);
 	for (i = 0; rc == 0 && i < s->n; i++) {
 		struct source_row *r = &s->rows[i];
+		const char *auth[16];	/* the busiest domains are enough */
+		size_t k, na = r->auth.n < 16 ? r->auth.n : 16;
+
 		if (q[i].status == RDNS_OK) {
 			snprintf(r->ptr, sizeof r->ptr, "%s", q[i].name);
 			r->ptr_confirmed = q[i].confirmed;
 		}
-		r->sender = names_sender(c, r->ip, r->ptr);
+		for (k = 0; k < na; k++)
+			auth[k] = r->auth.v[k].a;
+		names_identify(c, r->ip, r->ptr, NULL, auth, na, &r->id,
+		    r->sender_buf, sizeof r->sender_buf);
+		r->sender = r->id.name;
 	}
 	free(q);
 	return rc;
@@ -582,13 +701,14 @@ cmd_sources(struct report_ctx *c)
 		/* every IP is named, then grouped; --top counts senders */
 		struct report_ctx all = *c;
 		all.top = 0;
-		if ((rc = load_ranking(&all, &s)) != 0 || (rc = load_names(c, &s)) != 0)
+		if ((rc = load_ranking(&all, &s)) != 0 ||
+		    (rc = load_auth(c, &s)) != 0 || (rc = load_names(c, &s)) != 0)
 			goto out;
 		rc = print_by_sender(c, &s);
 		goto out;
 	}
 	if ((rc = load_ranking(c, &s)) != 0 || (rc = load_details(c, &s)) != 0 ||
-	    (rc = load_names(c, &s)) != 0)
+	    (rc = load_auth(c, &s)) != 0 || (rc = load_names(c, &s)) != 0)
 		goto out;
 	switch (c->format) {
 	case OUT_TEXT: print_text(c, &s); break;

@@ -77,8 +77,8 @@ static const char usage_text[] =
 "  --dns-timeout S      seconds per lookup (default 2)\n"
 "  --dns-budget S       seconds for all lookups of a command (default 20)\n"
 "  --dns-ttl DAYS       look names up again after DAYS (default 7)\n"
-"  --senders FILE       sender names by CIDR or PTR suffix, over the built-in\n"
-"                       ones (default: $DMARC_SENDERS)\n"
+"  --senders FILE       sender names by CIDR, PTR suffix or @domain, over the\n"
+"                       built-in ones (default: $DMARC_SENDERS)\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
@@ -418,6 +418,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rc = run(&c);
+	if (names_warning(&c, err, sizeof err))
+		fprintf(stderr, "dmarc-report: warning: %s\n", err);
 	names_close(&c);
 	if (rc == EXIT_USAGE && c.err[0])
 		fprintf(stderr, "dmarc-report: %s\n", c.err);

@@ -8,7 +8,20 @@
 
 #include "senders.h"
 
-/* Reads the cache rows younger than the TTL into out. */
+/*
+ * The cache keeps definite answers only: a name (confirmed or not) and
+ * "no name" (NXDOMAIN, or no PTR record), each for the TTL.  A timeout, a
+ * server failure, a refusal or a bad reply says nothing about the IP: it
+ * is never written, and the error rows older versions wrote are ignored
+ * on read (then replaced by the next definite answer, or deleted).
+ */
+static int
+definite(enum rdns_status st)
+{
+	return st == RDNS_OK || st == RDNS_NONAME;
+}
+
+/* Reads the definite cache rows younger than the TTL into out. */
 static int
 cache_read(struct report_ctx *c, struct rdns_result *out, size_t n,
     char *hit)
@@ -18,12 +31,15 @@ cache_read(struct report_ctx *c, struct rdns_result *out, size_t n,
 	size_t i;
 
 	if ((st = report_prepare(c, "SELECT name, confirmed, status FROM "
-	    "dns_cache WHERE ip = ? AND looked_up_at >= ?")) == NULL)
+	    "dns_cache WHERE ip = ? AND looked_up_at >= ? AND status IN (?, ?)"))
+	    == NULL)
 		return 2;
 	for (i = 0; i < n; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, out[i].ip, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, oldest);
+		sqlite3_bind_int(st, 3, (int)RDNS_OK);
+		sqlite3_bind_int(st, 4, (int)RDNS_NONAME);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			continue;
 		hit[i] = 1;
@@ -37,14 +53,15 @@ cache_read(struct report_ctx *c, struct rdns_result *out, size_t n,
 	return 0;
 }
 
-/* Writes fresh answers (not timeouts) through a read-write handle; a
- * database this user may not write just gets no cache. */
+/* Writes fresh definite answers through a read-write handle, and drops
+ * the error rows of the IPs still without one; a database this user may
+ * not write just gets no cache. */
 static void
 cache_write(struct report_ctx *c, const struct rdns_result *out, size_t n,
     const char *hit)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *del = NULL;
 	int64_t now = (int64_t)time(NULL);
 	size_t i;
 
@@ -57,13 +74,23 @@ cache_write(struct report_ctx *c, const struct rdns_result *out, size_t n,
 		goto out;
 	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO dns_cache (ip, name, "
 	    "confirmed, status, looked_up_at) VALUES (?,?,?,?,?)", -1, &st,
-	    NULL) != SQLITE_OK) {
+	    NULL) != SQLITE_OK || sqlite3_prepare_v2(db, "DELETE FROM dns_cache "
+	    "WHERE ip = ? AND status NOT IN (?, ?)", -1, &del, NULL) !=
+	    SQLITE_OK) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (hit[i] || out[i].status == RDNS_TIMEOUT)
+		if (hit[i])
 			continue;
+		if (!definite(out[i].status)) {
+			sqlite3_bind_text(del, 1, out[i].ip, -1, SQLITE_STATIC);
+			sqlite3_bind_int(del, 2, (int)RDNS_OK);
+			sqlite3_bind_int(del, 3, (int)RDNS_NONAME);
+			(void)sqlite3_step(del);
+			sqlite3_reset(del);
+			continue;
+		}
 		sqlite3_bind_text(st, 1, out[i].ip, -1, SQLITE_STATIC);
 		if (out[i].status == RDNS_OK)
 			sqlite3_bind_text(st, 2, out[i].name, -1, SQLITE_STATIC);
@@ -78,6 +105,7 @@ cache_write(struct report_ctx *c, const struct rdns_result *out, size_t n,
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 out:
 	sqlite3_finalize(st);
+	sqlite3_finalize(del);
 	sqlite3_close(db);
 }
 
@@ -159,6 +187,30 @@ names_sender(const struct report_ctx *c, const char *ip, const char *ptr)
 	if (c->senders == NULL)
 		return NULL;
 	return senders_name(c->senders, ip, ptr && *ptr ? ptr : NULL);
+}
+
+int
+names_warning(const struct report_ctx *c, char *buf, size_t len)
+{
+	size_t n = rdns_silent(c->rdns);
+
+	if (n == 0)
+		return 0;
+	snprintf(buf, len, "reverse DNS: the DNS server answered none of the "
+	    "first %zu lookup%s (timed out after %g s, or refused); no more "
+	    "lookups this run, names from the cache alone (check --dns-server, "
+	    "or use --no-dns)", n, n == 1 ? "" : "s",
+	    c->dns_timeout_ms / 1000.0);
+	return 1;
+}
+
+void
+names_identify(const struct report_ctx *c, const char *ip, const char *ptr,
+    const char *policy_domain, const char *const *auth, size_t n,
+    struct sender_id *out, char *buf, size_t buflen)
+{
+	senders_identify(c->senders, ip, ptr && *ptr ? ptr : NULL,
+	    policy_domain, auth, n, out, buf, buflen);
 }
 
 void

@@ -9,6 +9,13 @@
  * at most two lookups, so up to twice the per-lookup timeout (per server).
  * A PTR name outside the host name alphabet (letters, digits, '-', '_',
  * '.') or longer than RDNS_NAME_MAX is a bad reply (RDNS_ERROR).
+ *
+ * A server that does not answer at all must not cost the whole budget:
+ * a call sends its first wave of PTR lookups (up to RDNS_WINDOW) and no
+ * more until one gets a reply; when they all end without one (a timeout,
+ * or a refused connection), the server is taken for dead for the rest of
+ * the resolver's life (the run), and every later lookup ends RDNS_TIMEOUT
+ * at once.  Any reply, even SERVFAIL or REFUSED, shows a live server.
  */
 #include "rdns.h"
 
@@ -66,6 +73,7 @@ struct rdns {
 	struct pollfd socks[RDNS_MAX_SOCKS];
 	size_t nsocks;
 	int sock_overflow;
+	size_t silent;		/* unanswered lookups when taken for dead */
 	/* fixture */
 	struct fixture_entry *fx;
 	size_t nfx;
@@ -86,6 +94,10 @@ struct rdns_resolve_ctx {
 	struct rdns *r;
 	size_t inflight;
 	int stopping;		/* cancelling: start nothing new */
+	size_t first_wave;	/* PTR lookups that decide whether the server lives */
+	size_t started;		/* PTR lookups sent */
+	size_t replied;		/* PTR lookups the server answered (any rcode) */
+	size_t unanswered;	/* PTR lookups without a reply */
 };
 
 static int ares_users;		/* rdns_cares_new calls not yet freed */
@@ -317,6 +329,24 @@ reverse_name(int family, const unsigned char *a, char *dst, size_t len)
 	snprintf(dst + o, len - o, "ip6.arpa");
 }
 
+/* Counts a PTR lookup's end toward the server's liveness: a timeout or a
+ * refused connection is no reply; our own cancelling says nothing. */
+static void
+count_reply(struct rdns_resolve_ctx *ctx, int status)
+{
+	switch (status) {
+	case ARES_ECANCELLED:
+	case ARES_EDESTRUCTION:
+		return;
+	case ARES_ETIMEOUT:
+	case ARES_ECONNREFUSED:
+		ctx->unanswered++;
+		return;
+	default:
+		ctx->replied++;
+	}
+}
+
 /* The PTR answer.  ares_query rather than ares_gethostbyaddr, which turns
  * every failure (a timeout, SERVFAIL) into ARES_ENOTFOUND. */
 static void
@@ -328,6 +358,7 @@ ptr_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	int bad;
 
 	(void)timeouts;
+	count_reply(j->ctx, status);
 	if (status != ARES_SUCCESS) {
 		job_done(j, map_status(status));
 		return;
@@ -372,7 +403,7 @@ static int
 cares_resolve(struct rdns *r, struct rdns_result *out, size_t n,
     int budget_ms)
 {
-	struct rdns_resolve_ctx ctx = { r, 0, 0 };
+	struct rdns_resolve_ctx ctx = { r, 0, 0, 0, 0, 0, 0 };
 	struct pollfd fds[RDNS_MAX_SOCKS];
 	struct job *jobs;
 	size_t next = 0, i, nfds;
@@ -392,6 +423,10 @@ cares_resolve(struct rdns *r, struct rdns_result *out, size_t n,
 	if (budget_ms >= 0)
 		deadline = now_ms() + budget_ms;
 	r->sock_overflow = 0;
+	for (i = 0; i < n; i++)
+		ctx.first_wave += jobs[i].state == JOB_IDLE;
+	if (ctx.first_wave > RDNS_WINDOW)
+		ctx.first_wave = RDNS_WINDOW;
 
 	for (;;) {
 		struct timeval maxtv, tv, *tvp;
@@ -399,12 +434,21 @@ cares_resolve(struct rdns *r, struct rdns_result *out, size_t n,
 
 		if (budget_ms >= 0 && (left = deadline - now_ms()) <= 0)
 			break;
-		while (ctx.inflight < RDNS_WINDOW && next < n) {
-			if (jobs[next].state == JOB_IDLE)
+		if (ctx.replied == 0 && ctx.first_wave > 0 &&
+		    ctx.unanswered >= ctx.first_wave) {
+			r->silent = ctx.unanswered;
+			break;
+		}
+		/* past the first wave only once the server has replied */
+		while (ctx.inflight < RDNS_WINDOW && next < n &&
+		    (ctx.replied > 0 || ctx.started < ctx.first_wave)) {
+			if (jobs[next].state == JOB_IDLE) {
 				job_start(&jobs[next]);
+				ctx.started++;
+			}
 			next++;
 		}
-		if (ctx.inflight == 0 && next == n)
+		if (ctx.inflight == 0 && (next == n || ctx.replied == 0))
 			break;
 		if (r->sock_overflow) {
 			ret = -1;
@@ -641,7 +685,15 @@ rdns_resolve(struct rdns *r, struct rdns_result *out, size_t n, int budget_ms)
 		return 0;
 	if (r->is_fixture)
 		return fixture_resolve(r, out, n);
+	if (r->silent > 0)
+		return 0;	/* a dead server: all RDNS_TIMEOUT */
 	return cares_resolve(r, out, n, budget_ms);
+}
+
+size_t
+rdns_silent(const struct rdns *r)
+{
+	return r != NULL ? r->silent : 0;
 }
 
 void

@@ -38,10 +38,17 @@ struct rdns *rdns_cares_new(const char *server, int timeout_ms, char *err,
 struct rdns *rdns_fixture_new(const char *path, char *err, size_t errlen);
 
 /* Resolves out[0..n) (their ip set by the caller) in parallel; stops at
- * budget_ms in all, marking what is left RDNS_TIMEOUT.  0, or -1 when the
- * resolver failed as a whole. */
+ * budget_ms in all, marking what is left RDNS_TIMEOUT.  The first wave
+ * (min(n, 64) lookups) goes out alone; when none of it gets a reply (each
+ * timed out, or the server's port refused it), the server is taken for
+ * dead (rdns_silent), what is left is RDNS_TIMEOUT, and later calls look
+ * nothing up.  0, or -1 when the resolver failed as a whole. */
 int rdns_resolve(struct rdns *r, struct rdns_result *out, size_t n,
     int budget_ms);
+
+/* The number of lookups that went unanswered when rdns_resolve took the
+ * server for dead; 0 while it answers (always 0 for the fixture). */
+size_t rdns_silent(const struct rdns *r);
 
 void rdns_free(struct rdns *r);
 

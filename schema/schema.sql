@@ -144,8 +144,9 @@ CREATE TABLE source_day (
 CREATE INDEX source_day_ip ON source_day (domain, source_ip, day);
 
 -- Reverse DNS of source IPs: a cache that dmarc-report fills (its only
--- write), never report data.  status: 0 a name, 1 no name, 3 error (a
--- timeout is not cached).  Re-resolved after a TTL (default 7 days).
+-- write), never report data.  status: 0 a name, 1 no name (NXDOMAIN or no
+-- PTR); errors and timeouts are never cached (rows with status 3 from older
+-- versions are ignored).  Re-resolved after a TTL (default 7 days).
 CREATE TABLE dns_cache (
     ip                  TEXT PRIMARY KEY,
     name                TEXT,                  -- PTR name, lowercase, or NULL

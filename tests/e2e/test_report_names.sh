@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Names of source IPs in dmarc-report: reverse DNS (from a fixture resolver:
 # no network), its cache (--no-dns, the TTL), sender names (built-in PTR
-# suffixes, a user file by CIDR or suffix, $DMARC_SENDERS) and --by sender.
+# suffixes, a user file by CIDR, suffix or @domain, $DMARC_SENDERS, and
+# authentication domains without DNS) and --by sender.
 . "$(dirname "$0")/lib.sh"
 set -e
 
@@ -98,5 +99,50 @@ OUT=$(cat "$T/out")
 expect_match "advise: the Mailjet blocker is named" "$OUT" '"source_ip": "87.253.232.71", [^}]*"ptr": "mta71.bnc3.mailjet.com", "sender": "Mailjet \(ESP\)"'
 expect_match "advise: the fix names the sender" "$OUT" '"fix": "set up DKIM signing with d=example.com in Mailjet \(ESP\)'
 expect_match "advise: why, by organizational domain" "$OUT" 'mailjet.com is not under example.com'
+
+# Without DNS (an empty cache, --no-dns): the authentication domains that
+# passed name the sender.  87.253.232.71: DKIM mailjet.com and SPF
+# bnc3.mailjet.com; .72: SPF bnc3.mailjet.com; 192.0.2.25 and 40.107.4.216
+# pass only for example.com itself (ignored); 203.0.113.5's SPF failed.
+# A new report adds 198.51.100.99, passing SPF for mail.bulk.example.net
+# (unknown: its organizational domain) and DKIM for news.example.com (the
+# policy domain's own: ignored).
+cat >"$T/r2.xml" <<'XML'
+<?xml version="1.0"?>
+<feedback><report_metadata><org_name>Rep</org_name><email>r@r</email><report_id>n2</report_id>
+<date_range><begin>1735776000</begin><end>1735862399</end></date_range></report_metadata>
+<policy_published><domain>example.com</domain><p>none</p></policy_published>
+<record><row><source_ip>198.51.100.99</source_ip><count>3</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers><auth_results><dkim><domain>news.example.com</domain><result>pass</result></dkim><spf><domain>mail.bulk.example.net</domain><result>pass</result></spf></auth_results></record>
+</feedback>
+XML
+ingest --quiet "$T/r2.xml"
+sqlite3 "$DB" "DELETE FROM dns_cache"
+report sources --no-dns --format json
+expect_rc "sources --no-dns" 0
+expect_eq "--no-dns: Mailjet by DKIM/SPF domain" "$(jget "$(row '"87.253.232.71"')" ptr)/$(jget "$(row '"87.253.232.71"')" sender)" "null/Mailjet (ESP)"
+expect_eq "--no-dns: Mailjet by SPF domain alone" "$(jget "$(row '"87.253.232.72"')" sender)" "Mailjet (ESP)"
+expect_eq "own domain says nothing" "$(jget "$(row '"192.0.2.25"')" sender)" "null"
+expect_eq "a failed SPF says nothing" "$(jget "$(row '"203.0.113.5"')" sender)" "null"
+expect_eq "unknown domain: its organizational domain" "$(jget "$(row '"198.51.100.99"')" sender)" "example.net"
+report sources --no-dns
+expect_match "--no-dns text" "$(row 87.253.232.72)" '^87\.253\.232\.72 +Mailjet \(ESP\) +10 '
+report sources --no-dns --by sender --format csv
+expect_eq "--no-dns --by sender: one Mailjet sender" "$(row 'Mailjet (ESP)')" "Mailjet (ESP),2,50,0.0000,50,87.253.232.71; 87.253.232.72"
+expect_eq "--no-dns --by sender: unknown" "$(row '(unknown)')" "(unknown),3,55,0.9091,5,192.0.2.25; 40.107.4.216; 203.0.113.5"
+# with DNS the PTR table names the same sender: one row still
+printf '87.253.232.71 mta71.bnc3.mailjet.com\n' >"$DMARC_DNS_FIXTURE"
+report sources --by sender --format csv
+expect_eq "PTR and domain: one Mailjet sender" "$(row 'Mailjet (ESP)')" "Mailjet (ESP),2,50,0.0000,50,87.253.232.71; 87.253.232.72"
+# the user's @domain line wins over the built-in tables, with DNS or not
+printf '@bnc3.mailjet.com  Newsletters (Mailjet)\n@Bulk.Example.NET Bulk mail\n' >"$T/senders-at"
+report sources --senders "$T/senders-at" --format json
+expect_eq "@domain over the PTR table" "$(jget "$(row '"87.253.232.71"')" sender)" "Newsletters (Mailjet)"
+expect_eq "@domain, subdomain" "$(jget "$(row '"198.51.100.99"')" sender)" "Bulk mail"
+report sources --no-dns --senders "$T/senders-at" --format json
+expect_eq "@domain without DNS" "$(jget "$(row '"87.253.232.72"')" sender)" "Newsletters (Mailjet)"
+printf '@ Nothing\n' >"$T/bad-at"
+report sources --senders "$T/bad-at"
+expect_rc "bad @domain line" 2
+expect_match "bad @domain line message" "$ERR" "$T/bad-at:1: empty domain \"@\""
 
 done_tests

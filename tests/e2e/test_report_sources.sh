@@ -23,9 +23,11 @@ expect_match "198.51.100.7" "$b" '"messages": 70, "dmarc_pass": 0, "dmarc_fail":
 c=$(row '"source_ip": "203.0.113.9"')
 expect_match "203.0.113.9" "$c" '"messages": 7, .*"dkim_results": \[\], .*"disposition": \{"none": 0, "quarantine": 0, "reject": 7\}'
 
+# 198.51.100.7 has no PTR but passes DKIM and SPF for esp.example (not
+# a.example's): named by that organizational domain
 report sources --sort failures --top 2 --format csv
 expect_eq "csv, failures first, top 2" "$OUT" "source_ip,ptr,sender,messages,dmarc_pass,dmarc_fail,pass_rate,spf_aligned_pass,dkim_aligned_pass,spf_results,dkim_results,header_from,reporters,domains,first_seen,last_seen,disposition_none,disposition_quarantine,disposition_reject,reasons
-198.51.100.7,,,70,0,70,0.0000,0,0,pass esp.example ×70,pass esp.example ×70,a.example ×40; news.a.example ×30,Alpha ×40; Beta ×30,a.example ×70,2025-03-01,2025-03-02,40,30,0,forwarded ×40
+198.51.100.7,,esp.example,70,0,70,0.0000,0,0,pass esp.example ×70,pass esp.example ×70,a.example ×40; news.a.example ×30,Alpha ×40; Beta ×30,a.example ×70,2025-03-01,2025-03-02,40,30,0,forwarded ×40
 203.0.113.9,,,7,0,7,0.0000,0,0,softfail a.example ×7,,a.example ×7,Alpha ×7,a.example ×7,2025-03-01,2025-03-01,0,0,7,"
 
 report sources --top 1

@@ -3,7 +3,9 @@
  * dns-responder.c: a tiny authoritative DNS server on UDP 127.0.0.1 for
  * the reverse DNS tests.  Usage: dns-responder [--max-seconds N] PORTFILE
  * ZONEFILE.  It binds a port the OS picks, writes its number to PORTFILE
- * (atomically), and answers until killed or N seconds have passed.
+ * (atomically), and answers until killed or N seconds have passed.  With
+ * ZONEFILE "--silent" it reads every question and answers none: a dead
+ * resolver that still holds its port.
  *
  * Zone lines ('#' comments):
  *	PTR 1.2.0.192.in-addr.arpa mail.example.com
@@ -285,7 +287,7 @@ main(int argc, char **argv)
 	struct sockaddr_in sin;
 	socklen_t slen = sizeof sin;
 	int64_t end = -1;
-	int i, fd;
+	int i, fd, silent;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--max-seconds") == 0 && i + 1 < argc)
@@ -302,7 +304,8 @@ main(int argc, char **argv)
 		    "PORTFILE ZONEFILE\n");
 		return 2;
 	}
-	if (load_zone(zonefile) == -1)
+	silent = strcmp(zonefile, "--silent") == 0;
+	if (!silent && load_zone(zonefile) == -1)
 		return 1;
 	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1) {
 		perror("socket");
@@ -357,7 +360,7 @@ main(int argc, char **argv)
 
 			got = recvfrom(fd, q, sizeof q, 0,
 			    (struct sockaddr *)&from, &flen);
-			if (got <= 0 || flen != sizeof from)
+			if (got <= 0 || flen != sizeof from || silent)
 				continue;
 			if ((len = answer(q, (size_t)got, out, &delay)) == 0)
 				continue;

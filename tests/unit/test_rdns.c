@@ -230,6 +230,8 @@ test_answers(void)
 	CHECK_STR(out[10].name, "other.example");
 	CHECK_INT(out[10].confirmed, 0);
 	CHECK_INT(out[11].status, RDNS_ERROR);
+	/* SERVFAIL is a reply: the server lives */
+	CHECK_INT(rdns_silent(r), 0);
 
 	/* the resolver can be used again */
 	set_ips(out, ips, 1);
@@ -268,6 +270,8 @@ test_timeout(void)
 	CHECK_INT(out[1].confirmed, 0);
 	CHECK_INT(out[2].status, RDNS_OK);
 	CHECK_INT(out[2].confirmed, 1);
+	/* one timeout among answers: the server lives */
+	CHECK_INT(rdns_silent(r), 0);
 
 	/* the PTR alone: within the timeout and the slack */
 	set_ips(out, ips, 1);
@@ -276,7 +280,15 @@ test_timeout(void)
 	took = now_ms() - t0;
 	CHECK(took < 300 + SLACK_MS);
 	CHECK_INT(out[0].status, RDNS_TIMEOUT);
+	/* a whole first wave (of one) without a reply: taken for dead, and
+	 * later calls look nothing up, even for a name it would answer */
+	CHECK_INT(rdns_silent(r), 1);
+	set_ips(out, ips + 2, 1);
+	CHECK_INT(rdns_resolve(r, out, 1, 10000), 0);
+	CHECK_INT(out[0].status, RDNS_TIMEOUT);
+	CHECK_STR(out[0].name, "");
 	rdns_free(r);
+	CHECK_INT(rdns_silent(NULL), 0);
 }
 
 /* Many slow names with a long per-lookup timeout: the budget stops them. */
