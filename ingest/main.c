@@ -376,7 +376,7 @@ cmd_prune(sqlite3 *db, const struct opts *o)
 	if (sqlite3_prepare_v2(db, "DELETE FROM source_day WHERE day < ?", -1,
 	    &st, NULL) != SQLITE_OK)
 		goto fail_sql;
-	sqlite3_bind_int64(st, 1, before / 86400);
+	sqlite3_bind_int64(st, 1, utc_day(before));
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail_sql;
 	sqlite3_finalize(st);

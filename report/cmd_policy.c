@@ -29,11 +29,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "derived.h"
 #include "fmt.h"
 #include "json_out.h"
 #include "table.h"
 
-#define DAY 86400
 #define CHANGE_DAYS 14		/* figures before and after a change */
 #define TAG_LEN 64		/* a tag value longer than this is cut */
 
@@ -274,9 +274,9 @@ add_day(struct report_ctx *c, struct domain_hist *d, int64_t day,
 			return -1;
 		}
 		cur->pol = cand[best];
-		cur->first = day * DAY;
+		cur->first = day * UTC_DAY_SECONDS;
 	}
-	cur->last = day * DAY;
+	cur->last = day * UTC_DAY_SECONDS;
 	for (i = 0; i < n; i++) {
 		cur->reports++;
 		if (!policy_same(&cur->pol, &rows[i].pol))
@@ -302,7 +302,7 @@ load_runs(struct report_ctx *c, struct history *h)
 
 	filter_sql(c, "r", where, sizeof where);
 	snprintf(sql, sizeof sql,
-	    "SELECT r.domain, r.date_begin / 86400, r.p, r.sp, r.np, r.pct,"
+	    "SELECT r.domain, " SQL_UTC_DAY(r.date_begin) ", r.p, r.sp, r.np, r.pct,"
 	    " r.adkim, r.aspf, r.testing, r.message_count, r.dmarc_pass"
 	    " FROM report r WHERE 1%s ORDER BY r.domain, r.date_begin, r.id",
 	    where);
@@ -410,10 +410,10 @@ find_changes(struct report_ctx *c, struct history *h)
 			}
 			ch = &d->changes[d->nchanges++];
 			ch->run = k;
-			ch->before.start = d->runs[k].first - CHANGE_DAYS * DAY;
+			ch->before.start = d->runs[k].first - CHANGE_DAYS * UTC_DAY_SECONDS;
 			ch->before.end = d->runs[k].first;
 			ch->after.start = d->runs[k].first;
-			ch->after.end = d->runs[k].first + CHANGE_DAYS * DAY;
+			ch->after.end = d->runs[k].first + CHANGE_DAYS * UTC_DAY_SECONDS;
 			if (span_totals(c, st, d->domain, &ch->before) != 0 ||
 			    span_totals(c, st, d->domain, &ch->after) != 0)
 				goto out;
@@ -485,7 +485,7 @@ print_text(const struct history *h, FILE *f)
 				fprintf(f, "  %-6s  %s to ", j ? "after" : "before",
 				    fmt_day(sp[j]->start, b1, sizeof b1));
 				fprintf(f, "%s  %12s messages  %6s pass",
-				    fmt_day(sp[j]->end - DAY, b1, sizeof b1),
+				    fmt_day(sp[j]->end - UTC_DAY_SECONDS, b1, sizeof b1),
 				    fmt_int(sp[j]->messages, b2, sizeof b2),
 				    fmt_pct(sp[j]->pass, sp[j]->messages, b3,
 				    sizeof b3));
@@ -576,7 +576,7 @@ json_span(FILE *f, const struct span *sp)
 	fprintf(f, "{\"start\": \"%s\", ", fmt_day(sp->start, b1, sizeof b1));
 	fprintf(f, "\"end\": \"%s\", \"reports\": %" PRId64 ", \"messages\": %"
 	    PRId64 ", \"dmarc_pass\": %" PRId64 ", \"pass_rate\": %s}",
-	    fmt_day(sp->end - DAY, b1, sizeof b1), sp->reports, sp->messages,
+	    fmt_day(sp->end - UTC_DAY_SECONDS, b1, sizeof b1), sp->reports, sp->messages,
 	    sp->pass, fmt_fraction(sp->pass, sp->messages, b2, sizeof b2));
 }
 

@@ -20,7 +20,6 @@
 #include "json_out.h"
 #include "table.h"
 
-#define DAY 86400
 
 struct org_row {
 	char *name;		/* NULL: unnamed */

@@ -352,8 +352,8 @@ print_csv(struct report_ctx *c, const struct sources *s)
 		list_cell(t, L_FROM, &r->list[L_FROM], 1);
 		list_cell(t, L_REPORTER, &r->list[L_REPORTER], 1);
 		list_cell(t, L_DOMAIN, &r->list[L_DOMAIN], 1);
-		table_cell(t, fmt_day(r->first_day * 86400, a, sizeof a));
-		table_cell(t, fmt_day(r->last_day * 86400, a, sizeof a));
+		table_cell(t, fmt_day(r->first_day * UTC_DAY_SECONDS, a, sizeof a));
+		table_cell(t, fmt_day(r->last_day * UTC_DAY_SECONDS, a, sizeof a));
 		table_cellf(t, "%" PRId64, r->none);
 		table_cellf(t, "%" PRId64, r->quarantine);
 		table_cellf(t, "%" PRId64, r->reject);
@@ -426,8 +426,8 @@ print_json(struct report_ctx *c, const struct sources *s)
 		fprintf(f, ", \"first_seen\": \"%s\", \"last_seen\": \"%s\""
 		    ", \"disposition\": {\"none\": %" PRId64 ", \"quarantine\": %"
 		    PRId64 ", \"reject\": %" PRId64 "}}%s\n",
-		    fmt_day(r->first_day * 86400, a, sizeof a),
-		    fmt_day(r->last_day * 86400, b, sizeof b), r->none,
+		    fmt_day(r->first_day * UTC_DAY_SECONDS, a, sizeof a),
+		    fmt_day(r->last_day * UTC_DAY_SECONDS, b, sizeof b), r->none,
 		    r->quarantine, r->reject, i + 1 < s->n ? "," : "");
 	}
 	fputs("]\n", f);

@@ -40,7 +40,6 @@
 #include "json_out.h"
 #include "table.h"
 
-#define DAY 86400
 #define WEEK_DAYS 7
 #define TOP 10			/* list rows shown before "+N more" */
 #define LOOKBACK_DAYS 28	/* a reporter's previous report, for changes */
@@ -191,11 +190,11 @@ find_week(struct report_ctx *c, struct weekly *w)
 	w->has_data = sqlite3_column_type(st, 0) != SQLITE_NULL;
 	if (w->has_data) {
 		last = sqlite3_column_int64(st, 0);
-		w->end = (last / DAY + 1) * DAY;
+		w->end = (utc_day(last) + 1) * UTC_DAY_SECONDS;
 	} else {
 		w->end = bound;		/* for the dates of an empty answer */
 	}
-	w->start = w->end - WEEK_DAYS * DAY;
+	w->start = w->end - WEEK_DAYS * UTC_DAY_SECONDS;
 	rc = 0;
 out:
 	sqlite3_finalize(st);
@@ -215,7 +214,7 @@ load_domains(struct report_ctx *c, struct weekly *w)
 	    " WHERE r.date_begin >= ? AND r.date_begin < ?%s ORDER BY 1", where);
 	if ((st = report_prepare(c, sql)) == NULL)
 		goto out;
-	sqlite3_bind_int64(st, 1, w->start - WEEK_DAYS * DAY);
+	sqlite3_bind_int64(st, 1, w->start - WEEK_DAYS * UTC_DAY_SECONDS);
 	sqlite3_bind_int64(st, 2, w->end);
 	filter_bind(c, st, 3);
 	while ((s = step(c, st)) == SQLITE_ROW) {
@@ -312,8 +311,8 @@ load_sources(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
 
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, w->start / DAY);
-	sqlite3_bind_int64(st, 3, w->end / DAY);
+	sqlite3_bind_int64(st, 2, utc_day(w->start));
+	sqlite3_bind_int64(st, 3, utc_day(w->end));
 	while ((s = step(c, st)) == SQLITE_ROW) {
 		struct source *x;
 
@@ -446,7 +445,7 @@ load_changes(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
 
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, w->start - LOOKBACK_DAYS * DAY);
+	sqlite3_bind_int64(st, 2, w->start - LOOKBACK_DAYS * UTC_DAY_SECONDS);
 	sqlite3_bind_int64(st, 3, w->end);
 	while ((s = step(c, st)) == SQLITE_ROW) {
 		int64_t begin = sqlite3_column_int64(st, 1);
@@ -507,7 +506,7 @@ load_silent(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
 
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, w->start - WEEK_DAYS * DAY);
+	sqlite3_bind_int64(st, 2, w->start - WEEK_DAYS * UTC_DAY_SECONDS);
 	sqlite3_bind_int64(st, 3, w->start);
 	sqlite3_bind_int64(st, 4, w->end);
 	while ((s = step(c, st)) == SQLITE_ROW) {
@@ -618,7 +617,7 @@ load_all(struct report_ctx *c, struct weekly *w)
 		struct domain_week *d = &w->d[i];
 
 		if (load_totals(c, tot, d->name, w->start, w->end, &d->week) ||
-		    load_totals(c, tot, d->name, w->start - WEEK_DAYS * DAY,
+		    load_totals(c, tot, d->name, w->start - WEEK_DAYS * UTC_DAY_SECONDS,
 		    w->start, &d->prev) ||
 		    load_silent(c, sil, w, d) || load_changes(c, chg, w, d))
 			goto out;
@@ -693,7 +692,7 @@ print_sources(FILE *f, const struct source *s, size_t shown, size_t n,
 			table_cell(t, fmt_int(s[i].messages - s[i].pass, b,
 			    sizeof b));
 		else
-			table_cell(t, fmt_day(s[i].first_day * DAY, b, sizeof b));
+			table_cell(t, fmt_day(s[i].first_day * UTC_DAY_SECONDS, b, sizeof b));
 		table_cell(t, fmt_int(s[i].messages, b, sizeof b));
 		table_cell(t, fmt_pct(s[i].pass, s[i].messages, b, sizeof b));
 	}
@@ -735,9 +734,9 @@ print_text(const struct weekly *w, const struct report_ctx *c, FILE *f)
 		return;
 	}
 	fprintf(f, "DMARC weekly report: %s to %s (UTC), against %s to %s\n",
-	    fmt_day(w->start, b1, sizeof b1), fmt_day(w->end - DAY, b2, sizeof b2),
-	    fmt_day(w->start - WEEK_DAYS * DAY, b3, sizeof b3),
-	    fmt_day(w->start - DAY, b4, sizeof b4));
+	    fmt_day(w->start, b1, sizeof b1), fmt_day(w->end - UTC_DAY_SECONDS, b2, sizeof b2),
+	    fmt_day(w->start - WEEK_DAYS * UTC_DAY_SECONDS, b3, sizeof b3),
+	    fmt_day(w->start - UTC_DAY_SECONDS, b4, sizeof b4));
 	for (i = 0; i < w->n; i++) {
 		const struct domain_week *d = &w->d[i];
 
@@ -834,7 +833,7 @@ print_csv(const struct weekly *w, FILE *f)
 		table_cell(t, d->name);
 		table_cell(t, d->nreasons ? "attention" : "ok");
 		table_cell(t, fmt_day(w->start, b, sizeof b));
-		table_cell(t, fmt_day(w->end - DAY, b, sizeof b));
+		table_cell(t, fmt_day(w->end - UTC_DAY_SECONDS, b, sizeof b));
 		table_cellf(t, "%" PRId64, d->week.reports);
 		table_cellf(t, "%" PRId64, d->week.reporters);
 		table_cellf(t, "%" PRId64, d->week.messages);
@@ -925,7 +924,7 @@ json_sources(FILE *f, const char *key, const struct source *s, size_t n)
 		json_string(f, s[i].ip);
 		if (s[i].is_new)
 			fprintf(f, ", \"first_seen\": \"%s\"",
-			    fmt_day(s[i].first_day * DAY, b, sizeof b));
+			    fmt_day(s[i].first_day * UTC_DAY_SECONDS, b, sizeof b));
 		fprintf(f, ", \"messages\": %" PRId64 ", \"dmarc_pass\": %"
 		    PRId64 ", \"dmarc_fail\": %" PRId64 ", \"pass_rate\": %s, "
 		    "\"new\": %s}", s[i].messages, s[i].pass,
@@ -945,10 +944,10 @@ print_json(const struct weekly *w, FILE *f)
 	int ok;
 
 	fprintf(f, "{\"week\": {\"start\": \"%s\", \"end\": \"%s\"}, ",
-	    fmt_day(w->start, b1, sizeof b1), fmt_day(w->end - DAY, b2, sizeof b2));
+	    fmt_day(w->start, b1, sizeof b1), fmt_day(w->end - UTC_DAY_SECONDS, b2, sizeof b2));
 	fprintf(f, "\"previous\": {\"start\": \"%s\", \"end\": \"%s\"},\n",
-	    fmt_day(w->start - WEEK_DAYS * DAY, b1, sizeof b1),
-	    fmt_day(w->start - DAY, b2, sizeof b2));
+	    fmt_day(w->start - WEEK_DAYS * UTC_DAY_SECONDS, b1, sizeof b1),
+	    fmt_day(w->start - UTC_DAY_SECONDS, b2, sizeof b2));
 	fputs(" \"domains\": [", f);
 	for (i = 0; i < w->n; i++) {
 		const struct domain_week *d = &w->d[i];

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
+
 static void
 append(char *buf, size_t len, const char *s)
 {
@@ -37,16 +39,17 @@ sql_for(const struct report_ctx *c, const char *alias, const char *col,
 	}
 }
 
+/* The window in epoch seconds, or (days) in UTC days. */
 static int
-bind_for(const struct report_ctx *c, sqlite3_stmt *st, int i, int64_t div)
+bind_for(const struct report_ctx *c, sqlite3_stmt *st, int i, int days)
 {
 	size_t k;
 
 	for (k = 0; k < c->ndomains; k++)
 		sqlite3_bind_text(st, i++, c->domains[k], -1, SQLITE_STATIC);
 	if (c->windowed) {
-		sqlite3_bind_int64(st, i++, c->since / div);
-		sqlite3_bind_int64(st, i++, c->until / div);
+		sqlite3_bind_int64(st, i++, days ? utc_day(c->since) : c->since);
+		sqlite3_bind_int64(st, i++, days ? utc_day(c->until) : c->until);
 	}
 	return i;
 }
@@ -61,7 +64,7 @@ filter_sql(const struct report_ctx *c, const char *alias, char *buf,
 int
 filter_bind(const struct report_ctx *c, sqlite3_stmt *st, int first)
 {
-	return bind_for(c, st, first, 1);
+	return bind_for(c, st, first, 0);
 }
 
 void
@@ -75,7 +78,7 @@ int
 filter_bind_days(const struct report_ctx *c, sqlite3_stmt *st, int first)
 {
 	/* since and until are UTC midnights: whole days */
-	return bind_for(c, st, first, 86400);
+	return bind_for(c, st, first, 1);
 }
 
 sqlite3_stmt *

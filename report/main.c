@@ -162,7 +162,7 @@ today(int64_t *out)
 
 	if (pin != NULL && *pin != '\0')
 		return parse_day(pin, out);
-	*out = (int64_t)now - (int64_t)now % 86400;
+	*out = utc_day((int64_t)now) * UTC_DAY_SECONDS;
 	return 0;
 }
 
@@ -359,8 +359,8 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		if (until == NULL)
-			c.until = c.today + 86400;
-		c.since = c.until - (int64_t)last * 86400;
+			c.until = c.today + UTC_DAY_SECONDS;
+		c.since = c.until - (int64_t)last * UTC_DAY_SECONDS;
 	}
 	c.windowed = since != NULL || until != NULL || last > 0;
 	if (c.windowed && c.since >= c.until) {
