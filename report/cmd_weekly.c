@@ -38,22 +38,14 @@
 
 #include "fmt.h"
 #include "json_out.h"
+#include "policy_query.h"
 #include "table.h"
 
 #define WEEK_DAYS 7
 #define TOP 10			/* list rows shown before "+N more" */
 #define LOOKBACK_DAYS 28	/* a reporter's previous report, for changes */
 #define MAX_REASONS 6
-#define TAG_LEN 64
 #define ATTN_DROP_PT 2.0	/* pass rate fall: more than this, as shown */
-
-struct policy {
-	char v[7][TAG_LEN];	/* p, sp, np, pct, adkim, aspf, testing */
-};
-
-static const char *const tag_names[7] = { "p", "sp", "np", "pct", "adkim",
-	"aspf", "testing" };
-#define PCT 3
 
 struct totals {
 	int64_t reports, reporters, messages, pass;
@@ -381,55 +373,6 @@ out:
 	return rc;
 }
 
-static void
-policy_read(struct policy *pol, sqlite3_stmt *st, int first)
-{
-	int i;
-
-	for (i = 0; i < 7; i++)
-		snprintf(pol->v[i], TAG_LEN, "%s", col_text(st, first + i));
-}
-
-/* Same policy; a missing pct (dmarc-2.0) agrees with any. */
-static int
-policy_same(const struct policy *a, const struct policy *b)
-{
-	int i;
-
-	for (i = 0; i < 7; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0 &&
-		    !(i == PCT && (!a->v[i][0] || !b->v[i][0])))
-			return 0;
-	return 1;
-}
-
-/*
- * "p none -> quarantine, pct 50 -> 100": the tags that changed, but not sp
- * (np) when it follows p (sp) on both sides, as an unpublished one does.
- */
-static const char *
-policy_diff(const struct policy *a, const struct policy *b, char *buf,
-    size_t len)
-{
-	size_t n;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < 7; i++) {
-		if (strcmp(a->v[i], b->v[i]) == 0 ||
-		    (i == PCT && (!a->v[i][0] || !b->v[i][0])))
-			continue;
-		if ((i == 1 || i == 2) && strcmp(a->v[i], a->v[i - 1]) == 0 &&
-		    strcmp(b->v[i], b->v[i - 1]) == 0)
-			continue;
-		n = strlen(buf);
-		snprintf(buf + n, len - n, "%s%s %s -> %s", n ? ", " : "",
-		    tag_names[i], a->v[i][0] ? a->v[i] : "-",
-		    b->v[i][0] ? b->v[i] : "-");
-	}
-	return buf;
-}
-
 /*
  * Policy changes: each reporter's reports in time order; one this week
  * that differs from the reporter's previous one is a change.
@@ -600,8 +543,8 @@ load_all(struct report_ctx *c, struct weekly *w)
 	    " AND p.source_ip = s.source_ip AND p.day < ?2)"
 	    " FROM source_day s WHERE s.domain = ?1 AND s.day >= ?2"
 	    " AND s.day < ?3 GROUP BY s.source_ip");
-	chg = report_prepare(c, "SELECT ifnull(org_name, ''), date_begin,"
-	    " p, sp, np, pct, adkim, aspf, testing FROM report"
+	chg = report_prepare(c, "SELECT ifnull(org_name, ''), date_begin, "
+	    POLICY_SQL_COLS("") " FROM report"
 	    " WHERE domain = ? AND date_begin >= ? AND date_begin < ?"
 	    " ORDER BY 1, date_begin, id");
 	sil = report_prepare(c, "SELECT ifnull(r.org_name, ''), count(*),"
@@ -734,7 +677,8 @@ print_text(const struct weekly *w, const struct report_ctx *c, FILE *f)
 		return;
 	}
 	fprintf(f, "DMARC weekly report: %s to %s (UTC), against %s to %s\n",
-	    fmt_day(w->start, b1, sizeof b1), fmt_day(w->end - UTC_DAY_SECONDS, b2, sizeof b2),
+	    fmt_day(w->start, b1, sizeof b1),
+	    fmt_day(w->end - UTC_DAY_SECONDS, b2, sizeof b2),
 	    fmt_day(w->start - WEEK_DAYS * UTC_DAY_SECONDS, b3, sizeof b3),
 	    fmt_day(w->start - UTC_DAY_SECONDS, b4, sizeof b4));
 	for (i = 0; i < w->n; i++) {
@@ -897,22 +841,6 @@ json_totals(FILE *f, const struct totals *t)
 }
 
 static void
-json_policy(FILE *f, const struct policy *pol)
-{
-	int i;
-
-	putc('{', f);
-	for (i = 0; i < 7; i++) {
-		fprintf(f, "%s\"%s\": ", i ? ", " : "", tag_names[i]);
-		if (i == PCT && pol->v[i][0])
-			fputs(pol->v[i], f);	/* an integer column */
-		else
-			json_string(f, pol->v[i][0] ? pol->v[i] : NULL);
-	}
-	putc('}', f);
-}
-
-static void
 json_sources(FILE *f, const char *key, const struct source *s, size_t n)
 {
 	char b[FMT_NUM];
@@ -944,7 +872,8 @@ print_json(const struct weekly *w, FILE *f)
 	int ok;
 
 	fprintf(f, "{\"week\": {\"start\": \"%s\", \"end\": \"%s\"}, ",
-	    fmt_day(w->start, b1, sizeof b1), fmt_day(w->end - UTC_DAY_SECONDS, b2, sizeof b2));
+	    fmt_day(w->start, b1, sizeof b1),
+	    fmt_day(w->end - UTC_DAY_SECONDS, b2, sizeof b2));
 	fprintf(f, "\"previous\": {\"start\": \"%s\", \"end\": \"%s\"},\n",
 	    fmt_day(w->start - WEEK_DAYS * UTC_DAY_SECONDS, b1, sizeof b1),
 	    fmt_day(w->start - UTC_DAY_SECONDS, b2, sizeof b2));
@@ -987,10 +916,11 @@ print_json(const struct weekly *w, FILE *f)
 			    ", \"from\": ", k ? ", " : "",
 			    fmt_day(d->changes[k].date, b1, sizeof b1),
 			    d->changes[k].reporters);
-			json_policy(f, &d->changes[k].from);
-			fputs(", \"to\": ", f);
-			json_policy(f, &d->changes[k].to);
-			putc('}', f);
+			putc('{', f);
+			policy_json_members(f, &d->changes[k].from);
+			fputs("}, \"to\": {", f);
+			policy_json_members(f, &d->changes[k].to);
+			fputs("}}", f);
 		}
 		fputs("], \"silent_reporters\": [", f);
 		for (k = 0; k < d->nsilents; k++) {
