@@ -549,11 +549,11 @@ print_json(const struct history *h, FILE *f)
 	fputs(h->n ? "\n]\n" : "]\n", f);
 }
 
-int
+enum report_status
 cmd_policy(struct report_ctx *c)
 {
 	struct history h;
-	int rc = 2;
+	enum report_status rc = RPT_ERROR;
 
 	memset(&h, 0, sizeof h);
 	if (load_runs(c, &h) != 0 || find_changes(c, &h) != 0)
@@ -563,7 +563,7 @@ cmd_policy(struct report_ctx *c)
 	case OUT_CSV: print_csv(&h, c->out); break;
 	case OUT_JSON: print_json(&h, c->out); break;
 	}
-	rc = 0;
+	rc = RPT_OK;
 out:
 	history_free(&h);
 	return rc;

@@ -99,12 +99,13 @@ sources_free(struct sources *s)
 }
 
 /* The rows shown: source IPs ranked from source_day. */
-static int
+static enum report_status
 load_ranking(struct report_ctx *c, struct sources *s)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	int rc, i;
+	enum report_status status;
 
 	filter_sql_days(c, "sd", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -116,7 +117,7 @@ load_ranking(struct report_ctx *c, struct sources *s)
 	    " ORDER BY %s sd.source_ip LIMIT ?",
 	    filter, c->sort == SORT_FAILURES ? "m - p DESC, m DESC," : "m DESC,");
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	i = filter_bind_days(c, st, 1);
 	sqlite3_bind_int64(st, i, c->top > 0 ? (int64_t)c->top : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -148,9 +149,9 @@ load_ranking(struct report_ctx *c, struct sources *s)
 		r->first_day = sqlite3_column_int64(st, 8);
 		r->last_day = sqlite3_column_int64(st, 9);
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 static int
@@ -178,13 +179,14 @@ list_add(struct list *l, sqlite3_stmt *st)
  * index), inside the same domains and window: the records are read once
  * into a temporary table and grouped six ways.
  */
-static int
+static enum report_status
 load_details(struct report_ctx *c, struct sources *s)
 {
 	char filter[1024], sql[4096];
 	sqlite3_stmt *st;
 	size_t i;
 	int rc = SQLITE_DONE;
+	enum report_status status;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -204,7 +206,7 @@ load_details(struct report_ctx *c, struct sources *s)
 	    " JOIN record_reason x ON x.record = recs.id GROUP BY 2"
 	    " ORDER BY 1, 4 DESC, 2, 3", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	for (i = 0; i < s->n; i++) {
 		struct source_row *r = &s->rows[i];
 
@@ -222,9 +224,9 @@ load_details(struct report_ctx *c, struct sources *s)
 		if (rc != SQLITE_DONE)
 			break;
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 /* An item as a person reads it: "pass example.com", "forwarded",
@@ -434,21 +436,22 @@ print_json(struct report_ctx *c, const struct sources *s)
 }
 
 /* Reverse DNS and sender names of the rows shown. */
-static int
+static enum report_status
 load_names(struct report_ctx *c, struct sources *s)
 {
 	struct rdns_result *q;
 	size_t i;
-	int rc;
+	enum report_status rc;
 
 	if (s->n == 0)
-		return 0;
+		return RPT_OK;
 	if ((q = calloc(s->n, sizeof *q)) == NULL)
 		return report_oom(c);
 	for (i = 0; i < s->n; i++)
 		snprintf(q[i].ip, sizeof q[i].ip, "%s", s->rows[i].ip);
-	rc = names_ptr(c, q, s->n);
-	for (i = 0; rc == 0 && i < s->n; i++) {
+	/* names_ptr: 0, or not with c->err set */
+	rc = names_ptr(c, q, s->n) == 0 ? RPT_OK : RPT_ERROR;
+	for (i = 0; rc == RPT_OK && i < s->n; i++) {
 		struct source_row *r = &s->rows[i];
 		if (q[i].status == RDNS_OK) {
 			snprintf(r->ptr, sizeof r->ptr, "%s", q[i].name);
@@ -479,7 +482,7 @@ by_messages_desc(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-static int
+static enum report_status
 print_by_sender(struct report_ctx *c, const struct sources *s)
 {
 	struct sender_row *g = calloc(s->n ? s->n : 1, sizeof *g);
@@ -534,7 +537,7 @@ print_by_sender(struct report_ctx *c, const struct sources *s)
 		if (shown)
 			fputs("]\n", c->out);
 		free(g);
-		return 0;
+		return RPT_OK;
 	}
 	if ((t = table_new()) == NULL) {
 		free(g);
@@ -568,14 +571,14 @@ print_by_sender(struct report_ctx *c, const struct sources *s)
 		table_print_text(t, c->out, REPORT_WIDTH);
 	table_free(t);
 	free(g);
-	return 0;
+	return RPT_OK;
 }
 
-int
+enum report_status
 cmd_sources(struct report_ctx *c)
 {
 	struct sources s;
-	int rc;
+	enum report_status rc;
 
 	memset(&s, 0, sizeof s);
 	if (c->by_sender) {

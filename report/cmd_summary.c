@@ -68,12 +68,13 @@ summary_free(struct summary *s)
 }
 
 /* The per-domain totals from the report table, ordered by domain. */
-static int
+static enum report_status
 load_totals(struct report_ctx *c, struct summary *s)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	int rc;
+	enum report_status status;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -84,7 +85,7 @@ load_totals(struct report_ctx *c, struct summary *s)
 	    " FROM report r WHERE 1 = 1%s GROUP BY r.domain ORDER BY r.domain",
 	    filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	filter_bind(c, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct domain_row *d;
@@ -95,7 +96,7 @@ load_totals(struct report_ctx *c, struct summary *s)
 			if (p == NULL) {
 				snprintf(c->err, sizeof c->err, "out of memory");
 				sqlite3_finalize(st);
-				return 2;
+				return RPT_ERROR;
 			}
 			s->rows = p;
 			s->cap = nc;
@@ -116,29 +117,30 @@ load_totals(struct report_ctx *c, struct summary *s)
 		if (d->domain == NULL) {
 			snprintf(c->err, sizeof c->err, "out of memory");
 			sqlite3_finalize(st);
-			return 2;
+			return RPT_ERROR;
 		}
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 /* Distinct source IPs per domain, from source_day. */
-static int
+static enum report_status
 load_ips(struct report_ctx *c, struct summary *s)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	size_t i = 0;
 	int rc;
+	enum report_status status;
 
 	filter_sql_days(c, "sd", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
 	    "SELECT sd.domain, count(DISTINCT sd.source_ip) FROM source_day sd"
 	    " WHERE 1 = 1%s GROUP BY sd.domain ORDER BY sd.domain", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	filter_bind_days(c, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *dom = (const char *)sqlite3_column_text(st, 0);
@@ -149,20 +151,21 @@ load_ips(struct report_ctx *c, struct summary *s)
 		if (i < s->n && dom != NULL && strcmp(s->rows[i].domain, dom) == 0)
 			s->rows[i].ips = sqlite3_column_int64(st, 1);
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 /* The policy of each domain's report with the latest date_begin (the last
  * ingested one on a tie) inside the window. */
-static int
+static enum report_status
 load_policies(struct report_ctx *c, struct summary *s)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	size_t i;
 	int rc = SQLITE_DONE;
+	enum report_status status;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -170,7 +173,7 @@ load_policies(struct report_ctx *c, struct summary *s)
 	    " WHERE r.domain = ?1%s ORDER BY r.date_begin DESC, r.id DESC"
 	    " LIMIT 1", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	for (i = 0; i < s->n; i++) {
 		struct domain_row *d = &s->rows[i];
 
@@ -188,9 +191,9 @@ load_policies(struct report_ctx *c, struct summary *s)
 		} else if (rc != SQLITE_DONE)
 			break;
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 /* "p=reject sp=none pct=50 testing": the policy as a DMARC record reads,
@@ -334,11 +337,11 @@ print_json(struct report_ctx *c, const struct summary *s)
 	fputs("]\n", f);
 }
 
-int
+enum report_status
 cmd_summary(struct report_ctx *c)
 {
 	struct summary s;
-	int rc;
+	enum report_status rc;
 
 	memset(&s, 0, sizeof s);
 	if ((rc = load_totals(c, &s)) != 0 || (rc = load_ips(c, &s)) != 0 ||

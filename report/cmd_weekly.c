@@ -936,11 +936,11 @@ print_json(const struct weekly *w, FILE *f)
 	fputs(w->n ? "\n ]}\n" : "]}\n", f);
 }
 
-int
+enum report_status
 cmd_weekly(struct report_ctx *c)
 {
 	struct weekly w;
-	int rc = 2;
+	enum report_status rc = RPT_ERROR;
 
 	memset(&w, 0, sizeof w);
 	if (find_week(c, &w) != 0)
@@ -952,7 +952,7 @@ cmd_weekly(struct report_ctx *c)
 	case OUT_CSV: print_csv(&w, c->out); break;
 	case OUT_JSON: print_json(&w, c->out); break;
 	}
-	rc = 0;
+	rc = RPT_OK;
 	if (c->format == OUT_TEXT && w.n > 0) {
 		/* and what advise says of each domain: tighten or not */
 		const char **names = calloc(w.n, sizeof *names);
@@ -965,7 +965,9 @@ cmd_weekly(struct report_ctx *c)
 		for (i = 0; i < w.n; i++)
 			names[i] = w.d[i].name;
 		fputs("\nAdvice (dmarc-report advise, last 30 days):\n", c->out);
-		rc = advise_verdicts(c, names, w.n);
+		/* advise_verdicts: 0, or not with c->err set */
+		if (advise_verdicts(c, names, w.n) != 0)
+			rc = RPT_ERROR;
 		free(names);
 	}
 out:

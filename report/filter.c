@@ -95,7 +95,7 @@ report_prepare(struct report_ctx *c, const char *sql)
 	return st;
 }
 
-int
+enum report_status
 report_db_error(struct report_ctx *c)
 {
 	if (strstr(sqlite3_errmsg(c->db), "integer overflow") != NULL)
@@ -103,20 +103,20 @@ report_db_error(struct report_ctx *c)
 	else
 		snprintf(c->err, sizeof c->err, "database query failed: %s",
 		    sqlite3_errmsg(c->db));
-	return 2;
+	return RPT_ERROR;
 }
 
-int
+enum report_status
 report_oom(struct report_ctx *c)
 {
 	snprintf(c->err, sizeof c->err, "out of memory");
-	return 2;
+	return RPT_ERROR;
 }
 
-int
+enum report_status
 report_step_done(struct report_ctx *c, int rc)
 {
-	return rc == SQLITE_DONE ? 0 : report_db_error(c);
+	return rc == SQLITE_DONE ? RPT_OK : report_db_error(c);
 }
 
 char *

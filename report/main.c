@@ -23,11 +23,39 @@
 #define DM_VERSION "0.1.0"
 #endif
 
+/* The exit statuses dmarc-report(1) documents. */
 enum exit_status {
 	EXIT_OK = 0,
+	EXIT_ATTENTION = 1,	/* advise: not ready; check-record: errors */
 	EXIT_USAGE = 2,		/* usage error, or the database cannot be used */
 	EXIT_NO_DATA = 3	/* no database, or nothing ingested yet */
 };
+
+/* The one mapping from what a command returns to the exit status. */
+static int
+exit_status(enum report_status s)
+{
+	switch (s) {
+	case RPT_OK: return EXIT_OK;
+	case RPT_ATTENTION: return EXIT_ATTENTION;
+	case RPT_NODATA: return EXIT_NO_DATA;
+	case RPT_USAGE:
+	case RPT_ERROR: return EXIT_USAGE;
+	}
+	return EXIT_USAGE;
+}
+
+/*
+ * cmd_advise.c still returns exit numbers (0, 1, 2, or report_oom's
+ * RPT_ERROR): read as statuses here until it returns report_status.
+ */
+static enum report_status
+run_advise(struct report_ctx *c)
+{
+	int rc = cmd_advise(c);
+
+	return rc == 0 ? RPT_OK : rc == 1 ? RPT_ATTENTION : RPT_ERROR;
+}
 
 #define MAX_DOMAINS 64
 
@@ -142,16 +170,32 @@ static const struct option long_opts[] = {
 
 static const struct {
 	const char *name;
-	int (*run)(struct report_ctx *);
+	enum report_status (*run)(struct report_ctx *);
 } commands[] = {
 	{ "summary", cmd_summary },
 	{ "sources", cmd_sources },
 	{ "policy", cmd_policy },
 	{ "reporters", cmd_reporters },
 	{ "weekly", cmd_weekly },
-	{ "advise", cmd_advise },
+	{ "advise", run_advise },
 	{ "check-record", cmd_check_record },
 };
+
+/* The end of every command: its error or note on stderr, the output
+ * flushed, the exit status. */
+static int
+finish(struct report_ctx *c, enum report_status st)
+{
+	if ((st == RPT_USAGE || st == RPT_ERROR) && c->err[0])
+		fprintf(stderr, "dmarc-report: %s\n", c->err);
+	if ((fflush(stdout) != 0 || ferror(stdout)) &&
+	    (st == RPT_OK || st == RPT_ATTENTION)) {
+		fprintf(stderr, "dmarc-report: cannot write the output: %s\n",
+		    strerror(errno));
+		st = RPT_ERROR;
+	}
+	return exit_status(st);
+}
 
 /* Today's UTC midnight, or DMARC_NOW's. */
 static int
@@ -186,7 +230,8 @@ main(int argc, char **argv)
 	const char *dbopt = NULL, *path, *since = NULL, *until = NULL;
 	long last = 0;
 	char err[1024], *end;
-	int opt, rc, (*run)(struct report_ctx *) = NULL;
+	int opt;
+	enum report_status rc, (*run)(struct report_ctx *) = NULL;
 	size_t i;
 	struct stat sb;
 	sqlite3_stmt *st;
@@ -328,7 +373,7 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		c.record = argv[optind + 1];
-		return run(&c);
+		return finish(&c, run(&c));
 	}
 	if (optind + 1 < argc) {
 		usage_error("unexpected argument '%s'", argv[optind + 1]);
@@ -373,12 +418,13 @@ main(int argc, char **argv)
 	if (stat(path, &sb) != 0) {
 		fprintf(stderr, "dmarc-report: no database at '%s': run "
 		    "dmarc-ingest first (or give --db FILE)\n", path);
-		return EXIT_NO_DATA;
+		return exit_status(RPT_NODATA);
 	}
 	if ((c.db = db_open(path, DB_READ_ONLY, err, sizeof err)) == NULL) {
 		fprintf(stderr, "dmarc-report: %s%s\n", err,
 		    strstr(err, "empty") ? ": run dmarc-ingest first" : "");
-		return strstr(err, "empty") ? EXIT_NO_DATA : EXIT_USAGE;
+		return exit_status(strstr(err, "empty") ? RPT_NODATA :
+		    RPT_ERROR);
 	}
 	if ((st = report_prepare(&c, "SELECT EXISTS (SELECT 1 FROM report)")) ==
 	    NULL || sqlite3_step(st) != SQLITE_ROW) {
@@ -393,7 +439,7 @@ main(int argc, char **argv)
 		db_close(c.db);
 		fprintf(stderr, "dmarc-report: database '%s' holds no reports yet: "
 		    "run dmarc-ingest first\n", path);
-		return EXIT_NO_DATA;
+		return exit_status(RPT_NODATA);
 	}
 	sqlite3_finalize(st);
 
@@ -410,13 +456,6 @@ main(int argc, char **argv)
 	}
 	rc = run(&c);
 	names_close(&c);
-	if (rc == EXIT_USAGE && c.err[0])
-		fprintf(stderr, "dmarc-report: %s\n", c.err);
 	db_close(c.db);
-	if (fflush(stdout) != 0 && rc == EXIT_OK) {
-		fprintf(stderr, "dmarc-report: cannot write the output: %s\n",
-		    strerror(errno));
-		rc = EXIT_USAGE;
-	}
-	return rc;
+	return finish(&c, rc);
 }

@@ -64,6 +64,40 @@ for cmd in summary sources policy reporters weekly; do
 	expect_rc "$cmd with DMARC_DB" 0
 done
 
+# every status a command returns has its documented exit status and a
+# one-line reason: a failed query (a table gone) and a failed write are 2
+cp "$DB" "$T/broken.db"
+sqlite3 "$T/broken.db" 'DROP TABLE source_day'
+for cmd in summary sources weekly; do
+	set +e; "$DMARC_REPORT" --db "$T/broken.db" "$cmd" >/dev/null 2>"$T/err"; RC=$?; set -e
+	ERR=$(cat "$T/err")
+	expect_rc "$cmd on a broken database" 2
+	expect_match "$cmd on a broken database says why" "$ERR" \
+	    "^dmarc-report: database query failed: no such table: source_day$"
+done
+if [ -w /dev/full ]; then
+	for cmd in summary policy; do
+		set +e; "$DMARC_REPORT" --db "$DB" "$cmd" >/dev/full 2>"$T/err"; RC=$?; set -e
+		ERR=$(cat "$T/err")
+		expect_rc "$cmd to a full disk" 2
+		expect_match "$cmd to a full disk says why" "$ERR" "cannot write the output"
+	done
+	# a write error wins over "needs attention": cron must not see a
+	# truncated mail as a plain alert
+	set +e; "$DMARC_REPORT" check-record 'v=DMARC1' >/dev/full 2>"$T/err"; RC=$?; set -e
+	ERR=$(cat "$T/err")
+	expect_rc "check-record with errors to a full disk" 2
+fi
+report advise --format csv
+expect_rc "advise --format csv" 2
+expect_match "advise --format csv says why" "$ERR" "^dmarc-report: advise: --format wants text or json"
+report check-record 'v=DMARC1; p=none' --format csv
+expect_rc "check-record --format csv" 2
+expect_match "check-record --format csv says why" "$ERR" "^dmarc-report: check-record: --format csv"
+report check-record 'v=DMARC1'
+expect_rc "check-record with errors" 1
+expect_eq "check-record with errors: nothing on stderr" "$ERR" ""
+
 # an unknown domain and an empty window: exit 0, an empty result
 for cmd in summary sources policy reporters; do
 	report "$cmd" --domain nosuch.example --format json
