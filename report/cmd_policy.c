@@ -350,8 +350,10 @@ print_text(const struct history *h, FILE *f)
 	char b1[FMT_NUM], b2[FMT_NUM], b3[FMT_NUM], pol[512];
 	size_t i, k, nchanges = 0;
 
-	if (t == NULL)
+	if (t == NULL || h->n == 0) {	/* no bare header: main says why */
+		table_free(t);
 		return;
+	}
 	table_col(t, "DOMAIN", TABLE_LEFT, 1);
 	table_col(t, "POLICY", TABLE_LEFT, 1);
 	table_col(t, "FIRST SEEN", TABLE_LEFT, 0);
@@ -553,8 +555,10 @@ enum report_status
 cmd_policy(struct report_ctx *c)
 {
 	struct history h;
-	enum report_status rc = RPT_ERROR;
+	enum report_status rc = RPT_ERROR, missing;
 
+	if ((missing = report_missing(c)) == RPT_ERROR)
+		return missing;
 	memset(&h, 0, sizeof h);
 	if (load_runs(c, &h) != 0 || find_changes(c, &h) != 0)
 		goto out;
@@ -563,7 +567,7 @@ cmd_policy(struct report_ctx *c)
 	case OUT_CSV: print_csv(&h, c->out); break;
 	case OUT_JSON: print_json(&h, c->out); break;
 	}
-	rc = RPT_OK;
+	rc = missing;
 out:
 	history_free(&h);
 	return rc;

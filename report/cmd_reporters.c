@@ -237,8 +237,7 @@ print_table(struct report_ctx *c, const struct orgs *o)
 	for (i = 0; i < ncols; i++)
 		table_col(t, text ? text_cols[i].header : csv_cols[i],
 		    text_cols[i].align, text_cols[i].shrink);
-	if (text && o->n == 0) {
-		table_print_header(t, c->out);
+	if (text && o->n == 0) {	/* no bare header: main says why */
 		table_free(t);
 		return;
 	}
@@ -304,8 +303,10 @@ enum report_status
 cmd_reporters(struct report_ctx *c)
 {
 	struct orgs o;
-	enum report_status rc;
+	enum report_status rc, missing;
 
+	if ((missing = report_missing(c)) == RPT_ERROR)
+		return missing;
 	memset(&o, 0, sizeof o);
 	if ((rc = load_totals(c, &o)) != 0 || (rc = load_days(c, &o)) != 0 ||
 	    (rc = load_domains(c, &o)) != 0)
@@ -316,5 +317,5 @@ cmd_reporters(struct report_ctx *c)
 		print_table(c, &o);
 out:
 	orgs_free(&o);
-	return rc;
+	return rc != RPT_OK ? rc : missing;
 }

@@ -302,8 +302,7 @@ print_text(struct report_ctx *c, const struct sources *s)
 	if ((t = table_new()) == NULL)
 		return;
 	table_cols(t, text_cols, sizeof text_cols / sizeof text_cols[0]);
-	if (s->n == 0) {
-		table_print_header(t, c->out);
+	if (s->n == 0) {	/* no bare header: main says why */
 		table_free(t);
 		return;
 	}
@@ -539,6 +538,10 @@ print_by_sender(struct report_ctx *c, const struct sources *s)
 		free(g);
 		return RPT_OK;
 	}
+	if (shown == 0 && c->format == OUT_TEXT) {	/* main says why */
+		free(g);
+		return RPT_OK;
+	}
 	if ((t = table_new()) == NULL) {
 		free(g);
 		return report_oom(c);
@@ -578,8 +581,10 @@ enum report_status
 cmd_sources(struct report_ctx *c)
 {
 	struct sources s;
-	enum report_status rc;
+	enum report_status rc, missing;
 
+	if ((missing = report_missing(c)) == RPT_ERROR)
+		return missing;
 	memset(&s, 0, sizeof s);
 	if (c->by_sender) {
 		/* every IP is named, then grouped; --top counts senders */
@@ -599,6 +604,9 @@ cmd_sources(struct report_ctx *c)
 	case OUT_JSON: print_json(c, &s); break;
 	}
 out:
+	/* reports without a single record (possible, if odd) */
+	if (rc == RPT_OK && missing == RPT_OK && s.n == 0)
+		missing = report_nothing(c, "no records in the reports");
 	sources_free(&s);
-	return rc;
+	return rc != RPT_OK ? rc : missing;
 }

@@ -224,8 +224,7 @@ print_text(struct report_ctx *c, const struct summary *s)
 	if ((t = table_new()) == NULL)
 		return;
 	table_cols(t, text_cols, sizeof text_cols / sizeof text_cols[0]);
-	if (s->n == 0) {
-		table_print_header(t, c->out);
+	if (s->n == 0) {	/* no bare header: main says why */
 		table_free(t);
 		return;
 	}
@@ -341,8 +340,10 @@ enum report_status
 cmd_summary(struct report_ctx *c)
 {
 	struct summary s;
-	enum report_status rc;
+	enum report_status rc, missing;
 
+	if ((missing = report_missing(c)) == RPT_ERROR)
+		return missing;
 	memset(&s, 0, sizeof s);
 	if ((rc = load_totals(c, &s)) != 0 || (rc = load_ips(c, &s)) != 0 ||
 	    (rc = load_policies(c, &s)) != 0)
@@ -354,5 +355,5 @@ cmd_summary(struct report_ctx *c)
 	}
 out:
 	summary_free(&s);
-	return rc;
+	return rc != RPT_OK ? rc : missing;
 }

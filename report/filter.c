@@ -126,3 +126,84 @@ report_dup_col(sqlite3_stmt *st, int i)
 
 	return s != NULL ? strdup((const char *)s) : NULL;
 }
+
+/* " from 2025-01-01 to 2025-01-31" (until is exclusive), " since DAY",
+ * " before DAY", or "" without a window. */
+static void
+window_words(const struct report_ctx *c, char *buf, size_t len)
+{
+	char a[FMT_NUM], b[FMT_NUM];
+
+	buf[0] = '\0';
+	if (!c->windowed)
+		return;
+	if (c->since != INT64_MIN)
+		fmt_day(c->since, a, sizeof a);
+	if (c->until != INT64_MAX)
+		fmt_day(c->until - UTC_DAY_SECONDS, b, sizeof b);
+	if (c->since != INT64_MIN && c->until != INT64_MAX)
+		snprintf(buf, len, " from %s to %s", a, b);
+	else if (c->since != INT64_MIN)
+		snprintf(buf, len, " since %s", a);
+	else if (c->until != INT64_MAX)
+		snprintf(buf, len, " before %s", fmt_day(c->until, b, sizeof b));
+}
+
+/* c->err = "WHAT for D1, D2 WINDOW" for the n domains given. */
+static enum report_status
+note(struct report_ctx *c, const char *what, const char *const *doms,
+    size_t n)
+{
+	char when[96];
+	size_t i;
+
+	snprintf(c->err, sizeof c->err, "%s", what);
+	for (i = 0; i < n; i++) {
+		append(c->err, sizeof c->err, i ? ", " : " for ");
+		append(c->err, sizeof c->err, doms[i]);
+	}
+	window_words(c, when, sizeof when);
+	append(c->err, sizeof c->err, when);
+	return RPT_NO_REPORTS;
+}
+
+enum report_status
+report_nothing(struct report_ctx *c, const char *what)
+{
+	return note(c, what, c->domains, c->ndomains);
+}
+
+enum report_status
+report_missing(struct report_ctx *c)
+{
+	const char *missing[64];
+	struct report_ctx one = *c;
+	char filter[1024], sql[1536];
+	sqlite3_stmt *st;
+	size_t i, nmissing = 0, n = c->ndomains ? c->ndomains : 1;
+
+	for (i = 0; i < n; i++) {
+		/* each domain alone, or the window over all domains */
+		one.ndomains = c->ndomains ? 1 : 0;
+		one.domains = c->ndomains ? &c->domains[i] : NULL;
+		filter_sql(&one, "r", filter, sizeof filter);
+		snprintf(sql, sizeof sql, "SELECT EXISTS (SELECT 1 FROM report r"
+		    " WHERE 1 = 1%s)", filter);
+		if ((st = report_prepare(c, sql)) == NULL)
+			return RPT_ERROR;
+		filter_bind(&one, st, 1);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			enum report_status s = report_db_error(c);
+
+			sqlite3_finalize(st);
+			return s;
+		}
+		if (sqlite3_column_int(st, 0) == 0 &&
+		    nmissing < sizeof missing / sizeof missing[0])
+			missing[nmissing++] = c->ndomains ? c->domains[i] : NULL;
+		sqlite3_finalize(st);
+	}
+	if (nmissing == 0)
+		return RPT_OK;
+	return note(c, "no reports", missing, c->ndomains ? nmissing : 0);
+}

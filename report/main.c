@@ -36,7 +36,8 @@ static int
 exit_status(enum report_status s)
 {
 	switch (s) {
-	case RPT_OK: return EXIT_OK;
+	case RPT_OK:
+	case RPT_NO_REPORTS: return EXIT_OK;
 	case RPT_ATTENTION: return EXIT_ATTENTION;
 	case RPT_NODATA: return EXIT_NO_DATA;
 	case RPT_USAGE:
@@ -114,8 +115,10 @@ static const char usage_text[] =
 "a message passes DMARC when the receiver found DKIM or SPF aligned and\n"
 "passing (policy_evaluated).  DMARC_NOW=YYYY-MM-DD pins \"today\".\n"
 "\n"
-"Exit status: 0 success (also for an unknown domain or an empty window);\n"
-"2 usage error or unusable database; 3 no database or nothing ingested yet.\n"
+"Exit status: 0 success (also for an unknown domain or an empty window,\n"
+"which stderr names); 1 a domain is not ready (advise) or the record has\n"
+"errors (check-record); 2 usage error or unusable database; 3 no database\n"
+"or nothing ingested yet.\n"
 "\n"
 "Examples:\n"
 "  dmarc-report summary --last 30d\n"
@@ -186,10 +189,11 @@ static const struct {
 static int
 finish(struct report_ctx *c, enum report_status st)
 {
-	if ((st == RPT_USAGE || st == RPT_ERROR) && c->err[0])
+	if ((st == RPT_USAGE || st == RPT_ERROR || st == RPT_NO_REPORTS) &&
+	    c->err[0])
 		fprintf(stderr, "dmarc-report: %s\n", c->err);
-	if ((fflush(stdout) != 0 || ferror(stdout)) &&
-	    (st == RPT_OK || st == RPT_ATTENTION)) {
+	if ((fflush(stdout) != 0 || ferror(stdout)) && (st == RPT_OK ||
+	    st == RPT_ATTENTION || st == RPT_NO_REPORTS)) {
 		fprintf(stderr, "dmarc-report: cannot write the output: %s\n",
 		    strerror(errno));
 		st = RPT_ERROR;
@@ -354,8 +358,14 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		usage_error("no command: give summary, sources, policy, reporters "
-		    "or weekly");
+		char names[256] = "";
+
+		for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+			size_t n = strlen(names);
+			snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "",
+			    commands[i].name);
+		}
+		usage_error("no command: give one of %s", names);
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -30,7 +30,9 @@ enum report_status {
 	RPT_ATTENTION,	/* done, and the postmaster must act: exit 1 */
 	RPT_ERROR,	/* the database, memory or output failed: exit 2 */
 	RPT_NODATA,	/* no database or nothing ingested yet: exit 3 */
-	RPT_USAGE	/* the command's options do not fit: exit 2 */
+	RPT_USAGE,	/* the command's options do not fit: exit 2 */
+	RPT_NO_REPORTS	/* done, but a domain asked for or the window has no
+			 * reports; c->err says so (stderr): exit 0 */
 };
 enum sort_by { SORT_MESSAGES, SORT_FAILURES };
 
@@ -92,6 +94,19 @@ enum report_status report_step_done(struct report_ctx *c, int rc);
 char *report_dup_col(sqlite3_stmt *st, int i);
 /* Records "out of memory" and returns RPT_ERROR. */
 enum report_status report_oom(struct report_ctx *c);
+
+/*
+ * Whether the domains asked for (each one), or the window when none was,
+ * have reports: RPT_OK when they all have some; RPT_NO_REPORTS with c->err
+ * "no reports for nosuch.org from 2025-01-01 to 2025-01-31" naming those
+ * without; or RPT_ERROR.  A command shows what the others have, and
+ * returns this status when it had nothing worse.
+ */
+enum report_status report_missing(struct report_ctx *c);
+/* Sets c->err to "WHAT for DOMAINS from DAY to DAY" for the domains and
+ * window asked for ("no records in the reports") and returns
+ * RPT_NO_REPORTS. */
+enum report_status report_nothing(struct report_ctx *c, const char *what);
 
 /* Prepares SQL, recording SQLite's message in c->err on failure. */
 sqlite3_stmt *report_prepare(struct report_ctx *c, const char *sql);
