@@ -47,8 +47,8 @@ exit_status(enum report_status s)
 }
 
 /*
- * cmd_advise.c still returns exit numbers (0, 1, 2, or report_oom's
- * RPT_ERROR): read as statuses here until it returns report_status.
+ * cmd_advise.c still returns exit numbers (0, 1, 2): read as statuses here
+ * until it returns a report_status (then it goes in commands[] directly).
  */
 static enum report_status
 run_advise(struct report_ctx *c)
