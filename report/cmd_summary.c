@@ -13,15 +13,14 @@
 
 #include "fmt.h"
 #include "json_out.h"
+#include "policy_query.h"
 #include "table.h"
 
 struct domain_row {
 	char *domain;
 	int64_t reports, reporters, messages, pass, spf, dkim;
 	int64_t none, quarantine, reject, ips, last_begin;
-	char *p, *sp, *np, *testing;
-	int64_t pct;
-	int has_pct;
+	struct policy pol;		/* of the latest report */
 };
 
 struct summary {
@@ -59,10 +58,6 @@ summary_free(struct summary *s)
 
 	for (i = 0; i < s->n; i++) {
 		free(s->rows[i].domain);
-		free(s->rows[i].p);
-		free(s->rows[i].sp);
-		free(s->rows[i].np);
-		free(s->rows[i].testing);
 	}
 	free(s->rows);
 }
@@ -169,7 +164,7 @@ load_policies(struct report_ctx *c, struct summary *s)
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT r.p, r.sp, r.np, r.pct, r.testing FROM report r"
+	    "SELECT " POLICY_SQL_COLS("r.") " FROM report r"
 	    " WHERE r.domain = ?1%s ORDER BY r.date_begin DESC, r.id DESC"
 	    " LIMIT 1", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
@@ -181,12 +176,7 @@ load_policies(struct report_ctx *c, struct summary *s)
 		sqlite3_bind_text(st, 1, d->domain, -1, SQLITE_STATIC);
 		filter_bind(c, st, 2);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			d->p = report_dup_col(st, 0);
-			d->sp = report_dup_col(st, 1);
-			d->np = report_dup_col(st, 2);
-			d->has_pct = sqlite3_column_type(st, 3) != SQLITE_NULL;
-			d->pct = sqlite3_column_int64(st, 3);
-			d->testing = report_dup_col(st, 4);
+			policy_read(&d->pol, st, 0);
 			rc = SQLITE_DONE;
 		} else if (rc != SQLITE_DONE)
 			break;
@@ -194,24 +184,6 @@ load_policies(struct report_ctx *c, struct summary *s)
 	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return status;
-}
-
-/* "p=reject sp=none pct=50 testing": the policy as a DMARC record reads,
- * only what differs from the defaults (sp = p, np = sp, pct = 100). */
-static void
-policy_text(const struct domain_row *d, char *buf, size_t len)
-{
-	const char *sp = d->sp ? d->sp : d->p;
-	int show_sp = d->sp != NULL && (d->p == NULL || strcmp(d->sp, d->p) != 0);
-	int show_np = d->np != NULL && (sp == NULL || strcmp(d->np, sp) != 0);
-	char pct[32] = "";
-
-	if (d->has_pct && d->pct != 100)
-		snprintf(pct, sizeof pct, " pct=%" PRId64, d->pct);
-	snprintf(buf, len, "p=%s%s%s%s%s%s%s", d->p ? d->p : "?",
-	    show_sp ? " sp=" : "", show_sp ? d->sp : "",
-	    show_np ? " np=" : "", show_np ? d->np : "", pct,
-	    d->testing != NULL && strcmp(d->testing, "y") == 0 ? " testing" : "");
 }
 
 static void
@@ -240,8 +212,7 @@ print_text(struct report_ctx *c, const struct summary *s)
 		table_cell(t, fmt_pct(d->spf, d->messages, a, sizeof a));
 		table_cell(t, fmt_pct(d->dkim, d->messages, a, sizeof a));
 		table_cell(t, fmt_int(d->ips, a, sizeof a));
-		policy_text(d, pol, sizeof pol);
-		table_cell(t, pol);
+		table_cell(t, policy_brief(&d->pol, pol, sizeof pol));
 	}
 	table_print_text(t, c->out, REPORT_WIDTH);
 	table_free(t);
@@ -276,14 +247,14 @@ print_csv(struct report_ctx *c, const struct summary *s)
 		table_cellf(t, "%" PRId64, d->quarantine);
 		table_cellf(t, "%" PRId64, d->reject);
 		table_cellf(t, "%" PRId64, d->ips);
-		table_cell(t, d->p);
-		table_cell(t, d->sp);
-		table_cell(t, d->np);
-		if (d->has_pct)
-			table_cellf(t, "%" PRId64, d->pct);
+		table_cell(t, d->pol.p);
+		table_cell(t, d->pol.sp);
+		table_cell(t, d->pol.np);
+		if (d->pol.has_pct)
+			table_cellf(t, "%" PRId64, d->pol.pct);
 		else
 			table_cell(t, "");
-		table_cell(t, d->testing);
+		table_cell(t, d->pol.testing);
 		table_cell(t, fmt_day(d->last_begin, a, sizeof a));
 	}
 	table_print_csv(t, c->out);
@@ -319,17 +290,17 @@ print_json(struct report_ctx *c, const struct summary *s)
 		    PRId64 ", \"reject\": %" PRId64 "}, \"source_ips\": %" PRId64,
 		    d->spf, d->dkim, d->none, d->quarantine, d->reject, d->ips);
 		fputs(", \"policy\": {\"p\": ", f);
-		json_string(f, d->p);
+		json_string(f, d->pol.p[0] ? d->pol.p : NULL);
 		fputs(", \"sp\": ", f);
-		json_string(f, d->sp);
+		json_string(f, d->pol.sp[0] ? d->pol.sp : NULL);
 		fputs(", \"np\": ", f);
-		json_string(f, d->np);
-		if (d->has_pct)
-			fprintf(f, ", \"pct\": %" PRId64, d->pct);
+		json_string(f, d->pol.np[0] ? d->pol.np : NULL);
+		if (d->pol.has_pct)
+			fprintf(f, ", \"pct\": %" PRId64, d->pol.pct);
 		else
 			fputs(", \"pct\": null", f);
 		fputs(", \"testing\": ", f);
-		json_string(f, d->testing);
+		json_string(f, d->pol.testing[0] ? d->pol.testing : NULL);
 		fprintf(f, "}, \"last_report\": \"%s\"}%s\n",
 		    fmt_day(d->last_begin, a, sizeof a), i + 1 < s->n ? "," : "");
 	}

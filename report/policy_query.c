@@ -122,6 +122,23 @@ policy_text(const struct policy *pol, char *buf, size_t len)
 }
 
 const char *
+policy_brief(const struct policy *pol, char *buf, size_t len)
+{
+	const char *sp = pol->sp[0] ? pol->sp : pol->p;
+
+	snprintf(buf, len, "p=%s", pol->p[0] ? pol->p : "?");
+	if (pol->sp[0] && (!pol->p[0] || strcmp(pol->sp, pol->p) != 0))
+		add(buf, len, " sp=%s", pol->sp);
+	if (pol->np[0] && (!sp[0] || strcmp(pol->np, sp) != 0))
+		add(buf, len, " np=%s", pol->np);
+	if (pol->has_pct && pol->pct != 100)
+		add(buf, len, " pct=%" PRId64, pol->pct);
+	if (strcmp(pol->testing, "y") == 0)
+		add(buf, len, " testing");
+	return buf;
+}
+
+const char *
 policy_diff(const struct policy *a, const struct policy *b, char *buf,
     size_t len)
 {

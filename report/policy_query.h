@@ -2,12 +2,12 @@
 /*
  * policy_query.h: a published DMARC policy as one report shows it
  * (policy_published: p, sp, np, pct, adkim, aspf, testing), the one
- * representation the policy and weekly commands share: read from a query's
- * columns, compared, and described as text and JSON.  A plain value: no
- * allocation, copied freely.
+ * representation the policy, weekly and summary commands share: read from
+ * a query's columns, compared, and described as text and JSON.  A plain
+ * value: no allocation, copied freely.
  *
  * fo is left out on purpose: it asks for failure reports and changes
- * nothing that happens to mail, so neither command shows or compares it.
+ * nothing that happens to mail, so no command shows or compares it.
  */
 #ifndef DM_POLICY_QUERY_H
 #define DM_POLICY_QUERY_H
@@ -53,6 +53,13 @@ int policy_strength(const char *p);
  * out.  Returns buf.
  */
 const char *policy_text(const struct policy *pol, char *buf, size_t len);
+
+/*
+ * The policy in a few words for a table column, "p=reject sp=none pct=50
+ * testing": sp when published and not p, np when published and not sp (or
+ * p), pct when not 100, "testing" for t=y; adkim and aspf left out.
+ */
+const char *policy_brief(const struct policy *pol, char *buf, size_t len);
 
 /*
  * What changed from a to b: "p none -> quarantine, pct 50 -> 100", "-" for

@@ -106,6 +106,23 @@ main(void)
 	CHECK_STR(policy_text(&bare, buf, sizeof buf), "p=? adkim=? aspf=?");
 	CHECK_STR(policy_text(&odd, buf, 12), "p=reject sp");	/* cut */
 
+	/* describe briefly, as summary's column: published tags that differ,
+	 * "testing" for t=y, no adkim or aspf */
+	CHECK_STR(policy_brief(&none, buf, sizeof buf), "p=none");
+	CHECK_STR(policy_brief(&quar50, buf, sizeof buf), "p=quarantine pct=50");
+	CHECK_STR(policy_brief(&odd, buf, sizeof buf),
+	    "p=reject sp=none np=quarantine pct=0 testing");
+	CHECK_STR(policy_brief(&bare, buf, sizeof buf), "p=?");
+	CHECK_STR(policy_brief(&nosp, buf, sizeof buf), "p=quarantine");
+	nosp = row(db, COLS("'reject'", "NULL", "'reject'", "100", "'r'",
+	    "'r'", "'n'"));	/* np as p, sp left out: nothing to add */
+	CHECK_STR(policy_brief(&nosp, buf, sizeof buf), "p=reject");
+	nosp = row(db, COLS("NULL", "'none'", "'none'", "100", "'r'", "'r'",
+	    "'y'"));
+	CHECK_STR(policy_brief(&nosp, buf, sizeof buf), "p=? sp=none testing");
+	nosp = row(db, COLS("'quarantine'", "NULL", "NULL", "NULL", "'r'",
+	    "'r'", "'n'"));
+
 	/* describe a change: sp and np follow p unless set apart */
 	CHECK_STR(policy_diff(&none, &quar, buf, sizeof buf),
 	    "p none -> quarantine");
