@@ -82,7 +82,7 @@ fmt_fraction(int64_t part, int64_t whole, char *buf, size_t len)
 int64_t
 utc_day(int64_t epoch)
 {
-	return epoch >= 0 ? epoch / 86400 : -((-epoch + 86399) / 86400);
+	return UTC_DAY_EXPR(epoch);
 }
 
 int

@@ -24,8 +24,19 @@ const char *fmt_day(int64_t epoch, char *buf, size_t len);
 /* a fraction 0..1 for JSON, 4 decimals; "null" when whole is 0 */
 const char *fmt_fraction(int64_t part, int64_t whole, char *buf, size_t len);
 
-/* The UTC day of an epoch time (days since 1970-01-01, rounded down also
- * before 1970): how reports and source_day count days. */
+/* Seconds in a UTC day (epoch time has no leap seconds). */
+#define UTC_DAY_SECONDS 86400
+
+/*
+ * The UTC day of an epoch time: days since 1970-01-01, rounded down also
+ * before 1970 (-1 is day -1).  How reports and source_day count days.  The
+ * one definition: an expression that C and SQLite read alike (integer
+ * division truncates toward zero in both, a comparison is 0 or 1; no '%',
+ * so the SQL text can go through printf), so that schema/derived.h's
+ * SQL_UTC_DAY is this text.  utc_day() is it in C.
+ */
+#define UTC_DAY_EXPR(t) ((t) / UTC_DAY_SECONDS - \
+	((t) - (t) / UTC_DAY_SECONDS * UTC_DAY_SECONDS < 0))
 int64_t utc_day(int64_t epoch);
 
 /* Strict YYYY-MM-DD to the epoch of that UTC midnight; 0 or -1. */

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "db.h"
+#include "derived.h"
 #include "fmt.h"
 #include "store_priv.h"
 
@@ -56,7 +57,7 @@ static const char *const sql[S_COUNT] = {
 	    "ip_family, records, messages, dmarc_pass, spf_aligned_pass, "
 	    "dkim_aligned_pass, disp_none, disp_quarantine, disp_reject) "
 	    "SELECT ?1, ?2, source_ip, ip_family, count(*), sum(count), "
-	    "sum(CASE WHEN dkim_aligned = 'pass' OR spf_aligned = 'pass' THEN count ELSE 0 END), "
+	    "sum(CASE WHEN " SQL_DMARC_PASS("") " THEN count ELSE 0 END), "
 	    "sum(CASE WHEN spf_aligned = 'pass' THEN count ELSE 0 END), "
 	    "sum(CASE WHEN dkim_aligned = 'pass' THEN count ELSE 0 END), "
 	    "sum(CASE WHEN disposition = 'none' THEN count ELSE 0 END), "
@@ -361,7 +362,7 @@ store_report_record(struct store *st, const struct dm_report *so_far,
 	}
 	st->records++;
 	/* each a part of messages, which did not overflow */
-	if (is(rec->dkim_aligned, "pass") || is(rec->spf_aligned, "pass"))
+	if (derived_dmarc_pass(rec->dkim_aligned, rec->spf_aligned))
 		st->pass += (uint64_t)rec->count;
 	if (is(rec->spf_aligned, "pass"))
 		st->spf_pass += (uint64_t)rec->count;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "advise.h"
+#include "derived.h"
 #include "fmt.h"
 #include "json_out.h"
 #include "lint.h"
@@ -303,7 +304,7 @@ load_reports(struct report_ctx *c, struct advice *a)
 }
 
 /* SQL: the row passes DMARC; its header From is below the policy domain. */
-#define SQL_PASS "(rec.dkim_aligned IS 'pass' OR rec.spf_aligned IS 'pass')"
+#define SQL_PASS SQL_DMARC_PASS("rec.")
 #define SQL_SUB "(length(rec.header_from) > length(r.domain) AND" \
 	" substr(lower(rec.header_from), -length(r.domain) - 1) = '.' || r.domain)"
 

@@ -12,7 +12,6 @@
  */
 #include "report.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "json_out.h"
@@ -83,35 +82,24 @@ print_json(FILE *f, const struct lint_result *r)
 	fputs("}\n}\n", f);
 }
 
-int
+enum report_status
 cmd_check_record(struct report_ctx *c)
 {
 	struct lint_result r;
-	int rc;
+	enum report_status rc;
 
 	if (c->format == OUT_CSV) {
 		snprintf(c->err, sizeof c->err, "check-record: --format csv "
 		    "has no meaning for one record; use text or json");
-		fprintf(stderr, "dmarc-report: %s\n", c->err);
-		return 2;
+		return RPT_USAGE;
 	}
-	if (lint_record(c->record, c->name, &r) != 0) {
-		rc = report_oom(c);
-		fprintf(stderr, "dmarc-report: %s\n", c->err);
-		return rc;
-	}
+	if (lint_record(c->record, c->name, &r) != 0)
+		return report_oom(c);
 	if (c->format == OUT_JSON)
 		print_json(c->out, &r);
 	else
 		print_text(c->out, &r);
-	rc = r.valid ? 0 : 1;
+	rc = r.valid ? RPT_OK : RPT_ATTENTION;
 	lint_free(&r);
-	/* main.c returns at once for check-record: check the write here */
-	if (fflush(c->out) != 0 || ferror(c->out)) {
-		snprintf(c->err, sizeof c->err, "cannot write the output: %s",
-		    strerror(errno));
-		fprintf(stderr, "dmarc-report: %s\n", c->err);
-		return 2;
-	}
 	return rc;
 }

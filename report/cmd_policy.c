@@ -29,20 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "derived.h"
 #include "fmt.h"
 #include "json_out.h"
+#include "policy_query.h"
 #include "table.h"
 
-#define DAY 86400
 #define CHANGE_DAYS 14		/* figures before and after a change */
-#define TAG_LEN 64		/* a tag value longer than this is cut */
-
-struct policy {
-	char p[TAG_LEN], sp[TAG_LEN], np[TAG_LEN];
-	char adkim[TAG_LEN], aspf[TAG_LEN], testing[TAG_LEN];
-	int has_pct;
-	int64_t pct;
-};
 
 /* One report as the history needs it. */
 struct row {
@@ -81,88 +74,6 @@ struct history {
 	struct domain_hist *d;
 	size_t n, cap;
 };
-
-static void
-copy_tag(char *dst, const unsigned char *src)
-{
-	snprintf(dst, TAG_LEN, "%s", src ? (const char *)src : "");
-}
-
-/* Columns first..first+6: p, sp, np, pct, adkim, aspf, testing. */
-static void
-policy_read(struct policy *pol, sqlite3_stmt *st, int first)
-{
-	copy_tag(pol->p, sqlite3_column_text(st, first));
-	copy_tag(pol->sp, sqlite3_column_text(st, first + 1));
-	copy_tag(pol->np, sqlite3_column_text(st, first + 2));
-	pol->has_pct = sqlite3_column_type(st, first + 3) != SQLITE_NULL;
-	pol->pct = sqlite3_column_int64(st, first + 3);
-	copy_tag(pol->adkim, sqlite3_column_text(st, first + 4));
-	copy_tag(pol->aspf, sqlite3_column_text(st, first + 5));
-	copy_tag(pol->testing, sqlite3_column_text(st, first + 6));
-}
-
-/* Same policy; a missing pct agrees with any. */
-static int
-policy_same(const struct policy *a, const struct policy *b)
-{
-	return strcmp(a->p, b->p) == 0 && strcmp(a->sp, b->sp) == 0 &&
-	    strcmp(a->np, b->np) == 0 && strcmp(a->adkim, b->adkim) == 0 &&
-	    strcmp(a->aspf, b->aspf) == 0 &&
-	    strcmp(a->testing, b->testing) == 0 &&
-	    (!a->has_pct || !b->has_pct || a->pct == b->pct);
-}
-
-/* A policy the reports agree with learns the pct one of them gave. */
-static void
-policy_merge(struct policy *into, const struct policy *from)
-{
-	if (!into->has_pct && from->has_pct) {
-		into->has_pct = 1;
-		into->pct = from->pct;
-	}
-}
-
-/* none 0, quarantine 1, reject 2; -1 for anything else. */
-static int
-strength(const char *p)
-{
-	if (strcmp(p, "none") == 0)
-		return 0;
-	if (strcmp(p, "quarantine") == 0)
-		return 1;
-	if (strcmp(p, "reject") == 0)
-		return 2;
-	return -1;
-}
-
-/*
- * The policy as the shortest record that means the same: sp only when it
- * differs from p, np when it differs from sp, pct when not 100, adkim and
- * aspf when strict, t when y.
- */
-static const char *
-policy_text(const struct policy *pol, char *buf, size_t len)
-{
-	size_t n;
-
-	snprintf(buf, len, "p=%s", pol->p[0] ? pol->p : "?");
-#define ADD(...) do { n = strlen(buf); snprintf(buf + n, len - n, __VA_ARGS__); } while (0)
-	if (strcmp(pol->sp, pol->p) != 0)
-		ADD(" sp=%s", pol->sp[0] ? pol->sp : "?");
-	if (strcmp(pol->np, pol->sp) != 0)
-		ADD(" np=%s", pol->np[0] ? pol->np : "?");
-	if (pol->has_pct && pol->pct != 100)
-		ADD(" pct=%" PRId64, pol->pct);
-	if (strcmp(pol->adkim, "r") != 0)
-		ADD(" adkim=%s", pol->adkim[0] ? pol->adkim : "?");
-	if (strcmp(pol->aspf, "r") != 0)
-		ADD(" aspf=%s", pol->aspf[0] ? pol->aspf : "?");
-	if (strcmp(pol->testing, "n") != 0 && pol->testing[0])
-		ADD(" t=%s", pol->testing);
-#undef ADD
-	return buf;
-}
 
 static int
 add64(struct report_ctx *c, int64_t *sum, int64_t v)
@@ -274,9 +185,9 @@ add_day(struct report_ctx *c, struct domain_hist *d, int64_t day,
 			return -1;
 		}
 		cur->pol = cand[best];
-		cur->first = day * DAY;
+		cur->first = day * UTC_DAY_SECONDS;
 	}
-	cur->last = day * DAY;
+	cur->last = day * UTC_DAY_SECONDS;
 	for (i = 0; i < n; i++) {
 		cur->reports++;
 		if (!policy_same(&cur->pol, &rows[i].pol))
@@ -302,8 +213,8 @@ load_runs(struct report_ctx *c, struct history *h)
 
 	filter_sql(c, "r", where, sizeof where);
 	snprintf(sql, sizeof sql,
-	    "SELECT r.domain, r.date_begin / 86400, r.p, r.sp, r.np, r.pct,"
-	    " r.adkim, r.aspf, r.testing, r.message_count, r.dmarc_pass"
+	    "SELECT r.domain, " SQL_UTC_DAY(r.date_begin) ", "
+	    POLICY_SQL_COLS("r.") ", r.message_count, r.dmarc_pass"
 	    " FROM report r WHERE 1%s ORDER BY r.domain, r.date_begin, r.id",
 	    where);
 	if ((st = report_prepare(c, sql)) == NULL)
@@ -342,8 +253,9 @@ load_runs(struct report_ctx *c, struct history *h)
 			caprows = nc;
 		}
 		policy_read(&rows[nrows].pol, st, 2);
-		rows[nrows].messages = sqlite3_column_int64(st, 9);
-		rows[nrows].pass = sqlite3_column_int64(st, 10);
+		rows[nrows].messages = sqlite3_column_int64(st,
+		    2 + POLICY_NCOLS);
+		rows[nrows].pass = sqlite3_column_int64(st, 3 + POLICY_NCOLS);
 		nrows++;
 	}
 	rc = 0;
@@ -396,8 +308,8 @@ find_changes(struct report_ctx *c, struct history *h)
 		struct domain_hist *d = &h->d[i];
 
 		for (k = 1; k < d->nruns; k++) {
-			int from = strength(d->runs[k - 1].pol.p);
-			int to = strength(d->runs[k].pol.p);
+			int from = policy_strength(d->runs[k - 1].pol.p);
+			int to = policy_strength(d->runs[k].pol.p);
 			struct change *ch;
 
 			if (from < 0 || to < 0 || from == to)
@@ -410,10 +322,10 @@ find_changes(struct report_ctx *c, struct history *h)
 			}
 			ch = &d->changes[d->nchanges++];
 			ch->run = k;
-			ch->before.start = d->runs[k].first - CHANGE_DAYS * DAY;
+			ch->before.start = d->runs[k].first - CHANGE_DAYS * UTC_DAY_SECONDS;
 			ch->before.end = d->runs[k].first;
 			ch->after.start = d->runs[k].first;
-			ch->after.end = d->runs[k].first + CHANGE_DAYS * DAY;
+			ch->after.end = d->runs[k].first + CHANGE_DAYS * UTC_DAY_SECONDS;
 			if (span_totals(c, st, d->domain, &ch->before) != 0 ||
 			    span_totals(c, st, d->domain, &ch->after) != 0)
 				goto out;
@@ -438,8 +350,10 @@ print_text(const struct history *h, FILE *f)
 	char b1[FMT_NUM], b2[FMT_NUM], b3[FMT_NUM], pol[512];
 	size_t i, k, nchanges = 0;
 
-	if (t == NULL)
+	if (t == NULL || h->n == 0) {	/* no bare header: main says why */
+		table_free(t);
 		return;
+	}
 	table_col(t, "DOMAIN", TABLE_LEFT, 1);
 	table_col(t, "POLICY", TABLE_LEFT, 1);
 	table_col(t, "FIRST SEEN", TABLE_LEFT, 0);
@@ -485,7 +399,7 @@ print_text(const struct history *h, FILE *f)
 				fprintf(f, "  %-6s  %s to ", j ? "after" : "before",
 				    fmt_day(sp[j]->start, b1, sizeof b1));
 				fprintf(f, "%s  %12s messages  %6s pass",
-				    fmt_day(sp[j]->end - DAY, b1, sizeof b1),
+				    fmt_day(sp[j]->end - UTC_DAY_SECONDS, b1, sizeof b1),
 				    fmt_int(sp[j]->messages, b2, sizeof b2),
 				    fmt_pct(sp[j]->pass, sp[j]->messages, b3,
 				    sizeof b3));
@@ -576,16 +490,9 @@ json_span(FILE *f, const struct span *sp)
 	fprintf(f, "{\"start\": \"%s\", ", fmt_day(sp->start, b1, sizeof b1));
 	fprintf(f, "\"end\": \"%s\", \"reports\": %" PRId64 ", \"messages\": %"
 	    PRId64 ", \"dmarc_pass\": %" PRId64 ", \"pass_rate\": %s}",
-	    fmt_day(sp->end - DAY, b1, sizeof b1), sp->reports, sp->messages,
-	    sp->pass, fmt_fraction(sp->pass, sp->messages, b2, sizeof b2));
-}
-
-static void
-json_tag(FILE *f, const char *key, const char *v)
-{
-	fprintf(f, "\"%s\": ", key);
-	json_string(f, v[0] ? v : NULL);
-	fputs(", ", f);
+	    fmt_day(sp->end - UTC_DAY_SECONDS, b1, sizeof b1), sp->reports,
+	    sp->messages, sp->pass,
+	    fmt_fraction(sp->pass, sp->messages, b2, sizeof b2));
 }
 
 static void
@@ -609,17 +516,8 @@ print_json(const struct history *h, FILE *f)
 			    fmt_day(r->first, b1, sizeof b1));
 			fprintf(f, "\"last_seen\": \"%s\", ",
 			    fmt_day(r->last, b1, sizeof b1));
-			json_tag(f, "p", r->pol.p);
-			json_tag(f, "sp", r->pol.sp);
-			json_tag(f, "np", r->pol.np);
-			if (r->pol.has_pct)
-				fprintf(f, "\"pct\": %" PRId64 ", ", r->pol.pct);
-			else
-				fputs("\"pct\": null, ", f);
-			json_tag(f, "adkim", r->pol.adkim);
-			json_tag(f, "aspf", r->pol.aspf);
-			json_tag(f, "testing", r->pol.testing);
-			fprintf(f, "\"reports\": %" PRId64 ", "
+			policy_json_members(f, &r->pol);
+			fprintf(f, ", \"reports\": %" PRId64 ", "
 			    "\"other_policy_reports\": %" PRId64 ", "
 			    "\"messages\": %" PRId64 ", \"dmarc_pass\": %" PRId64
 			    ", \"pass_rate\": %s, \"change\": ", r->reports,
@@ -653,12 +551,14 @@ print_json(const struct history *h, FILE *f)
 	fputs(h->n ? "\n]\n" : "]\n", f);
 }
 
-int
+enum report_status
 cmd_policy(struct report_ctx *c)
 {
 	struct history h;
-	int rc = 2;
+	enum report_status rc = RPT_ERROR, missing;
 
+	if ((missing = report_missing(c)) == RPT_ERROR)
+		return missing;
 	memset(&h, 0, sizeof h);
 	if (load_runs(c, &h) != 0 || find_changes(c, &h) != 0)
 		goto out;
@@ -667,7 +567,7 @@ cmd_policy(struct report_ctx *c)
 	case OUT_CSV: print_csv(&h, c->out); break;
 	case OUT_JSON: print_json(&h, c->out); break;
 	}
-	rc = 0;
+	rc = missing;
 out:
 	history_free(&h);
 	return rc;

@@ -20,7 +20,6 @@
 #include "json_out.h"
 #include "table.h"
 
-#define DAY 86400
 
 struct org_row {
 	char *name;		/* NULL: unnamed */
@@ -87,12 +86,13 @@ find_org(struct orgs *o, const char *name, size_t *hint)
 }
 
 /* Reports, messages, first and last report per org_name. */
-static int
+static enum report_status
 load_totals(struct report_ctx *c, struct orgs *o)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	int rc;
+	enum report_status status;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -101,7 +101,7 @@ load_totals(struct report_ctx *c, struct orgs *o)
 	    " FROM report r WHERE 1 = 1%s GROUP BY r.org_name"
 	    " ORDER BY 3 DESC, r.org_name", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	filter_bind(c, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *name = sqlite3_column_text(st, 0);
@@ -129,9 +129,9 @@ load_totals(struct report_ctx *c, struct orgs *o)
 		r->last_begin = sqlite3_column_int64(st, 4);
 		r->cover_end = INT64_MIN;
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 /*
@@ -139,20 +139,21 @@ load_totals(struct report_ctx *c, struct orgs *o)
  * order of their first day per reporter; a day already counted (an
  * overlapping or repeated range) is not counted again.
  */
-static int
+static enum report_status
 load_days(struct report_ctx *c, struct orgs *o)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	size_t hint = 0;
 	int rc;
+	enum report_status status;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
 	    "SELECT r.org_name, r.date_begin, r.date_end FROM report r"
 	    " WHERE 1 = 1%s ORDER BY r.org_name, r.date_begin", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	filter_bind(c, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct org_row *r = find_org(o,
@@ -171,19 +172,20 @@ load_days(struct report_ctx *c, struct orgs *o)
 			r->cover_end = last;
 		}
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 /* The policy domains of each reporter, in name order. */
-static int
+static enum report_status
 load_domains(struct report_ctx *c, struct orgs *o)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	size_t hint = 0;
 	int rc;
+	enum report_status status;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -191,7 +193,7 @@ load_domains(struct report_ctx *c, struct orgs *o)
 	    " GROUP BY r.org_name, r.domain ORDER BY r.org_name, r.domain",
 	    filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	filter_bind(c, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct org_row *r = find_org(o,
@@ -216,9 +218,9 @@ load_domains(struct report_ctx *c, struct orgs *o)
 		}
 		r->ndomains++;
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 static void
@@ -235,8 +237,7 @@ print_table(struct report_ctx *c, const struct orgs *o)
 	for (i = 0; i < ncols; i++)
 		table_col(t, text ? text_cols[i].header : csv_cols[i],
 		    text_cols[i].align, text_cols[i].shrink);
-	if (text && o->n == 0) {
-		table_print_header(t, c->out);
+	if (text && o->n == 0) {	/* no bare header: main says why */
 		table_free(t);
 		return;
 	}
@@ -298,12 +299,14 @@ print_json(struct report_ctx *c, const struct orgs *o)
 	fputs("]\n", f);
 }
 
-int
+enum report_status
 cmd_reporters(struct report_ctx *c)
 {
 	struct orgs o;
-	int rc;
+	enum report_status rc, missing;
 
+	if ((missing = report_missing(c)) == RPT_ERROR)
+		return missing;
 	memset(&o, 0, sizeof o);
 	if ((rc = load_totals(c, &o)) != 0 || (rc = load_days(c, &o)) != 0 ||
 	    (rc = load_domains(c, &o)) != 0)
@@ -314,5 +317,5 @@ cmd_reporters(struct report_ctx *c)
 		print_table(c, &o);
 out:
 	orgs_free(&o);
-	return rc;
+	return rc != RPT_OK ? rc : missing;
 }

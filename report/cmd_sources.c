@@ -106,12 +106,13 @@ sources_free(struct sources *s)
 }
 
 /* The rows shown: source IPs ranked from source_day. */
-static int
+static enum report_status
 load_ranking(struct report_ctx *c, struct sources *s)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	int rc, i;
+	enum report_status status;
 
 	filter_sql_days(c, "sd", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -123,7 +124,7 @@ load_ranking(struct report_ctx *c, struct sources *s)
 	    " ORDER BY %s sd.source_ip LIMIT ?",
 	    filter, c->sort == SORT_FAILURES ? "m - p DESC, m DESC," : "m DESC,");
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	i = filter_bind_days(c, st, 1);
 	sqlite3_bind_int64(st, i, c->top > 0 ? (int64_t)c->top : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -155,9 +156,9 @@ load_ranking(struct report_ctx *c, struct sources *s)
 		r->first_day = sqlite3_column_int64(st, 8);
 		r->last_day = sqlite3_column_int64(st, 9);
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 static int
@@ -185,13 +186,14 @@ list_add(struct list *l, sqlite3_stmt *st)
  * index), inside the same domains and window: the records are read once
  * into a temporary table and grouped six ways.
  */
-static int
+static enum report_status
 load_details(struct report_ctx *c, struct sources *s)
 {
 	char filter[1024], sql[4096];
 	sqlite3_stmt *st;
 	size_t i;
 	int rc = SQLITE_DONE;
+	enum report_status status;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -211,7 +213,7 @@ load_details(struct report_ctx *c, struct sources *s)
 	    " JOIN record_reason x ON x.record = recs.id GROUP BY 2"
 	    " ORDER BY 1, 4 DESC, 2, 3", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	for (i = 0; i < s->n; i++) {
 		struct source_row *r = &s->rows[i];
 
@@ -229,9 +231,9 @@ load_details(struct report_ctx *c, struct sources *s)
 		if (rc != SQLITE_DONE)
 			break;
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 /* Adds m messages to domain d in l, whose last entry it joins when it is
@@ -412,8 +414,7 @@ print_text(struct report_ctx *c, const struct sources *s)
 	if ((t = table_new()) == NULL)
 		return;
 	table_cols(t, text_cols, sizeof text_cols / sizeof text_cols[0]);
-	if (s->n == 0) {
-		table_print_header(t, c->out);
+	if (s->n == 0) {	/* no bare header: main says why */
 		table_free(t);
 		return;
 	}
@@ -464,8 +465,8 @@ print_csv(struct report_ctx *c, const struct sources *s)
 		list_cell(t, L_FROM, &r->list[L_FROM], 1);
 		list_cell(t, L_REPORTER, &r->list[L_REPORTER], 1);
 		list_cell(t, L_DOMAIN, &r->list[L_DOMAIN], 1);
-		table_cell(t, fmt_day(r->first_day * 86400, a, sizeof a));
-		table_cell(t, fmt_day(r->last_day * 86400, a, sizeof a));
+		table_cell(t, fmt_day(r->first_day * UTC_DAY_SECONDS, a, sizeof a));
+		table_cell(t, fmt_day(r->last_day * UTC_DAY_SECONDS, a, sizeof a));
 		table_cellf(t, "%" PRId64, r->none);
 		table_cellf(t, "%" PRId64, r->quarantine);
 		table_cellf(t, "%" PRId64, r->reject);
@@ -538,29 +539,30 @@ print_json(struct report_ctx *c, const struct sources *s)
 		fprintf(f, ", \"first_seen\": \"%s\", \"last_seen\": \"%s\""
 		    ", \"disposition\": {\"none\": %" PRId64 ", \"quarantine\": %"
 		    PRId64 ", \"reject\": %" PRId64 "}}%s\n",
-		    fmt_day(r->first_day * 86400, a, sizeof a),
-		    fmt_day(r->last_day * 86400, b, sizeof b), r->none,
+		    fmt_day(r->first_day * UTC_DAY_SECONDS, a, sizeof a),
+		    fmt_day(r->last_day * UTC_DAY_SECONDS, b, sizeof b), r->none,
 		    r->quarantine, r->reject, i + 1 < s->n ? "," : "");
 	}
 	fputs("]\n", f);
 }
 
 /* Reverse DNS and sender names of the rows shown. */
-static int
+static enum report_status
 load_names(struct report_ctx *c, struct sources *s)
 {
 	struct rdns_result *q;
 	size_t i;
-	int rc;
+	enum report_status rc;
 
 	if (s->n == 0)
-		return 0;
+		return RPT_OK;
 	if ((q = calloc(s->n, sizeof *q)) == NULL)
 		return report_oom(c);
 	for (i = 0; i < s->n; i++)
 		snprintf(q[i].ip, sizeof q[i].ip, "%s", s->rows[i].ip);
-	rc = names_ptr(c, q, s->n);
-	for (i = 0; rc == 0 && i < s->n; i++) {
+	/* names_ptr: 0, or not with c->err set */
+	rc = names_ptr(c, q, s->n) == 0 ? RPT_OK : RPT_ERROR;
+	for (i = 0; rc == RPT_OK && i < s->n; i++) {
 		struct source_row *r = &s->rows[i];
 		const char *auth[16];	/* the busiest domains are enough */
 		size_t k, na = r->auth.n < 16 ? r->auth.n : 16;
@@ -598,7 +600,7 @@ by_messages_desc(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-static int
+static enum report_status
 print_by_sender(struct report_ctx *c, const struct sources *s)
 {
 	struct sender_row *g = calloc(s->n ? s->n : 1, sizeof *g);
@@ -653,7 +655,11 @@ print_by_sender(struct report_ctx *c, const struct sources *s)
 		if (shown)
 			fputs("]\n", c->out);
 		free(g);
-		return 0;
+		return RPT_OK;
+	}
+	if (shown == 0 && c->format == OUT_TEXT) {	/* main says why */
+		free(g);
+		return RPT_OK;
 	}
 	if ((t = table_new()) == NULL) {
 		free(g);
@@ -687,15 +693,17 @@ print_by_sender(struct report_ctx *c, const struct sources *s)
 		table_print_text(t, c->out, REPORT_WIDTH);
 	table_free(t);
 	free(g);
-	return 0;
+	return RPT_OK;
 }
 
-int
+enum report_status
 cmd_sources(struct report_ctx *c)
 {
 	struct sources s;
-	int rc;
+	enum report_status rc, missing;
 
+	if ((missing = report_missing(c)) == RPT_ERROR)
+		return missing;
 	memset(&s, 0, sizeof s);
 	if (c->by_sender) {
 		/* every IP is named, then grouped; --top counts senders */
@@ -716,6 +724,9 @@ cmd_sources(struct report_ctx *c)
 	case OUT_JSON: print_json(c, &s); break;
 	}
 out:
+	/* reports without a single record (possible, if odd) */
+	if (rc == RPT_OK && missing == RPT_OK && s.n == 0)
+		missing = report_nothing(c, "no records in the reports");
 	sources_free(&s);
-	return rc;
+	return rc != RPT_OK ? rc : missing;
 }

@@ -13,15 +13,14 @@
 
 #include "fmt.h"
 #include "json_out.h"
+#include "policy_query.h"
 #include "table.h"
 
 struct domain_row {
 	char *domain;
 	int64_t reports, reporters, messages, pass, spf, dkim;
 	int64_t none, quarantine, reject, ips, last_begin;
-	char *p, *sp, *np, *testing;
-	int64_t pct;
-	int has_pct;
+	struct policy pol;		/* of the latest report */
 };
 
 struct summary {
@@ -59,21 +58,18 @@ summary_free(struct summary *s)
 
 	for (i = 0; i < s->n; i++) {
 		free(s->rows[i].domain);
-		free(s->rows[i].p);
-		free(s->rows[i].sp);
-		free(s->rows[i].np);
-		free(s->rows[i].testing);
 	}
 	free(s->rows);
 }
 
 /* The per-domain totals from the report table, ordered by domain. */
-static int
+static enum report_status
 load_totals(struct report_ctx *c, struct summary *s)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	int rc;
+	enum report_status status;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -84,7 +80,7 @@ load_totals(struct report_ctx *c, struct summary *s)
 	    " FROM report r WHERE 1 = 1%s GROUP BY r.domain ORDER BY r.domain",
 	    filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	filter_bind(c, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct domain_row *d;
@@ -95,7 +91,7 @@ load_totals(struct report_ctx *c, struct summary *s)
 			if (p == NULL) {
 				snprintf(c->err, sizeof c->err, "out of memory");
 				sqlite3_finalize(st);
-				return 2;
+				return RPT_ERROR;
 			}
 			s->rows = p;
 			s->cap = nc;
@@ -116,29 +112,30 @@ load_totals(struct report_ctx *c, struct summary *s)
 		if (d->domain == NULL) {
 			snprintf(c->err, sizeof c->err, "out of memory");
 			sqlite3_finalize(st);
-			return 2;
+			return RPT_ERROR;
 		}
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 /* Distinct source IPs per domain, from source_day. */
-static int
+static enum report_status
 load_ips(struct report_ctx *c, struct summary *s)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	size_t i = 0;
 	int rc;
+	enum report_status status;
 
 	filter_sql_days(c, "sd", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
 	    "SELECT sd.domain, count(DISTINCT sd.source_ip) FROM source_day sd"
 	    " WHERE 1 = 1%s GROUP BY sd.domain ORDER BY sd.domain", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	filter_bind_days(c, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *dom = (const char *)sqlite3_column_text(st, 0);
@@ -149,28 +146,29 @@ load_ips(struct report_ctx *c, struct summary *s)
 		if (i < s->n && dom != NULL && strcmp(s->rows[i].domain, dom) == 0)
 			s->rows[i].ips = sqlite3_column_int64(st, 1);
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
+	return status;
 }
 
 /* The policy of each domain's report with the latest date_begin (the last
  * ingested one on a tie) inside the window. */
-static int
+static enum report_status
 load_policies(struct report_ctx *c, struct summary *s)
 {
 	char filter[1024], sql[2048];
 	sqlite3_stmt *st;
 	size_t i;
 	int rc = SQLITE_DONE;
+	enum report_status status;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT r.p, r.sp, r.np, r.pct, r.testing FROM report r"
+	    "SELECT " POLICY_SQL_COLS("r.") " FROM report r"
 	    " WHERE r.domain = ?1%s ORDER BY r.date_begin DESC, r.id DESC"
 	    " LIMIT 1", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
+		return RPT_ERROR;
 	for (i = 0; i < s->n; i++) {
 		struct domain_row *d = &s->rows[i];
 
@@ -178,37 +176,14 @@ load_policies(struct report_ctx *c, struct summary *s)
 		sqlite3_bind_text(st, 1, d->domain, -1, SQLITE_STATIC);
 		filter_bind(c, st, 2);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			d->p = report_dup_col(st, 0);
-			d->sp = report_dup_col(st, 1);
-			d->np = report_dup_col(st, 2);
-			d->has_pct = sqlite3_column_type(st, 3) != SQLITE_NULL;
-			d->pct = sqlite3_column_int64(st, 3);
-			d->testing = report_dup_col(st, 4);
+			policy_read(&d->pol, st, 0);
 			rc = SQLITE_DONE;
 		} else if (rc != SQLITE_DONE)
 			break;
 	}
-	rc = report_step_done(c, rc);
+	status = report_step_done(c, rc);
 	sqlite3_finalize(st);
-	return rc;
-}
-
-/* "p=reject sp=none pct=50 testing": the policy as a DMARC record reads,
- * only what differs from the defaults (sp = p, np = sp, pct = 100). */
-static void
-policy_text(const struct domain_row *d, char *buf, size_t len)
-{
-	const char *sp = d->sp ? d->sp : d->p;
-	int show_sp = d->sp != NULL && (d->p == NULL || strcmp(d->sp, d->p) != 0);
-	int show_np = d->np != NULL && (sp == NULL || strcmp(d->np, sp) != 0);
-	char pct[32] = "";
-
-	if (d->has_pct && d->pct != 100)
-		snprintf(pct, sizeof pct, " pct=%" PRId64, d->pct);
-	snprintf(buf, len, "p=%s%s%s%s%s%s%s", d->p ? d->p : "?",
-	    show_sp ? " sp=" : "", show_sp ? d->sp : "",
-	    show_np ? " np=" : "", show_np ? d->np : "", pct,
-	    d->testing != NULL && strcmp(d->testing, "y") == 0 ? " testing" : "");
+	return status;
 }
 
 static void
@@ -221,8 +196,7 @@ print_text(struct report_ctx *c, const struct summary *s)
 	if ((t = table_new()) == NULL)
 		return;
 	table_cols(t, text_cols, sizeof text_cols / sizeof text_cols[0]);
-	if (s->n == 0) {
-		table_print_header(t, c->out);
+	if (s->n == 0) {	/* no bare header: main says why */
 		table_free(t);
 		return;
 	}
@@ -238,8 +212,7 @@ print_text(struct report_ctx *c, const struct summary *s)
 		table_cell(t, fmt_pct(d->spf, d->messages, a, sizeof a));
 		table_cell(t, fmt_pct(d->dkim, d->messages, a, sizeof a));
 		table_cell(t, fmt_int(d->ips, a, sizeof a));
-		policy_text(d, pol, sizeof pol);
-		table_cell(t, pol);
+		table_cell(t, policy_brief(&d->pol, pol, sizeof pol));
 	}
 	table_print_text(t, c->out, REPORT_WIDTH);
 	table_free(t);
@@ -274,14 +247,14 @@ print_csv(struct report_ctx *c, const struct summary *s)
 		table_cellf(t, "%" PRId64, d->quarantine);
 		table_cellf(t, "%" PRId64, d->reject);
 		table_cellf(t, "%" PRId64, d->ips);
-		table_cell(t, d->p);
-		table_cell(t, d->sp);
-		table_cell(t, d->np);
-		if (d->has_pct)
-			table_cellf(t, "%" PRId64, d->pct);
+		table_cell(t, d->pol.p);
+		table_cell(t, d->pol.sp);
+		table_cell(t, d->pol.np);
+		if (d->pol.has_pct)
+			table_cellf(t, "%" PRId64, d->pol.pct);
 		else
 			table_cell(t, "");
-		table_cell(t, d->testing);
+		table_cell(t, d->pol.testing);
 		table_cell(t, fmt_day(d->last_begin, a, sizeof a));
 	}
 	table_print_csv(t, c->out);
@@ -317,29 +290,31 @@ print_json(struct report_ctx *c, const struct summary *s)
 		    PRId64 ", \"reject\": %" PRId64 "}, \"source_ips\": %" PRId64,
 		    d->spf, d->dkim, d->none, d->quarantine, d->reject, d->ips);
 		fputs(", \"policy\": {\"p\": ", f);
-		json_string(f, d->p);
+		json_string(f, d->pol.p[0] ? d->pol.p : NULL);
 		fputs(", \"sp\": ", f);
-		json_string(f, d->sp);
+		json_string(f, d->pol.sp[0] ? d->pol.sp : NULL);
 		fputs(", \"np\": ", f);
-		json_string(f, d->np);
-		if (d->has_pct)
-			fprintf(f, ", \"pct\": %" PRId64, d->pct);
+		json_string(f, d->pol.np[0] ? d->pol.np : NULL);
+		if (d->pol.has_pct)
+			fprintf(f, ", \"pct\": %" PRId64, d->pol.pct);
 		else
 			fputs(", \"pct\": null", f);
 		fputs(", \"testing\": ", f);
-		json_string(f, d->testing);
+		json_string(f, d->pol.testing[0] ? d->pol.testing : NULL);
 		fprintf(f, "}, \"last_report\": \"%s\"}%s\n",
 		    fmt_day(d->last_begin, a, sizeof a), i + 1 < s->n ? "," : "");
 	}
 	fputs("]\n", f);
 }
 
-int
+enum report_status
 cmd_summary(struct report_ctx *c)
 {
 	struct summary s;
-	int rc;
+	enum report_status rc, missing;
 
+	if ((missing = report_missing(c)) == RPT_ERROR)
+		return missing;
 	memset(&s, 0, sizeof s);
 	if ((rc = load_totals(c, &s)) != 0 || (rc = load_ips(c, &s)) != 0 ||
 	    (rc = load_policies(c, &s)) != 0)
@@ -351,5 +326,5 @@ cmd_summary(struct report_ctx *c)
 	}
 out:
 	summary_free(&s);
-	return rc;
+	return rc != RPT_OK ? rc : missing;
 }

@@ -38,23 +38,14 @@
 
 #include "fmt.h"
 #include "json_out.h"
+#include "policy_query.h"
 #include "table.h"
 
-#define DAY 86400
 #define WEEK_DAYS 7
 #define TOP 10			/* list rows shown before "+N more" */
 #define LOOKBACK_DAYS 28	/* a reporter's previous report, for changes */
 #define MAX_REASONS 6
-#define TAG_LEN 64
 #define ATTN_DROP_PT 2.0	/* pass rate fall: more than this, as shown */
-
-struct policy {
-	char v[7][TAG_LEN];	/* p, sp, np, pct, adkim, aspf, testing */
-};
-
-static const char *const tag_names[7] = { "p", "sp", "np", "pct", "adkim",
-	"aspf", "testing" };
-#define PCT 3
 
 struct totals {
 	int64_t reports, reporters, messages, pass;
@@ -191,11 +182,11 @@ find_week(struct report_ctx *c, struct weekly *w)
 	w->has_data = sqlite3_column_type(st, 0) != SQLITE_NULL;
 	if (w->has_data) {
 		last = sqlite3_column_int64(st, 0);
-		w->end = (last / DAY + 1) * DAY;
+		w->end = (utc_day(last) + 1) * UTC_DAY_SECONDS;
 	} else {
 		w->end = bound;		/* for the dates of an empty answer */
 	}
-	w->start = w->end - WEEK_DAYS * DAY;
+	w->start = w->end - WEEK_DAYS * UTC_DAY_SECONDS;
 	rc = 0;
 out:
 	sqlite3_finalize(st);
@@ -215,7 +206,7 @@ load_domains(struct report_ctx *c, struct weekly *w)
 	    " WHERE r.date_begin >= ? AND r.date_begin < ?%s ORDER BY 1", where);
 	if ((st = report_prepare(c, sql)) == NULL)
 		goto out;
-	sqlite3_bind_int64(st, 1, w->start - WEEK_DAYS * DAY);
+	sqlite3_bind_int64(st, 1, w->start - WEEK_DAYS * UTC_DAY_SECONDS);
 	sqlite3_bind_int64(st, 2, w->end);
 	filter_bind(c, st, 3);
 	while ((s = step(c, st)) == SQLITE_ROW) {
@@ -312,8 +303,8 @@ load_sources(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
 
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, w->start / DAY);
-	sqlite3_bind_int64(st, 3, w->end / DAY);
+	sqlite3_bind_int64(st, 2, utc_day(w->start));
+	sqlite3_bind_int64(st, 3, utc_day(w->end));
 	while ((s = step(c, st)) == SQLITE_ROW) {
 		struct source *x;
 
@@ -382,55 +373,6 @@ out:
 	return rc;
 }
 
-static void
-policy_read(struct policy *pol, sqlite3_stmt *st, int first)
-{
-	int i;
-
-	for (i = 0; i < 7; i++)
-		snprintf(pol->v[i], TAG_LEN, "%s", col_text(st, first + i));
-}
-
-/* Same policy; a missing pct (dmarc-2.0) agrees with any. */
-static int
-policy_same(const struct policy *a, const struct policy *b)
-{
-	int i;
-
-	for (i = 0; i < 7; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0 &&
-		    !(i == PCT && (!a->v[i][0] || !b->v[i][0])))
-			return 0;
-	return 1;
-}
-
-/*
- * "p none -> quarantine, pct 50 -> 100": the tags that changed, but not sp
- * (np) when it follows p (sp) on both sides, as an unpublished one does.
- */
-static const char *
-policy_diff(const struct policy *a, const struct policy *b, char *buf,
-    size_t len)
-{
-	size_t n;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < 7; i++) {
-		if (strcmp(a->v[i], b->v[i]) == 0 ||
-		    (i == PCT && (!a->v[i][0] || !b->v[i][0])))
-			continue;
-		if ((i == 1 || i == 2) && strcmp(a->v[i], a->v[i - 1]) == 0 &&
-		    strcmp(b->v[i], b->v[i - 1]) == 0)
-			continue;
-		n = strlen(buf);
-		snprintf(buf + n, len - n, "%s%s %s -> %s", n ? ", " : "",
-		    tag_names[i], a->v[i][0] ? a->v[i] : "-",
-		    b->v[i][0] ? b->v[i] : "-");
-	}
-	return buf;
-}
-
 /*
  * Policy changes: each reporter's reports in time order; one this week
  * that differs from the reporter's previous one is a change.
@@ -446,7 +388,7 @@ load_changes(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
 
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, w->start - LOOKBACK_DAYS * DAY);
+	sqlite3_bind_int64(st, 2, w->start - LOOKBACK_DAYS * UTC_DAY_SECONDS);
 	sqlite3_bind_int64(st, 3, w->end);
 	while ((s = step(c, st)) == SQLITE_ROW) {
 		int64_t begin = sqlite3_column_int64(st, 1);
@@ -507,7 +449,7 @@ load_silent(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
 
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, w->start - WEEK_DAYS * DAY);
+	sqlite3_bind_int64(st, 2, w->start - WEEK_DAYS * UTC_DAY_SECONDS);
 	sqlite3_bind_int64(st, 3, w->start);
 	sqlite3_bind_int64(st, 4, w->end);
 	while ((s = step(c, st)) == SQLITE_ROW) {
@@ -601,8 +543,8 @@ load_all(struct report_ctx *c, struct weekly *w)
 	    " AND p.source_ip = s.source_ip AND p.day < ?2)"
 	    " FROM source_day s WHERE s.domain = ?1 AND s.day >= ?2"
 	    " AND s.day < ?3 GROUP BY s.source_ip");
-	chg = report_prepare(c, "SELECT ifnull(org_name, ''), date_begin,"
-	    " p, sp, np, pct, adkim, aspf, testing FROM report"
+	chg = report_prepare(c, "SELECT ifnull(org_name, ''), date_begin, "
+	    POLICY_SQL_COLS("") " FROM report"
 	    " WHERE domain = ? AND date_begin >= ? AND date_begin < ?"
 	    " ORDER BY 1, date_begin, id");
 	sil = report_prepare(c, "SELECT ifnull(r.org_name, ''), count(*),"
@@ -618,7 +560,7 @@ load_all(struct report_ctx *c, struct weekly *w)
 		struct domain_week *d = &w->d[i];
 
 		if (load_totals(c, tot, d->name, w->start, w->end, &d->week) ||
-		    load_totals(c, tot, d->name, w->start - WEEK_DAYS * DAY,
+		    load_totals(c, tot, d->name, w->start - WEEK_DAYS * UTC_DAY_SECONDS,
 		    w->start, &d->prev) ||
 		    load_silent(c, sil, w, d) || load_changes(c, chg, w, d))
 			goto out;
@@ -693,7 +635,7 @@ print_sources(FILE *f, const struct source *s, size_t shown, size_t n,
 			table_cell(t, fmt_int(s[i].messages - s[i].pass, b,
 			    sizeof b));
 		else
-			table_cell(t, fmt_day(s[i].first_day * DAY, b, sizeof b));
+			table_cell(t, fmt_day(s[i].first_day * UTC_DAY_SECONDS, b, sizeof b));
 		table_cell(t, fmt_int(s[i].messages, b, sizeof b));
 		table_cell(t, fmt_pct(s[i].pass, s[i].messages, b, sizeof b));
 	}
@@ -735,9 +677,10 @@ print_text(const struct weekly *w, const struct report_ctx *c, FILE *f)
 		return;
 	}
 	fprintf(f, "DMARC weekly report: %s to %s (UTC), against %s to %s\n",
-	    fmt_day(w->start, b1, sizeof b1), fmt_day(w->end - DAY, b2, sizeof b2),
-	    fmt_day(w->start - WEEK_DAYS * DAY, b3, sizeof b3),
-	    fmt_day(w->start - DAY, b4, sizeof b4));
+	    fmt_day(w->start, b1, sizeof b1),
+	    fmt_day(w->end - UTC_DAY_SECONDS, b2, sizeof b2),
+	    fmt_day(w->start - WEEK_DAYS * UTC_DAY_SECONDS, b3, sizeof b3),
+	    fmt_day(w->start - UTC_DAY_SECONDS, b4, sizeof b4));
 	for (i = 0; i < w->n; i++) {
 		const struct domain_week *d = &w->d[i];
 
@@ -834,7 +777,7 @@ print_csv(const struct weekly *w, FILE *f)
 		table_cell(t, d->name);
 		table_cell(t, d->nreasons ? "attention" : "ok");
 		table_cell(t, fmt_day(w->start, b, sizeof b));
-		table_cell(t, fmt_day(w->end - DAY, b, sizeof b));
+		table_cell(t, fmt_day(w->end - UTC_DAY_SECONDS, b, sizeof b));
 		table_cellf(t, "%" PRId64, d->week.reports);
 		table_cellf(t, "%" PRId64, d->week.reporters);
 		table_cellf(t, "%" PRId64, d->week.messages);
@@ -898,22 +841,6 @@ json_totals(FILE *f, const struct totals *t)
 }
 
 static void
-json_policy(FILE *f, const struct policy *pol)
-{
-	int i;
-
-	putc('{', f);
-	for (i = 0; i < 7; i++) {
-		fprintf(f, "%s\"%s\": ", i ? ", " : "", tag_names[i]);
-		if (i == PCT && pol->v[i][0])
-			fputs(pol->v[i], f);	/* an integer column */
-		else
-			json_string(f, pol->v[i][0] ? pol->v[i] : NULL);
-	}
-	putc('}', f);
-}
-
-static void
 json_sources(FILE *f, const char *key, const struct source *s, size_t n)
 {
 	char b[FMT_NUM];
@@ -925,7 +852,7 @@ json_sources(FILE *f, const char *key, const struct source *s, size_t n)
 		json_string(f, s[i].ip);
 		if (s[i].is_new)
 			fprintf(f, ", \"first_seen\": \"%s\"",
-			    fmt_day(s[i].first_day * DAY, b, sizeof b));
+			    fmt_day(s[i].first_day * UTC_DAY_SECONDS, b, sizeof b));
 		fprintf(f, ", \"messages\": %" PRId64 ", \"dmarc_pass\": %"
 		    PRId64 ", \"dmarc_fail\": %" PRId64 ", \"pass_rate\": %s, "
 		    "\"new\": %s}", s[i].messages, s[i].pass,
@@ -945,10 +872,11 @@ print_json(const struct weekly *w, FILE *f)
 	int ok;
 
 	fprintf(f, "{\"week\": {\"start\": \"%s\", \"end\": \"%s\"}, ",
-	    fmt_day(w->start, b1, sizeof b1), fmt_day(w->end - DAY, b2, sizeof b2));
+	    fmt_day(w->start, b1, sizeof b1),
+	    fmt_day(w->end - UTC_DAY_SECONDS, b2, sizeof b2));
 	fprintf(f, "\"previous\": {\"start\": \"%s\", \"end\": \"%s\"},\n",
-	    fmt_day(w->start - WEEK_DAYS * DAY, b1, sizeof b1),
-	    fmt_day(w->start - DAY, b2, sizeof b2));
+	    fmt_day(w->start - WEEK_DAYS * UTC_DAY_SECONDS, b1, sizeof b1),
+	    fmt_day(w->start - UTC_DAY_SECONDS, b2, sizeof b2));
 	fputs(" \"domains\": [", f);
 	for (i = 0; i < w->n; i++) {
 		const struct domain_week *d = &w->d[i];
@@ -988,10 +916,11 @@ print_json(const struct weekly *w, FILE *f)
 			    ", \"from\": ", k ? ", " : "",
 			    fmt_day(d->changes[k].date, b1, sizeof b1),
 			    d->changes[k].reporters);
-			json_policy(f, &d->changes[k].from);
-			fputs(", \"to\": ", f);
-			json_policy(f, &d->changes[k].to);
-			putc('}', f);
+			putc('{', f);
+			policy_json_members(f, &d->changes[k].from);
+			fputs("}, \"to\": {", f);
+			policy_json_members(f, &d->changes[k].to);
+			fputs("}}", f);
 		}
 		fputs("], \"silent_reporters\": [", f);
 		for (k = 0; k < d->nsilents; k++) {
@@ -1007,11 +936,11 @@ print_json(const struct weekly *w, FILE *f)
 	fputs(w->n ? "\n ]}\n" : "]}\n", f);
 }
 
-int
+enum report_status
 cmd_weekly(struct report_ctx *c)
 {
 	struct weekly w;
-	int rc = 2;
+	enum report_status rc = RPT_ERROR;
 
 	memset(&w, 0, sizeof w);
 	if (find_week(c, &w) != 0)
@@ -1023,7 +952,7 @@ cmd_weekly(struct report_ctx *c)
 	case OUT_CSV: print_csv(&w, c->out); break;
 	case OUT_JSON: print_json(&w, c->out); break;
 	}
-	rc = 0;
+	rc = RPT_OK;
 	if (c->format == OUT_TEXT && w.n > 0) {
 		/* and what advise says of each domain: tighten or not */
 		const char **names = calloc(w.n, sizeof *names);
@@ -1036,7 +965,9 @@ cmd_weekly(struct report_ctx *c)
 		for (i = 0; i < w.n; i++)
 			names[i] = w.d[i].name;
 		fputs("\nAdvice (dmarc-report advise, last 30 days):\n", c->out);
-		rc = advise_verdicts(c, names, w.n);
+		/* advise_verdicts: 0, or not with c->err set */
+		if (advise_verdicts(c, names, w.n) != 0)
+			rc = RPT_ERROR;
 		free(names);
 	}
 out:

@@ -24,11 +24,40 @@
 #define DM_VERSION "0.1.0"
 #endif
 
+/* The exit statuses dmarc-report(1) documents. */
 enum exit_status {
 	EXIT_OK = 0,
+	EXIT_ATTENTION = 1,	/* advise: not ready; check-record: errors */
 	EXIT_USAGE = 2,		/* usage error, or the database cannot be used */
 	EXIT_NO_DATA = 3	/* no database, or nothing ingested yet */
 };
+
+/* The one mapping from what a command returns to the exit status. */
+static int
+exit_status(enum report_status s)
+{
+	switch (s) {
+	case RPT_OK:
+	case RPT_NO_REPORTS: return EXIT_OK;
+	case RPT_ATTENTION: return EXIT_ATTENTION;
+	case RPT_NODATA: return EXIT_NO_DATA;
+	case RPT_USAGE:
+	case RPT_ERROR: return EXIT_USAGE;
+	}
+	return EXIT_USAGE;
+}
+
+/*
+ * cmd_advise.c still returns exit numbers (0, 1, 2): read as statuses here
+ * until it returns a report_status (then it goes in commands[] directly).
+ */
+static enum report_status
+run_advise(struct report_ctx *c)
+{
+	int rc = cmd_advise(c);
+
+	return rc == 0 ? RPT_OK : rc == 1 ? RPT_ATTENTION : RPT_ERROR;
+}
 
 #define MAX_DOMAINS 64
 
@@ -87,8 +116,10 @@ static const char usage_text[] =
 "a message passes DMARC when the receiver found DKIM or SPF aligned and\n"
 "passing (policy_evaluated).  DMARC_NOW=YYYY-MM-DD pins \"today\".\n"
 "\n"
-"Exit status: 0 success (also for an unknown domain or an empty window);\n"
-"2 usage error or unusable database; 3 no database or nothing ingested yet.\n"
+"Exit status: 0 success (also for an unknown domain or an empty window,\n"
+"which stderr names); 1 a domain is not ready (advise) or the record has\n"
+"errors (check-record); 2 usage error or unusable database; 3 no database\n"
+"or nothing ingested yet.\n"
 "\n"
 "Examples:\n"
 "  dmarc-report summary --last 30d\n"
@@ -143,16 +174,33 @@ static const struct option long_opts[] = {
 
 static const struct {
 	const char *name;
-	int (*run)(struct report_ctx *);
+	enum report_status (*run)(struct report_ctx *);
 } commands[] = {
 	{ "summary", cmd_summary },
 	{ "sources", cmd_sources },
 	{ "policy", cmd_policy },
 	{ "reporters", cmd_reporters },
 	{ "weekly", cmd_weekly },
-	{ "advise", cmd_advise },
+	{ "advise", run_advise },
 	{ "check-record", cmd_check_record },
 };
+
+/* The end of every command: its error or note on stderr, the output
+ * flushed, the exit status. */
+static int
+finish(struct report_ctx *c, enum report_status st)
+{
+	if ((st == RPT_USAGE || st == RPT_ERROR || st == RPT_NO_REPORTS) &&
+	    c->err[0])
+		fprintf(stderr, "dmarc-report: %s\n", c->err);
+	if ((fflush(stdout) != 0 || ferror(stdout)) && (st == RPT_OK ||
+	    st == RPT_ATTENTION || st == RPT_NO_REPORTS)) {
+		fprintf(stderr, "dmarc-report: cannot write the output: %s\n",
+		    strerror(errno));
+		st = RPT_ERROR;
+	}
+	return exit_status(st);
+}
 
 /* Today's UTC midnight, or DMARC_NOW's. */
 static int
@@ -163,7 +211,7 @@ today(int64_t *out)
 
 	if (pin != NULL && *pin != '\0')
 		return parse_day(pin, out);
-	*out = (int64_t)now - (int64_t)now % 86400;
+	*out = utc_day((int64_t)now) * UTC_DAY_SECONDS;
 	return 0;
 }
 
@@ -187,7 +235,8 @@ main(int argc, char **argv)
 	const char *dbopt = NULL, *path, *since = NULL, *until = NULL;
 	long last = 0;
 	char err[1024], *end;
-	int opt, rc, (*run)(struct report_ctx *) = NULL;
+	int opt;
+	enum report_status rc, (*run)(struct report_ctx *) = NULL;
 	size_t i;
 	struct stat sb;
 	sqlite3_stmt *st;
@@ -313,8 +362,14 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		usage_error("no command: give summary, sources, policy, reporters "
-		    "or weekly");
+		char names[256] = "";
+
+		for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+			size_t n = strlen(names);
+			snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "",
+			    commands[i].name);
+		}
+		usage_error("no command: give one of %s", names);
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -332,7 +387,7 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		c.record = argv[optind + 1];
-		return run(&c);
+		return finish(&c, run(&c));
 	}
 	if (optind + 1 < argc) {
 		usage_error("unexpected argument '%s'", argv[optind + 1]);
@@ -363,8 +418,8 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		if (until == NULL)
-			c.until = c.today + 86400;
-		c.since = c.until - (int64_t)last * 86400;
+			c.until = c.today + UTC_DAY_SECONDS;
+		c.since = c.until - (int64_t)last * UTC_DAY_SECONDS;
 	}
 	c.windowed = since != NULL || until != NULL || last > 0;
 	if (c.windowed && c.since >= c.until) {
@@ -377,7 +432,7 @@ main(int argc, char **argv)
 	if (stat(path, &sb) != 0) {
 		fprintf(stderr, "dmarc-report: no database at '%s': run "
 		    "dmarc-ingest first (or give --db FILE)\n", path);
-		return EXIT_NO_DATA;
+		return exit_status(RPT_NODATA);
 	}
 	if ((c.db = db_open(path, DB_READ_ONLY, err, sizeof err)) == NULL) {
 		/* an empty database is no data; one that is not ours, or
@@ -387,7 +442,7 @@ main(int argc, char **argv)
 
 		fprintf(stderr, "dmarc-report: %s%s\n", err,
 		    empty ? ": run dmarc-ingest first" : "");
-		return empty ? EXIT_NO_DATA : EXIT_USAGE;
+		return exit_status(empty ? RPT_NODATA : RPT_ERROR);
 	}
 	if ((st = report_prepare(&c, "SELECT EXISTS (SELECT 1 FROM report)")) ==
 	    NULL || sqlite3_step(st) != SQLITE_ROW) {
@@ -402,7 +457,7 @@ main(int argc, char **argv)
 		db_close(c.db);
 		fprintf(stderr, "dmarc-report: database '%s' holds no reports yet: "
 		    "run dmarc-ingest first\n", path);
-		return EXIT_NO_DATA;
+		return exit_status(RPT_NODATA);
 	}
 	sqlite3_finalize(st);
 
@@ -421,13 +476,6 @@ main(int argc, char **argv)
 	if (names_warning(&c, err, sizeof err))
 		fprintf(stderr, "dmarc-report: warning: %s\n", err);
 	names_close(&c);
-	if (rc == EXIT_USAGE && c.err[0])
-		fprintf(stderr, "dmarc-report: %s\n", c.err);
 	db_close(c.db);
-	if (fflush(stdout) != 0 && rc == EXIT_OK) {
-		fprintf(stderr, "dmarc-report: cannot write the output: %s\n",
-		    strerror(errno));
-		rc = EXIT_USAGE;
-	}
-	return rc;
+	return finish(&c, rc);
 }

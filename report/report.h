@@ -17,6 +17,23 @@ struct rdns;
 struct senders;
 
 enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON };
+
+/*
+ * What a command, and each report module it calls, returns.  Only main.c
+ * turns a status into an exit status (exit_status(); dmarc-report(1) lists
+ * them); RPT_USAGE and RPT_ERROR leave c->err set.  The values are not exit
+ * statuses: RPT_ERROR is 2 only so that code still written with "return 2"
+ * (cmd_advise.c) reads right until it returns these names.
+ */
+enum report_status {
+	RPT_OK = 0,	/* done: exit 0 */
+	RPT_ATTENTION,	/* done, and the postmaster must act: exit 1 */
+	RPT_ERROR,	/* the database, memory or output failed: exit 2 */
+	RPT_NODATA,	/* no database or nothing ingested yet: exit 3 */
+	RPT_USAGE,	/* the command's options do not fit: exit 2 */
+	RPT_NO_REPORTS	/* done, but a domain asked for or the window has no
+			 * reports; c->err says so (stderr): exit 0 */
+};
 enum sort_by { SORT_MESSAGES, SORT_FAILURES };
 
 /* Text output fits this many columns. */
@@ -34,7 +51,7 @@ struct report_ctx {
 	long top;			/* 0: all rows */
 	int by_sender;			/* sources --by sender */
 	FILE *out;
-	char err[512];			/* why a command failed (exit 2) */
+	char err[512];			/* why a command failed (a status) */
 	/* advise and check-record */
 	const char *record;		/* --record, or check-record's argument */
 	const char *name;		/* --name: the record's owner name */
@@ -68,32 +85,48 @@ void filter_sql_days(const struct report_ctx *c, const char *alias,
 int filter_bind_days(const struct report_ctx *c, sqlite3_stmt *st, int first);
 
 /* Records SQLite's last error in c->err (sum()'s integer overflow as
- * "message totals overflow 64 bits": never a wrong number) and returns 2. */
-int report_db_error(struct report_ctx *c);
-/* After a step loop: 0 when rc is SQLITE_DONE, else report_db_error. */
-int report_step_done(struct report_ctx *c, int rc);
+ * "message totals overflow 64 bits": never a wrong number) and returns
+ * RPT_ERROR. */
+enum report_status report_db_error(struct report_ctx *c);
+/* After a step loop: RPT_OK when rc is SQLITE_DONE, else report_db_error. */
+enum report_status report_step_done(struct report_ctx *c, int rc);
 /* A text column as a malloc'd string; NULL for SQL NULL (and no memory). */
 char *report_dup_col(sqlite3_stmt *st, int i);
-/* Records "out of memory" and returns 2. */
-int report_oom(struct report_ctx *c);
+/* Records "out of memory" and returns RPT_ERROR. */
+enum report_status report_oom(struct report_ctx *c);
+
+/*
+ * Whether the domains asked for (each one), or the window when none was,
+ * have reports: RPT_OK when they all have some; RPT_NO_REPORTS with c->err
+ * "no reports for nosuch.org from 2025-01-01 to 2025-01-31" naming those
+ * without; or RPT_ERROR.  A command shows what the others have, and
+ * returns this status when it had nothing worse.
+ */
+enum report_status report_missing(struct report_ctx *c);
+/* Sets c->err to "WHAT for DOMAINS from DAY to DAY" for the domains and
+ * window asked for ("no records in the reports") and returns
+ * RPT_NO_REPORTS. */
+enum report_status report_nothing(struct report_ctx *c, const char *what);
 
 /* Prepares SQL, recording SQLite's message in c->err on failure. */
 sqlite3_stmt *report_prepare(struct report_ctx *c, const char *sql);
 
-/* The commands: each prints its result to c->out and returns the exit
- * status (0, or 2 with c->err set). */
-int cmd_summary(struct report_ctx *c);
-int cmd_sources(struct report_ctx *c);
-int cmd_policy(struct report_ctx *c);
-int cmd_reporters(struct report_ctx *c);
-int cmd_weekly(struct report_ctx *c);
-/* advise returns 1 when a domain shown is not ready (cron alerts on it);
- * check-record 1 when the record has errors; neither sets c->err then. */
+/* The commands: each prints its result to c->out and returns RPT_OK, or
+ * another status with c->err set. */
+enum report_status cmd_summary(struct report_ctx *c);
+enum report_status cmd_sources(struct report_ctx *c);
+enum report_status cmd_policy(struct report_ctx *c);
+enum report_status cmd_reporters(struct report_ctx *c);
+enum report_status cmd_weekly(struct report_ctx *c);
+/* check-record: RPT_ATTENTION when the record has errors (no c->err). */
+enum report_status cmd_check_record(struct report_ctx *c);
+/* advise returns the exit status itself for now: 1 when a domain shown
+ * is not ready (cron alerts on it; no c->err), 2 with c->err; main.c reads
+ * it as RPT_ATTENTION or RPT_ERROR until it returns a report_status. */
 int cmd_advise(struct report_ctx *c);
 /* One advise verdict line per domain of `domains` (the last 30 days up to
  * c->today), to c->out: the end of the weekly mail.  0 or 2. */
 int advise_verdicts(struct report_ctx *c, const char *const *domains,
     size_t n);
-int cmd_check_record(struct report_ctx *c);
 
 #endif

@@ -51,7 +51,7 @@ CREATE TABLE report (
     -- dmarc-report need not scan the records (messages = sum of <count>)
     record_count        INTEGER NOT NULL DEFAULT 0,
     message_count       INTEGER NOT NULL DEFAULT 0,
-    dmarc_pass          INTEGER NOT NULL DEFAULT 0,   -- policy_evaluated dkim or spf pass
+    dmarc_pass          INTEGER NOT NULL DEFAULT 0,   -- SQL_DMARC_PASS (schema/derived.h)
     spf_aligned_pass    INTEGER NOT NULL DEFAULT 0,
     dkim_aligned_pass   INTEGER NOT NULL DEFAULT 0,
     disp_none           INTEGER NOT NULL DEFAULT 0,
@@ -127,7 +127,7 @@ CREATE TABLE record_spf (
 -- without scanning them.  Pruning removes whole days.
 CREATE TABLE source_day (
     domain              TEXT NOT NULL,
-    day                 INTEGER NOT NULL,      -- date_begin / 86400
+    day                 INTEGER NOT NULL,      -- SQL_UTC_DAY(date_begin) (schema/derived.h)
     source_ip           TEXT NOT NULL,
     ip_family           INTEGER NOT NULL,
     records             INTEGER NOT NULL,

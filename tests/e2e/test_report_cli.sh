@@ -9,9 +9,21 @@ set -e
 report --help
 expect_rc "--help" 0
 expect_match "--help usage" "$OUT" "^Usage: dmarc-report"
-for cmd in summary sources policy reporters weekly; do
-	expect_match "--help lists $cmd" "$OUT" "^  $cmd "
+for cmd in summary sources policy reporters weekly advise check-record; do
+	expect_match "--help lists $cmd" "$OUT" "^  $cmd( |$)"
 done
+# every exit status of the README, 1 included
+help_exit=$(printf '%s\n' "$OUT" | sed -n '/^Exit status/,/^$/p' | tr '\n' ' ')
+expect_match "--help exit 0" "$help_exit" "0 success"
+expect_match "--help exit 1" "$help_exit" "1 a domain is not ready \(advise\) or the record has errors \(check-record\)"
+expect_match "--help exit 2" "$help_exit" "2 usage error"
+expect_match "--help exit 3" "$help_exit" "3 no database"
+# without a command: every command named (none missing, none stale)
+set +e; "$DMARC_REPORT" >/dev/null 2>"$T/err"; RC=$?; set -e
+ERR=$(cat "$T/err")
+expect_rc "no command" 2
+expect_eq "no command lists every command" "$(head -1 "$T/err")" \
+    "dmarc-report: no command: give one of summary, sources, policy, reporters, weekly, advise, check-record"
 report --version
 expect_match "--version" "$OUT" "^dmarc-report [0-9]"
 
@@ -65,14 +77,94 @@ for cmd in summary sources policy reporters weekly; do
 	expect_rc "$cmd with DMARC_DB" 0
 done
 
-# an unknown domain and an empty window: exit 0, an empty result
+# every status a command returns has its documented exit status and a
+# one-line reason: a failed query (a table gone) and a failed write are 2
+cp "$DB" "$T/broken.db"
+sqlite3 "$T/broken.db" 'DROP TABLE source_day'
+for cmd in summary sources weekly; do
+	set +e; "$DMARC_REPORT" --db "$T/broken.db" "$cmd" >/dev/null 2>"$T/err"; RC=$?; set -e
+	ERR=$(cat "$T/err")
+	expect_rc "$cmd on a broken database" 2
+	expect_match "$cmd on a broken database says why" "$ERR" \
+	    "^dmarc-report: database query failed: no such table: source_day$"
+done
+cp "$DB" "$T/broken2.db"
+sqlite3 "$T/broken2.db" 'DROP TABLE record_spf'
+for cmd in advise weekly; do
+	set +e; "$DMARC_REPORT" --db "$T/broken2.db" "$cmd" --no-dns >/dev/null 2>"$T/err"; RC=$?; set -e
+	ERR=$(cat "$T/err")
+	expect_rc "$cmd on a broken database" 2
+	expect_match "$cmd on a broken database says why" "$ERR" \
+	    "^dmarc-report: database query failed: no such table: record_spf$"
+done
+if [ -w /dev/full ]; then
+	for cmd in summary policy; do
+		set +e; "$DMARC_REPORT" --db "$DB" "$cmd" >/dev/full 2>"$T/err"; RC=$?; set -e
+		ERR=$(cat "$T/err")
+		expect_rc "$cmd to a full disk" 2
+		expect_match "$cmd to a full disk says why" "$ERR" "cannot write the output"
+	done
+	# a write error wins over "needs attention": cron must not see a
+	# truncated mail as a plain alert
+	set +e; "$DMARC_REPORT" check-record 'v=DMARC1' >/dev/full 2>"$T/err"; RC=$?; set -e
+	ERR=$(cat "$T/err")
+	expect_rc "check-record with errors to a full disk" 2
+fi
+report advise --format csv
+expect_rc "advise --format csv" 2
+expect_match "advise --format csv says why" "$ERR" "^dmarc-report: advise: --format wants text or json"
+report check-record 'v=DMARC1; p=none' --format csv
+expect_rc "check-record --format csv" 2
+expect_match "check-record --format csv says why" "$ERR" "^dmarc-report: check-record: --format csv"
+report check-record 'v=DMARC1'
+expect_rc "check-record with errors" 1
+expect_eq "check-record with errors: nothing on stderr" "$ERR" ""
+
+# an unknown domain and an empty window: exit 0, an empty result (no bare
+# header in text; the empty document in CSV and JSON), and stderr says so
 for cmd in summary sources policy reporters; do
 	report "$cmd" --domain nosuch.example --format json
 	expect_rc "$cmd unknown domain" 0
 	expect_eq "$cmd unknown domain json" "$(printf '%s' "$OUT" | tr -d ' \n')" "[]"
+	expect_eq "$cmd unknown domain json: stderr" "$ERR" "dmarc-report: no reports for nosuch.example"
 	report "$cmd" --since 2001-01-01 --until 2001-02-01 --format csv
 	expect_rc "$cmd empty window" 0
 	expect_eq "$cmd empty window csv is the header" "$(printf '%s\n' "$OUT" | wc -l)" 1
+	expect_eq "$cmd empty window csv: stderr" "$ERR" "dmarc-report: no reports from 2001-01-01 to 2001-01-31"
+	report "$cmd" --domain nosuch.example
+	expect_rc "$cmd unknown domain text" 0
+	expect_eq "$cmd unknown domain text: nothing on stdout" "$OUT" ""
+	expect_eq "$cmd unknown domain text: stderr" "$ERR" "dmarc-report: no reports for nosuch.example"
+	report "$cmd" --domain nosuch.example --domain other.example --since 2030-01-01
+	expect_rc "$cmd two unknown domains, open window" 0
+	expect_eq "$cmd two unknown domains: nothing on stdout" "$OUT" ""
+	expect_eq "$cmd two unknown domains: stderr" "$ERR" "dmarc-report: no reports for nosuch.example, other.example since 2030-01-01"
+	set +e; DMARC_NOW=2001-01-10 "$DMARC_REPORT" --db "$DB" "$cmd" --last 7d >"$T/out" 2>"$T/err"; RC=$?; set -e
+	ERR=$(cat "$T/err")
+	expect_rc "$cmd --last 7d, no reports" 0
+	expect_eq "$cmd --last 7d: nothing on stdout" "$(cat "$T/out")" ""
+	expect_eq "$cmd --last 7d: stderr" "$ERR" "dmarc-report: no reports from 2001-01-04 to 2001-01-10"
+	report "$cmd" --until 2001-01-01
+	expect_eq "$cmd --until: stderr" "$ERR" "dmarc-report: no reports before 2001-01-01"
+	# a known and an unknown domain: the known one shown, the other named
+	report "$cmd" --domain example.com --domain nosuch.example --format csv
+	expect_rc "$cmd known and unknown domain" 0
+	expect_match "$cmd known and unknown domain: rows" "$(printf '%s\n' "$OUT" | sed -n 2p)" '.'
+	expect_eq "$cmd known and unknown domain: stderr" "$ERR" "dmarc-report: no reports for nosuch.example"
+	# and a domain with reports says nothing on stderr
+	report "$cmd" --domain example.com
+	expect_eq "$cmd known domain: stderr" "$ERR" ""
 done
+# reports without a single record: sources has no row to show, and says why
+cp "$DB" "$T/norecords.db"
+sqlite3 "$T/norecords.db" 'DELETE FROM record; DELETE FROM source_day'
+set +e; "$DMARC_REPORT" --db "$T/norecords.db" sources --domain example.com >"$T/out" 2>"$T/err"; RC=$?; set -e
+ERR=$(cat "$T/err")
+expect_rc "sources, reports without records" 0
+expect_eq "sources, reports without records: nothing on stdout" "$(cat "$T/out")" ""
+expect_eq "sources, reports without records: stderr" "$ERR" "dmarc-report: no records in the reports for example.com"
+report sources --by sender --domain nosuch.example
+expect_eq "sources --by sender unknown domain: nothing on stdout" "$OUT" ""
+expect_eq "sources --by sender unknown domain: stderr" "$ERR" "dmarc-report: no reports for nosuch.example"
 
 done_tests

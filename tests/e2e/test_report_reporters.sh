@@ -37,6 +37,10 @@ for fmt in text csv json; do
 	expect_eq "unknown domain $fmt: one line" "$(printf '%s\n' "$OUT" | wc -l)" 1
 	report reporters --since 2031-01-01 --format $fmt
 	expect_eq "empty window $fmt: one line" "$(printf '%s\n' "$OUT" | wc -l)" 1
+	expect_eq "empty window $fmt: stderr" "$ERR" "dmarc-report: no reports since 2031-01-01"
+	if [ "$fmt" = text ]; then
+		expect_eq "empty window text: no bare header" "$OUT" ""
+	fi
 done
 
 # generated reports, plus copies stretched over several days: days covered

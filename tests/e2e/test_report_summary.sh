@@ -80,7 +80,8 @@ for fmt in text csv json; do
 done
 expect_eq "empty json" "$OUT" "[]"
 report summary --since 2030-01-01
-expect_match "empty text: the header" "$OUT" '^DOMAIN +REPORTERS'
+expect_eq "empty text: no bare header" "$OUT" ""
+expect_eq "empty text: stderr says so" "$ERR" "dmarc-report: no reports since 2030-01-01"
 
 # --- generated reports: figures from the raw rows ----------------------
 fresh_db
