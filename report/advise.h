@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct lint_result;
+#include "lint.h"
 
 /*
  * The thresholds, with their defaults (--threshold NAME=VALUE; fractions
@@ -96,5 +96,100 @@ void advise_raise(const struct advise_policy *cur,
 #define ADVISE_RUA_PLACEHOLDER "mailto:REPLACE-WITH-YOUR-RUA-ADDRESS"
 int advise_record(const struct advise_policy *next,
     const struct lint_result *pub, char *buf, size_t len);
+
+/* ---- the model the judge works on (filled by advise_query.c) ---- */
+
+enum advise_verdict { ADV_V_AT_REJECT, ADV_V_INSUFFICIENT, ADV_V_NOT_READY,
+	ADV_V_READY };
+/* "at-reject", "insufficient-data", "not-ready", "ready" */
+const char *advise_verdict_name(enum advise_verdict v);
+
+/* The impact buckets, in JSON order. */
+enum advise_bucket { ADV_B_LEGIT, ADV_B_FORWARDED, ADV_B_UNAUTH, ADV_B_N };
+/* "legitimate", "forwarded", "unauthenticated" */
+const char *advise_bucket_name(enum advise_bucket b);
+
+/* One raw SPF or DKIM result seen in a source's failing rows. */
+struct adv_result {
+	int dkim;		/* 0: SPF, 1: DKIM */
+	char *res, *dom;
+	int64_t messages;
+};
+
+/* A source IP of one policy domain over the window. */
+struct adv_source {
+	char *ip;
+	int64_t messages, pass, overridden, authenticated, fail_sub;
+	struct adv_result *res;
+	size_t nres, capres;
+	/* names, set before rendering */
+	char ptr[256];		/* reverse DNS, or "" */
+	const char *sender;	/* the sender's name, or NULL */
+	/* the judgement */
+	enum advise_class cls;
+	int64_t hit[2];		/* failing messages hit: quarantine, reject */
+	char *reason, *fix;	/* blockers only */
+};
+
+/* A header From domain below the policy domain. */
+struct adv_sub {
+	char *name;
+	int64_t messages, fail;
+};
+
+struct adv_domain {
+	char *name;
+	int64_t messages, pass, reporters, days, cover_end, last_begin;
+	/* the latest report's policy */
+	struct advise_policy seen;
+	int has_seen, seen_has_pct;
+	struct adv_source *src;
+	size_t nsrc, capsrc;
+	struct adv_sub *sub;
+	size_t nsub, capsub;
+	/* the judgement */
+	struct advise_policy now, scen[2], next;
+	int from_record;
+	enum advise_verdict verdict;
+	int step;			/* scenario of the next step: 0 or 1 */
+	int64_t impact[2][ADV_B_N];
+	int64_t by_class[ADV_NCLASS][3];	/* sources, messages, failing */
+	size_t *blk;			/* blockers: indexes into src */
+	size_t nblk;
+	char record[1024];
+};
+
+/* Every domain of one advise run, in name order. */
+struct advice {
+	struct adv_domain *d;
+	size_t n, cap;
+	struct advise_thresholds t;
+	struct lint_result lint;	/* --record, linted, when has_lint */
+	int has_lint;
+	int64_t since, until;		/* the window: [since, until) epoch */
+};
+
+void advice_free(struct advice *a);
+
+/*
+ * Judges one domain: the published policy (lint's when it names a valid p,
+ * else the latest report's), the classes, impacts, blockers with their why
+ * and fix, the verdict and the next record.  0, -1 out of memory, -2 the
+ * record does not fit.
+ */
+int advise_judge(struct advice *a, struct adv_domain *d);
+
+/* The sources of class `cls` (or -1: any) and of impact bucket `bucket`
+ * (or -1: any; then only those hit under scenario `step`), into idx:
+ * bucket selections most hits first, others most messages first. */
+size_t advise_collect(const struct adv_domain *d, int cls, int bucket,
+    int step, size_t *idx);
+/* The impact bucket of a class. */
+enum advise_bucket advise_bucket_of(enum advise_class k);
+
+/* The advice in words on subdomains and on the ramp (pct, t=y); ramp may
+ * come back empty. */
+void advise_words(const struct adv_domain *d, char *sub, size_t sublen,
+    char *ramp, size_t ramplen);
 
 #endif
