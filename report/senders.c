@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * senders.c: sender names for source IPs, from a built-in table of PTR
- * suffixes and a user file of CIDRs and PTR suffixes.
+ * senders.c: sender names for source IPs, from built-in tables of PTR
+ * suffixes and of authentication domains, and a user file of CIDRs, PTR
+ * suffixes and authentication domains.
  *
  * Names: "(ESP)" marks a third-party service that sends mail on the
  * domain's behalf (the fix for unaligned mail is DKIM set up in that
@@ -14,6 +15,9 @@
  *                  /128; bits past the prefix are ignored (192.0.2.7/24 is
  *                  192.0.2.0/24)
  *   .SUFFIX NAME   a PTR suffix, starting with '.'
+ *   @DOMAIN NAME   an authentication domain (a DKIM d= or SPF domain that
+ *                  passed on the source's mail): the domain and its
+ *                  subdomains ("@news.example.net")
  * NAME is the rest of the line, trimmed; '#' starts a comment anywhere
  * (so a name cannot contain '#'); blank lines are skipped.
  *
@@ -22,6 +26,11 @@
  * winning.  ".mailjet.com" matches "x.mailjet.com" and "mailjet.com"
  * itself, not "notmailjet.com" nor "mailjet.com.evil".  At equal length
  * a user entry beats a built-in one, and an earlier line a later one.
+ * Authentication domains match the same way (the domain itself or a
+ * subdomain, the longest entry winning), after the PTR: see senders.h for
+ * the whole order.  A built-in domain entry and the PTR entry of the same
+ * service carry the same name, so that a source named either way lands in
+ * one sender.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,6 +41,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "orgdomain.h"
 #include "senders.h"
 
 /* A line of the user file: entries are a CIDR or a DNS name and a short
@@ -75,6 +85,43 @@ static const struct builtin builtins[] = {
 	{ ".zohomail.com", "Zoho Mail" },
 };
 
+/* The authentication domains of known services (their DKIM d= and SPF
+ * domains), with the leading '.' of a suffix: ".mailjet.com" matches
+ * "mailjet.com" and "bnc3.mailjet.com".  The names are those of the PTR
+ * table above. */
+static const struct builtin builtin_domains[] = {
+	{ ".protection.outlook.com", "Microsoft 365" },
+	{ ".onmicrosoft.com", "Microsoft 365" },
+	{ ".outlook.com", "Outlook.com" },
+	{ ".hotmail.com", "Outlook.com" },
+	{ ".google.com", "Google" },
+	{ ".googlemail.com", "Google" },
+	{ ".gappssmtp.com", "Google" },
+	{ ".amazonses.com", "Amazon SES (ESP)" },
+	{ ".mailjet.com", "Mailjet (ESP)" },
+	{ ".sendgrid.net", "SendGrid (ESP)" },
+	{ ".sendgrid.com", "SendGrid (ESP)" },
+	{ ".mcsv.net", "Mailchimp (ESP)" },
+	{ ".rsgsv.net", "Mailchimp (ESP)" },
+	{ ".mailchimpapp.net", "Mailchimp (ESP)" },
+	{ ".mandrillapp.com", "Mandrill (ESP)" },
+	{ ".salesforce.com", "Salesforce (ESP)" },
+	{ ".exacttarget.com", "Salesforce Marketing Cloud (ESP)" },
+	{ ".hubspotemail.net", "HubSpot (ESP)" },
+	{ ".hubspot.com", "HubSpot (ESP)" },
+	{ ".zendesk.com", "Zendesk (ESP)" },
+	{ ".sendinblue.com", "Brevo (ESP)" },
+	{ ".brevo.com", "Brevo (ESP)" },
+	{ ".postmarkapp.com", "Postmark (ESP)" },
+	{ ".mtasv.net", "Postmark (ESP)" },
+	{ ".sparkpostmail.com", "SparkPost (ESP)" },
+	{ ".mailgun.org", "Mailgun (ESP)" },
+	{ ".mailgun.net", "Mailgun (ESP)" },
+	{ ".yahoo.com", "Yahoo" },
+	{ ".zoho.com", "Zoho Mail" },
+	{ ".zohomail.com", "Zoho Mail" },
+};
+
 struct cidr {
 	int family;			/* AF_INET or AF_INET6 */
 	unsigned char net[16];		/* masked to the prefix */
@@ -93,6 +140,8 @@ struct senders {
 	size_t ncidrs, capcidrs;
 	struct suffix *suffixes;
 	size_t nsuffixes, capsuffixes;
+	struct suffix *domains;		/* @DOMAIN lines, stored as ".domain" */
+	size_t ndomains, capdomains;
 };
 
 static void
@@ -200,28 +249,33 @@ parse_cidr(char *tok, struct cidr *c, char *why, size_t whylen)
 	return 0;
 }
 
-/* Checks a ".SUFFIX" and lowercases it in place; -1 with the reason. */
+/* Checks a ".SUFFIX" (or an "@DOMAIN": what names it in messages) and
+ * lowercases it in place past its first character; -1 with the reason. */
 static int
-check_suffix(char *tok, char *why, size_t whylen)
+check_suffix(char *tok, const char *what, char *why, size_t whylen)
 {
 	size_t i, n = strlen(tok);
 
 	if (n < 2) {
-		snprintf(why, whylen, "empty PTR suffix \"%s\"", tok);
+		snprintf(why, whylen, "empty %s \"%s\"", what, tok);
 		return -1;
 	}
 	if (n > SENDERS_SUFFIX_MAX) {
-		snprintf(why, whylen, "PTR suffix longer than %d characters",
+		snprintf(why, whylen, "%s longer than %d characters", what,
 		    SENDERS_SUFFIX_MAX);
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
+	if (tok[0] == '@' && tok[1] == '.') {
+		snprintf(why, whylen, "bad %s \"%s\"", what, tok);
+		return -1;
+	}
+	for (i = 1; i < n; i++) {
 		unsigned char c = (unsigned char)tok[i];
 
 		if (c == '.' ? i + 1 == n || tok[i + 1] == '.' :
 		    !(c == '-' || c == '_' || (c >= '0' && c <= '9') ||
 		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
-			snprintf(why, whylen, "bad PTR suffix \"%s\"", tok);
+			snprintf(why, whylen, "bad %s \"%s\"", what, tok);
 			return -1;
 		}
 		tok[i] = (char)to_lower(c);
@@ -255,18 +309,18 @@ add_cidr(struct senders *s, const struct cidr *c)
 }
 
 static int
-add_suffix(struct senders *s, const struct suffix *x)
+add_suffix(struct suffix **v, size_t *nv, size_t *capv, const struct suffix *x)
 {
-	if (s->nsuffixes == s->capsuffixes) {
-		size_t cap = s->capsuffixes ? s->capsuffixes * 2 : 16;
-		struct suffix *n = realloc(s->suffixes, cap * sizeof *n);
+	if (*nv == *capv) {
+		size_t cap = *capv ? *capv * 2 : 16;
+		struct suffix *n = realloc(*v, cap * sizeof *n);
 
 		if (n == NULL)
 			return -1;
-		s->suffixes = n;
-		s->capsuffixes = cap;
+		*v = n;
+		*capv = cap;
 	}
-	s->suffixes[s->nsuffixes++] = *x;
+	(*v)[(*nv)++] = *x;
 	return 0;
 }
 
@@ -303,15 +357,20 @@ parse_line(struct senders *s, char *line, char *why, size_t whylen)
 		}
 	}
 
-	if (tok[0] == '.') {
+	if (tok[0] == '.' || tok[0] == '@') {
 		struct suffix x = { NULL, 0, NULL };
+		int dom = tok[0] == '@';
 
-		if (check_suffix(tok, why, whylen) == -1)
+		if (check_suffix(tok, dom ? "domain" : "PTR suffix", why,
+		    whylen) == -1)
 			return -1;
+		tok[0] = '.';	/* "@example.net" is kept as ".example.net" */
 		x.len = strlen(tok);
 		if ((x.suffix = strdup(tok)) == NULL ||
 		    (x.name = strdup(name)) == NULL ||
-		    add_suffix(s, &x) == -1) {
+		    (dom ? add_suffix(&s->domains, &s->ndomains, &s->capdomains,
+		    &x) : add_suffix(&s->suffixes, &s->nsuffixes,
+		    &s->capsuffixes, &x)) == -1) {
 			free(x.suffix);
 			free(x.name);
 			goto nomem;
@@ -326,8 +385,8 @@ parse_line(struct senders *s, char *line, char *why, size_t whylen)
 			goto nomem;
 		}
 	} else {
-		snprintf(why, whylen, "PTR suffix \"%s\" must start with '.'",
-		    tok);
+		snprintf(why, whylen, "PTR suffix \"%s\" must start with '.' "
+		    "(or '@' for an authentication domain)", tok);
 		return -1;
 	}
 	return 0;
@@ -340,7 +399,7 @@ static int
 load_file(struct senders *s, const char *path, char *err, size_t errlen)
 {
 	FILE *fp;
-	char *line = NULL, why[256];
+	char *line = NULL, why[512];
 	size_t cap = 0;
 	ssize_t n;
 	unsigned long lineno = 0;
@@ -420,59 +479,202 @@ suffix_match(const char *ptr, size_t n, const char *suffix, size_t slen)
 	return 0;
 }
 
-const char *
-senders_name(const struct senders *s, const char *ip, const char *ptr)
+/* The longest CIDR of the user file that holds ip; NULL when none. */
+static const char *
+cidr_name(const struct senders *s, const char *ip)
 {
 	unsigned char addr[16];
 	const char *best = NULL;
-	size_t i, n, bestlen = 0;
+	size_t i;
 	int family = 0, bestprefix = -1;
 
-	if (s == NULL)
+	if (s == NULL || ip == NULL)
 		return NULL;
-	if (ip != NULL) {
-		if (inet_pton(AF_INET, ip, addr) == 1)
-			family = AF_INET;
-		else if (inet_pton(AF_INET6, ip, addr) == 1)
-			family = AF_INET6;
-	}
-	if (family != 0) {
-		for (i = 0; i < s->ncidrs; i++) {
-			const struct cidr *c = &s->cidrs[i];
-
-			if (c->family == family && c->prefix > bestprefix &&
-			    match_bits(addr, c->net, c->prefix)) {
-				best = c->name;
-				bestprefix = c->prefix;
-			}
-		}
-		if (best != NULL)
-			return best;
-	}
-
-	if (ptr == NULL || ptr[0] == '\0')
+	if (inet_pton(AF_INET, ip, addr) == 1)
+		family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, addr) == 1)
+		family = AF_INET6;
+	else
 		return NULL;
-	n = strlen(ptr);
-	if (ptr[n - 1] == '.')
-		n--;
-	for (i = 0; i < s->nsuffixes; i++) {
-		const struct suffix *x = &s->suffixes[i];
+	for (i = 0; i < s->ncidrs; i++) {
+		const struct cidr *c = &s->cidrs[i];
 
-		if (x->len > bestlen && suffix_match(ptr, n, x->suffix, x->len)) {
-			best = x->name;
-			bestlen = x->len;
-		}
-	}
-	for (i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
-		size_t len = strlen(builtins[i].suffix);
-
-		if (len > bestlen &&
-		    suffix_match(ptr, n, builtins[i].suffix, len)) {
-			best = builtins[i].name;
-			bestlen = len;
+		if (c->family == family && c->prefix > bestprefix &&
+		    match_bits(addr, c->net, c->prefix)) {
+			best = c->name;
+			bestprefix = c->prefix;
 		}
 	}
 	return best;
+}
+
+/* The length of name without one trailing dot; 0 for NULL or "". */
+static size_t
+name_len(const char *name)
+{
+	size_t n;
+
+	if (name == NULL || name[0] == '\0')
+		return 0;
+	n = strlen(name);
+	return name[n - 1] == '.' ? n - 1 : n;
+}
+
+/* The longest suffix match of name (its length n) among user[0..nuser)
+ * and then builtin[0..nbuiltin) (a user entry winning at equal length);
+ * *user says which.  NULL when none. */
+static const char *
+suffix_name(const char *name, size_t n, const struct suffix *user,
+    size_t nuser, const struct builtin *bt, size_t nbt, int *is_user)
+{
+	const char *best = NULL;
+	size_t i, bestlen = 0;
+
+	*is_user = 0;
+	if (n == 0)
+		return NULL;
+	for (i = 0; i < nuser; i++) {
+		const struct suffix *x = &user[i];
+
+		if (x->len > bestlen && suffix_match(name, n, x->suffix, x->len)) {
+			best = x->name;
+			bestlen = x->len;
+			*is_user = 1;
+		}
+	}
+	for (i = 0; i < nbt; i++) {
+		size_t len = strlen(bt[i].suffix);
+
+		if (len > bestlen && suffix_match(name, n, bt[i].suffix, len)) {
+			best = bt[i].name;
+			bestlen = len;
+			*is_user = 0;
+		}
+	}
+	return best;
+}
+
+const char *
+senders_name(const struct senders *s, const char *ip, const char *ptr)
+{
+	const char *best;
+	int user;
+
+	if (s == NULL)
+		return NULL;
+	if ((best = cidr_name(s, ip)) != NULL)
+		return best;
+	return suffix_name(ptr, name_len(ptr), s->suffixes, s->nsuffixes,
+	    builtins, sizeof builtins / sizeof builtins[0], &user);
+}
+
+/* 1 when d looks like a host name with at least two labels: letters,
+ * digits, '-', '_', non-empty labels, one trailing dot allowed, at most
+ * SENDERS_SUFFIX_MAX characters.  Reports carry what the reporter read in
+ * the mail, so anything else is not a name to show. */
+static int
+host_name_ok(const char *d)
+{
+	size_t i, n = name_len(d);
+	int dots = 0;
+
+	if (n == 0 || n > SENDERS_SUFFIX_MAX || d[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)d[i];
+
+		if (c == '.') {
+			if (i + 1 == n || d[i + 1] == '.')
+				return 0;
+			dots++;
+		} else if (!(c == '-' || c == '_' || (c >= '0' && c <= '9') ||
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+			return 0;
+	}
+	return dots > 0;
+}
+
+static void
+set_id(struct sender_id *out, const char *name, enum sender_evidence how,
+    const char *auth_domain)
+{
+	out->name = name;
+	out->how = how;
+	out->esp = strstr(name, "(ESP)") != NULL;
+	out->auth_domain = auth_domain;
+}
+
+/*
+ * Three passes over auth[] (the user's @domain lines, the built-in domain
+ * table, the organizational domain), each taking the first usable domain:
+ * a known name anywhere in the list beats an unknown domain with more
+ * messages.
+ */
+void
+senders_identify(const struct senders *s, const char *ip, const char *ptr,
+    const char *policy_domain, const char *const *auth, size_t n,
+    struct sender_id *out, char *buf, size_t buflen)
+{
+	const struct suffix *udom = s != NULL ? s->domains : NULL;
+	const struct suffix *usuf = s != NULL ? s->suffixes : NULL;
+	size_t nudom = s != NULL ? s->ndomains : 0;
+	size_t nusuf = s != NULL ? s->nsuffixes : 0;
+	const char *name;
+	size_t i;
+	int pass, user;
+
+	if (out == NULL)
+		return;
+	memset(out, 0, sizeof *out);
+	if (ptr != NULL && ptr[0] == '\0')
+		ptr = NULL;
+	if (auth == NULL)
+		n = 0;
+
+	/* the user's CIDRs and PTR suffixes, then the built-in PTR table */
+	if ((name = cidr_name(s, ip)) != NULL) {
+		set_id(out, name, SENDER_USER, NULL);
+		return;
+	}
+	if (ptr != NULL && (name = suffix_name(ptr, name_len(ptr), usuf, nusuf,
+	    NULL, 0, &user)) != NULL) {
+		set_id(out, name, SENDER_USER, NULL);
+		return;
+	}
+	/* the user's @domain lines come before the built-in PTR table: the
+	 * file overrides the built-in tables, with DNS or without */
+	for (pass = 0; pass < 3; pass++) {
+		if (pass == 1 && ptr != NULL && (name = suffix_name(ptr,
+		    name_len(ptr), NULL, 0, builtins, sizeof builtins /
+		    sizeof builtins[0], &user)) != NULL) {
+			set_id(out, name, SENDER_PTR, NULL);
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			const char *d = auth[i];
+
+			if (d == NULL || !host_name_ok(d) ||
+			    (policy_domain != NULL && org_aligned(d, policy_domain)))
+				continue;
+			if (pass == 0)
+				name = suffix_name(d, name_len(d), udom, nudom,
+				    NULL, 0, &user);
+			else if (pass == 1)
+				name = suffix_name(d, name_len(d), NULL, 0,
+				    builtin_domains, sizeof builtin_domains /
+				    sizeof builtin_domains[0], &user);
+			else if (buf != NULL && buflen >= SENDERS_BUF_MIN &&
+			    org_domain(d, buf, buflen)[0] != '\0')
+				name = buf;
+			else
+				name = NULL;
+			if (name != NULL) {
+				set_id(out, name, pass == 0 ? SENDER_USER :
+				    pass == 1 ? SENDER_SERVICE : SENDER_AUTH_DOMAIN, d);
+				return;
+			}
+		}
+	}
 }
 
 void
@@ -488,7 +690,12 @@ senders_free(struct senders *s)
 		free(s->suffixes[i].suffix);
 		free(s->suffixes[i].name);
 	}
+	for (i = 0; i < s->ndomains; i++) {
+		free(s->domains[i].suffix);
+		free(s->domains[i].name);
+	}
 	free(s->cidrs);
 	free(s->suffixes);
+	free(s->domains);
 	free(s);
 }

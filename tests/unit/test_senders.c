@@ -145,6 +145,144 @@ test_user(void)
 	senders_free(s);
 }
 
+/* senders_identify on s with the policy domain example.com: the name, its
+ * evidence, the ESP flag and the domain that named it, as one string
+ * "name|how|esp|auth" ("-" for NULL). */
+static const char *
+ident(const struct senders *s, const char *ip, const char *ptr,
+    const char *const *auth, size_t n)
+{
+	static char res[600];
+	char buf[SENDERS_BUF_MIN];
+	struct sender_id id;
+
+	memset(&id, 0xa5, sizeof id);	/* every field must be written */
+	senders_identify(s, ip, ptr, "example.com", auth, n, &id, buf,
+	    sizeof buf);
+	snprintf(res, sizeof res, "%s|%d|%d|%s", id.name ? id.name : "-",
+	    (int)id.how, id.esp, id.auth_domain ? id.auth_domain : "-");
+	return res;
+}
+
+static void
+test_identify(void)
+{
+	struct senders *b = senders_load(NULL, NULL, 0);
+	struct senders *u = senders_load(check_data("senders/domains.conf"),
+	    NULL, 0);
+	const char *mj[] = { "bnc3.mailjet.com", "mailjet.com" };
+	const char *mixed[] = { "spammer.example.co.uk", "mailjet.com" };
+	const char *own[] = { "example.com", "mail.Example.COM.",
+	    "bounce.news.spam.example.net" };
+	const char *odd[] = { "", "(none)", "no_dot", "a..b.example", ".x.example",
+	    "bad domain.example", "mail.crm-mail.example.net" };
+	const char *svc[] = { "pm.mtasv.net", "company.onmicrosoft.com",
+	    "em123.mailchimpapp.net", "mandrillapp.com", "mailgun.org",
+	    "sparkpostmail.com", "sendinblue.com", "brevo.com",
+	    "hubspotemail.net", "exacttarget.com", "zendesk.com",
+	    "postmarkapp.com", "eur.protection.outlook.com", "google.com",
+	    "googlemail.com", "amazonses.com", "sendgrid.net", "mcsv.net" };
+	const char *svcname[] = { "Postmark (ESP)", "Microsoft 365",
+	    "Mailchimp (ESP)", "Mandrill (ESP)", "Mailgun (ESP)",
+	    "SparkPost (ESP)", "Brevo (ESP)", "Brevo (ESP)", "HubSpot (ESP)",
+	    "Salesforce Marketing Cloud (ESP)", "Zendesk (ESP)",
+	    "Postmark (ESP)", "Microsoft 365", "Google", "Google",
+	    "Amazon SES (ESP)", "SendGrid (ESP)", "Mailchimp (ESP)" };
+	char want[300], buf[SENDERS_BUF_MIN];
+	struct sender_id id;
+	size_t i;
+
+	CHECK(b != NULL && u != NULL);
+	if (b == NULL || u == NULL)
+		goto out;
+	/* nothing at all */
+	CHECK_STR(ident(b, "192.0.2.1", NULL, NULL, 0), "-|0|0|-");
+	/* a built-in service by its domain, without a PTR (--no-dns) */
+	CHECK_STR(ident(b, "87.253.232.71", NULL, mj, 2),
+	    "Mailjet (ESP)|3|1|bnc3.mailjet.com");
+	/* the same service by PTR gives the same name, evidence PTR */
+	CHECK_STR(ident(b, "87.253.232.71", "mta71.bnc3.mailjet.com", NULL, 0),
+	    "Mailjet (ESP)|2|1|-");
+	/* the PTR table comes before the domains */
+	CHECK_STR(ident(b, NULL, "mail-sor-f41.google.com", mj, 2),
+	    "Google|2|0|-");
+	/* a PTR outside the tables: the domains decide */
+	CHECK_STR(ident(b, NULL, "mx.unknown.example", mj, 2),
+	    "Mailjet (ESP)|3|1|bnc3.mailjet.com");
+	/* a known service wins over an unknown domain with more messages */
+	CHECK_STR(ident(b, NULL, NULL, mixed, 2),
+	    "Mailjet (ESP)|3|1|mailjet.com");
+	/* an unknown domain alone: its organizational domain, no ESP */
+	CHECK_STR(ident(b, NULL, NULL, mixed, 1),
+	    "example.co.uk|4|0|spammer.example.co.uk");
+	/* the policy domain's own domains are ignored, in any case */
+	CHECK_STR(ident(b, NULL, NULL, own, 2), "-|0|0|-");
+	CHECK_STR(ident(b, NULL, NULL, own, 3),
+	    "example.net|4|0|bounce.news.spam.example.net");
+	/* strings that are not host names are skipped */
+	CHECK_STR(ident(b, NULL, NULL, odd, 6), "-|0|0|-");
+	CHECK_STR(ident(b, NULL, NULL, odd, 7),
+	    "example.net|4|0|mail.crm-mail.example.net");
+	/* the built-in domain table, one service after another */
+	for (i = 0; i < sizeof svc / sizeof svc[0]; i++) {
+		snprintf(want, sizeof want, "%s|3|%d|%s", svcname[i],
+		    strstr(svcname[i], "(ESP)") != NULL, svc[i]);
+		CHECK_STR(ident(b, NULL, NULL, &svc[i], 1), want);
+	}
+	/* at a label boundary only */
+	{
+		const char *no[] = { "notmailjet.com", "mailjet.com.evil.example" };
+
+		CHECK_STR(ident(b, NULL, NULL, no, 1), "notmailjet.com|4|0|notmailjet.com");
+		CHECK_STR(ident(b, NULL, NULL, no + 1, 1),
+		    "evil.example|4|0|mailjet.com.evil.example");
+	}
+
+	/* the user's file: CIDR, then PTR suffix, then @domain lines */
+	CHECK_STR(ident(u, "192.0.2.7", "x.ptr.example.net", mj, 2),
+	    "Office network|1|0|-");
+	CHECK_STR(ident(u, "198.51.100.1", "x.ptr.example.net", mj, 2),
+	    "A PTR suffix|1|0|-");
+	/* an @domain line beats the built-in domain and PTR tables */
+	CHECK_STR(ident(u, NULL, "mta71.bnc3.mailjet.com", mj, 2),
+	    "Mailjet, our account|1|0|bnc3.mailjet.com");
+	{
+		const char *crm[] = { "spammer.example.co.uk", "sendgrid.net",
+		    "bounce.crm-mail.example.net" };
+		const char *news[] = { "x.bounces.news.example.org",
+		    "news.example.org" };
+
+		CHECK_STR(ident(u, NULL, "o1.sendgrid.net", crm, 3),
+		    "Our CRM|1|0|bounce.crm-mail.example.net");
+		/* the longest entry wins; the file's domains lowercased */
+		CHECK_STR(ident(u, NULL, NULL, news, 2),
+		    "Newsletter bounces|1|0|x.bounces.news.example.org");
+		CHECK_STR(ident(u, NULL, NULL, news + 1, 1),
+		    "Newsletters|1|0|news.example.org");
+	}
+	/* the built-ins the file does not mention stay */
+	CHECK_STR(ident(u, NULL, NULL, &svc[0], 1),
+	    "Postmark (ESP)|3|1|pm.mtasv.net");
+	/* @domain lines are not PTR suffixes, nor CIDRs */
+	CHECK_STR(senders_name(u, NULL, "mx.crm-mail.example.net"), NULL);
+
+	/* no table: the built-ins; no buffer: unknown domains stay unnamed */
+	senders_identify(NULL, NULL, NULL, NULL, mj, 1, &id, buf, sizeof buf);
+	CHECK_STR(id.name, "Mailjet (ESP)");
+	senders_identify(b, NULL, NULL, NULL, mixed, 1, &id, NULL, 0);
+	CHECK_STR(id.name, NULL);
+	CHECK_INT(id.how, SENDER_UNKNOWN);
+	senders_identify(b, NULL, NULL, NULL, mixed, 1, &id, buf, 16);
+	CHECK_STR(id.name, NULL);
+	/* no policy domain: nothing ignored */
+	senders_identify(b, NULL, "", NULL, own, 1, &id, buf, sizeof buf);
+	CHECK_STR(id.name, "example.com");
+	CHECK_INT(id.how, SENDER_AUTH_DOMAIN);
+out:
+	senders_free(b);
+	senders_free(u);
+}
+
 /* Loading fixture `name` fails with "PATH:reason". */
 static void
 expect_error(const char *name, const char *reason)
@@ -201,7 +339,13 @@ test_errors(void)
 	expect_error("senders/missing_name_suffix.conf",
 	    "1: missing name after \".mailjet.com\"");
 	expect_error("senders/no_dot.conf",
-	    "1: PTR suffix \"mailjet.com\" must start with '.'");
+	    "1: PTR suffix \"mailjet.com\" must start with '.' (or '@' for an "
+	    "authentication domain)");
+	expect_error("senders/empty_domain.conf", "1: empty domain \"@\"");
+	expect_error("senders/bad_domain.conf",
+	    "2: bad domain \"@.example.net\"");
+	expect_error("senders/bad_domain2.conf",
+	    "1: bad domain \"@mail..example.net\"");
 	expect_error("senders/empty_suffix.conf", "1: empty PTR suffix \".\"");
 	expect_error("senders/bad_suffix.conf",
 	    "1: bad PTR suffix \".mail..example.com\"");
@@ -268,6 +412,7 @@ main(void)
 {
 	test_builtin();
 	test_user();
+	test_identify();
 	test_errors();
 	CHECK_DONE();
 }
