@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* advise.c: thresholds, source classes and the next record (see advise.h). */
+/* advise.c: thresholds, source classes, timelines and the next record (see
+ * advise.h). */
 #include "advise.h"
 
 #include <errno.h>
@@ -21,10 +22,11 @@ advise_thresholds_default(struct advise_thresholds *t)
 	t->min_days = 14;
 	t->min_reporters = 2;
 	t->min_messages = 100;
+	t->settled_days = 7;
 }
 
 static const char threshold_names[] = "aligned, partial, min-days, "
-    "min-reporters, min-messages, max-legitimate, max-source";
+    "min-reporters, min-messages, max-legitimate, max-source, settled-days";
 
 /* A fraction 0..1, written "0.98" or "98%". */
 static int
@@ -82,6 +84,7 @@ advise_threshold_set(struct advise_thresholds *t, const char *spec,
 		{ "min-days", offsetof(struct advise_thresholds, min_days), 1 },
 		{ "min-reporters", offsetof(struct advise_thresholds, min_reporters), 1 },
 		{ "min-messages", offsetof(struct advise_thresholds, min_messages), 1 },
+		{ "settled-days", offsetof(struct advise_thresholds, settled_days), 1 },
 	};
 	size_t i;
 
@@ -127,26 +130,90 @@ const char *
 advise_class_name(enum advise_class k)
 {
 	static const char *const names[ADV_NCLASS] = {
-		"aligned", "forwarded", "partial", "misaligned", "unauthenticated",
+		"aligned", "fixed", "forwarded", "partial", "misaligned",
+		"unknown", "unauthenticated",
 	};
 
 	return (unsigned)k < ADV_NCLASS ? names[k] : "?";
 }
 
 enum advise_class
-advise_classify(const struct advise_thresholds *t, int64_t messages,
-    int64_t pass, int64_t overridden, int64_t authenticated)
+advise_classify(const struct advise_thresholds *t,
+    const struct advise_facts *f)
 {
-	int64_t fail = messages - pass;
+	int64_t fail = f->messages - f->pass;
+	int evidence = f->named == ADV_NAMED_USER ||
+	    f->named == ADV_NAMED_PTR || f->named == ADV_NAMED_SERVICE ||
+	    f->own_dkim > 0 || f->own_spf > 0;
 
-	if (messages <= 0 || (double)pass >= t->aligned * (double)messages)
+	if (f->messages <= 0 ||
+	    (double)f->pass >= t->aligned * (double)f->messages)
 		return ADV_ALIGNED;
-	if (overridden > fail - overridden)
+	if (f->overridden > fail - f->overridden)
 		return ADV_FORWARDED;
-	if (pass > 0)
-		return (double)fail > t->partial * (double)messages ?
+	if (f->dkim_aligned > 0 && f->spf_aligned == 0 && f->own_spf == 0 &&
+	    !f->esp && f->named != ADV_NAMED_USER)
+		return ADV_FORWARDED;
+	if (f->pass > 0)
+		return (double)fail > t->partial * (double)f->messages ?
 		    ADV_PARTIAL : ADV_ALIGNED;
-	return authenticated > fail - authenticated ? ADV_MISALIGNED : ADV_UNAUTH;
+	if (f->authenticated > fail - f->authenticated)
+		return evidence ? ADV_MISALIGNED : ADV_UNKNOWN;
+	return f->named == ADV_NAMED_USER ? ADV_MISALIGNED : ADV_UNAUTH;
+}
+
+static int
+day_aligned(const struct advise_thresholds *t, const struct advise_day *d)
+{
+	return d->messages > 0 &&
+	    (double)d->pass >= t->aligned * (double)d->messages;
+}
+
+void
+advise_timeline(const struct advise_thresholds *t,
+    const struct advise_day *days, size_t n, struct advise_timeline *out)
+{
+	size_t k = n, j, i;
+
+	out->trend = ADV_T_STEADY;
+	out->since = n ? days[0].day : 0;
+	out->run_days = n ? days[n - 1].day - days[0].day + 1 : 0;
+	if (n == 0)
+		return;
+	while (k > 0 && day_aligned(t, &days[k - 1]))
+		k--;
+	if (k < n) {
+		/* it ends aligned: since when, after a failing day? */
+		if (k == 0)
+			return;
+		out->since = days[k].day;
+		out->run_days = days[n - 1].day - days[k].day + 1;
+		out->trend = out->run_days >= t->settled_days ? ADV_T_FIXED :
+		    ADV_T_SETTLING;
+		return;
+	}
+	/* it ends failing: after an aligned run that had settled? */
+	for (j = n; j > 0 && !day_aligned(t, &days[j - 1]); j--)
+		;
+	if (j == 0)
+		return;
+	for (i = j; i > 0 && day_aligned(t, &days[i - 1]); i--)
+		;
+	if (days[j - 1].day - days[i].day + 1 < t->settled_days)
+		return;
+	out->trend = ADV_T_BROKEN;
+	out->since = days[j].day;
+	out->run_days = days[n - 1].day - days[j].day + 1;
+}
+
+const char *
+advise_trend_name(enum advise_trend k)
+{
+	static const char *const names[] = {
+		"steady", "settling", "fixed", "broken",
+	};
+
+	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
 const char *

@@ -62,13 +62,178 @@ json_strings(FILE *f, char *const *v, size_t n)
 	fputc(']', f);
 }
 
+static void
+json_day(FILE *f, int64_t day)
+{
+	char x[FMT_NUM];
+
+	fprintf(f, "\"%s\"", fmt_day(day * 86400, x, sizeof x));
+}
+
+static void
+json_blockers(FILE *f, const struct adv_domain *d)
+{
+	char x[FMT_NUM];
+	size_t j;
+
+	fputs(",\n   \"blockers\": [", f);
+	for (j = 0; j < d->nblk; j++) {
+		const struct adv_source *s = &d->src[d->blk[j]];
+
+		fputs(j ? ",\n     {\"source_ip\": " : "\n     {\"source_ip\": ", f);
+		json_string(f, s->ip);
+		fprintf(f, ", \"messages\": %" PRId64 ", \"share\": %s, "
+		    "\"class\": \"%s\", \"regression\": %s, \"since\": ",
+		    s->hit_now[d->step], share_frac(s->hit_now[d->step],
+		    d->messages, x, sizeof x), advise_class_name(s->cls),
+		    s->regression ? "true" : "false");
+		if (s->regression)
+			json_day(f, d->snd[s->snd].tl.since);
+		else
+			fputs("null", f);
+		fputs(", \"reason\": ", f);
+		json_string(f, s->reason);
+		fputs(", \"fix\": ", f);
+		json_string(f, s->fix);
+		fputs(", \"ptr\": ", f);
+		json_string(f, s->ptr[0] ? s->ptr : NULL);
+		fputs(", \"sender\": ", f);
+		json_string(f, s->sender);
+		fprintf(f, ", \"source_messages\": %" PRId64 ", \"dmarc_pass\": %"
+		    PRId64 "}", s->messages, s->pass);
+	}
+	fputc(']', f);
+}
+
+/* The impact over the window, with the sources, and since the change. */
+static void
+json_impact(FILE *f, const struct adv_domain *d, size_t *idx)
+{
+	size_t n;
+	int k, b;
+
+	fputs(",\n   \"impact\": {", f);
+	for (k = 0; k < 2; k++) {
+		const int64_t *m = d->impact[k];
+
+		fprintf(f, "%s\"%s\": {\"messages\": %" PRId64, k ? ",\n    " :
+		    "", advise_policy_name(d->scen[k].p), advise_impact_total(m));
+		for (b = 0; b < ADV_B_N; b++)
+			fprintf(f, ", \"%s\": %" PRId64,
+			    advise_bucket_name((enum advise_bucket)b), m[b]);
+		fprintf(f, ", \"sp\": \"%s\", \"sources\": {",
+		    advise_policy_name(d->scen[k].sp));
+		for (b = 0; b < ADV_B_N; b++) {
+			n = advise_collect(d, -1, b, k, idx);
+			fprintf(f, "%s\"%s\": ", b ? ", " : "",
+			    advise_bucket_name((enum advise_bucket)b));
+			json_sources(f, d, idx, n, k, 1);
+		}
+		fputs("}}", f);
+	}
+	fputs("},\n   \"impact_current\": {\"since\": ", f);
+	json_day(f, d->changed);
+	for (k = 0; k < 2; k++) {
+		const int64_t *m = d->impact_cur[k];
+
+		fprintf(f, ", \"%s\": {\"messages\": %" PRId64,
+		    advise_policy_name(d->scen[k].p), advise_impact_total(m));
+		for (b = 0; b < ADV_B_N; b++)
+			fprintf(f, ", \"%s\": %" PRId64,
+			    advise_bucket_name((enum advise_bucket)b), m[b]);
+		fputc('}', f);
+	}
+	fputc('}', f);
+}
+
+/* Senders fixed, settling or broken in the window. */
+static void
+json_changes(FILE *f, const struct advice *a, const struct adv_domain *d)
+{
+	size_t i;
+	int n;
+	enum advise_trend tr[3] = { ADV_T_FIXED, ADV_T_SETTLING, ADV_T_BROKEN };
+	const char *key[3] = { "fixed", "settling", "broken" };
+	int k;
+
+	(void)a;
+	for (k = 0; k < 3; k++) {
+		fprintf(f, ",\n   \"%s\": [", key[k]);
+		for (i = 0, n = 0; i < d->nsnd; i++) {
+			const struct adv_sender *g = &d->snd[i];
+
+			if (g->tl.trend != tr[k] ||
+			    advise_bucket_of(g->cls) != ADV_B_LEGIT)
+				continue;
+			fputs(n++ ? ", {\"sender\": " : "{\"sender\": ", f);
+			json_string(f, g->name);
+			fputs(", \"since\": ", f);
+			json_day(f, g->tl.since);
+			fprintf(f, ", \"days\": %" PRId64 ", \"messages_since\": %"
+			    PRId64 ", \"dmarc_pass_since\": %" PRId64
+			    ", \"failing_before\": %" PRId64 "}", g->tl.run_days,
+			    g->messages_since, g->pass_since, g->failing_before);
+		}
+		fputc(']', f);
+	}
+}
+
+static void
+json_blocked(FILE *f, const struct adv_domain *d)
+{
+	size_t i;
+
+	fputs(",\n   \"blocked_legitimate\": [", f);
+	for (i = 0; i < d->nblocked; i++) {
+		const struct adv_source *s = &d->src[d->blocked[i]];
+
+		fputs(i ? ",\n     {\"source_ip\": " : "\n     {\"source_ip\": ", f);
+		json_string(f, s->ip);
+		fputs(", \"sender\": ", f);
+		json_string(f, s->sender);
+		fprintf(f, ", \"messages\": %" PRId64 ", \"class\": \"%s\", "
+		    "\"reason\": ", s->blocked_now, advise_class_name(s->cls));
+		json_string(f, s->reason);
+		fputs(", \"fix\": ", f);
+		json_string(f, s->fix);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+/* Every sender: its class, state over time, sources and messages. */
+static void
+json_senders(FILE *f, const struct adv_domain *d)
+{
+	size_t i, k, n;
+
+	fputs(",\n   \"senders\": [", f);
+	for (i = 0; i < d->nsnd; i++) {
+		const struct adv_sender *g = &d->snd[i];
+
+		for (k = 0, n = 0; k < d->nsrc; k++)
+			n += d->src[k].snd == i;
+		fputs(i ? ",\n     {\"sender\": " : "\n     {\"sender\": ", f);
+		json_string(f, g->name);
+		fprintf(f, ", \"class\": \"%s\", \"trend\": \"%s\", \"since\": ",
+		    advise_class_name(g->cls), advise_trend_name(g->tl.trend));
+		if (g->tl.trend != ADV_T_STEADY)
+			json_day(f, g->tl.since);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"sources\": %zu, \"messages\": %" PRId64
+		    ", \"dmarc_pass\": %" PRId64 "}", n, g->messages, g->pass);
+	}
+	fputc(']', f);
+}
+
 void
 advise_print_json(FILE *f, const struct advice *a)
 {
-		const struct advise_thresholds *t = &a->t;
+	const struct advise_thresholds *t = &a->t;
 	char x[FMT_NUM], y[FMT_NUM], sub[512], ramp[512];
-	size_t i, j, n, max = 0, *idx;
-	int k, b;
+	size_t i, n, max = 0, *idx;
+	int k;
 
 	if (a->n == 0) {
 		fputs("[]\n", f);
@@ -110,45 +275,14 @@ advise_print_json(FILE *f, const struct advice *a)
 			fputs("null", f);
 		else
 			fprintf(f, "\"%s\"", advise_policy_name(d->next.p));
-		fputs(",\n   \"blockers\": [", f);
-		for (j = 0; j < d->nblk; j++) {
-			const struct adv_source *s = &d->src[d->blk[j]];
-
-			fputs(j ? ",\n     {\"source_ip\": " : "\n     {\"source_ip\": ",
-			    f);
-			json_string(f, s->ip);
-			fprintf(f, ", \"messages\": %" PRId64 ", \"share\": %s, "
-			    "\"class\": \"%s\", \"reason\": ", s->hit[d->step],
-			    share_frac(s->hit[d->step], d->messages, x, sizeof x),
-			    advise_class_name(s->cls));
-			json_string(f, s->reason);
-			fputs(", \"fix\": ", f);
-			json_string(f, s->fix);
-			fputs(", \"ptr\": ", f);
-			json_string(f, s->ptr[0] ? s->ptr : NULL);
-			fputs(", \"sender\": ", f);
-			json_string(f, s->sender);
-			fprintf(f, ", \"source_messages\": %" PRId64 ", \"dmarc_pass\": %"
-			    PRId64 "}", s->messages, s->pass);
-		}
-		fputs("],\n   \"impact\": {", f);
-		for (k = 0; k < 2; k++) {
-			const int64_t *m = d->impact[k];
-
-			fprintf(f, "%s\"%s\": {\"messages\": %" PRId64, k ? ",\n    " :
-			    "", advise_policy_name(d->scen[k].p), m[0] + m[1] + m[2]);
-			for (b = 0; b < ADV_B_N; b++)
-				fprintf(f, ", \"%s\": %" PRId64, advise_bucket_name((enum advise_bucket)b), m[b]);
-			fprintf(f, ", \"sp\": \"%s\", \"sources\": {",
-			    advise_policy_name(d->scen[k].sp));
-			for (b = 0; b < ADV_B_N; b++) {
-				n = advise_collect(d, -1, b, k, idx);
-				fprintf(f, "%s\"%s\": ", b ? ", " : "", advise_bucket_name((enum advise_bucket)b));
-				json_sources(f, d, idx, n, k, 1);
-			}
-			fputs("}}", f);
-		}
-		fputs("},\n   \"sources_by_class\": {", f);
+		fprintf(f, ",\n   \"legitimate_failing_now\": %" PRId64,
+		    d->legit_now);
+		json_blockers(f, d);
+		json_impact(f, d, idx);
+		json_changes(f, a, d);
+		json_blocked(f, d);
+		json_senders(f, d);
+		fputs(",\n   \"sources_by_class\": {", f);
 		for (k = 0; k < ADV_NCLASS; k++)
 			fprintf(f, "%s\"%s\": %" PRId64, k ? ", " : "",
 			    advise_class_name((enum advise_class)k), d->by_class[k][0]);
@@ -180,9 +314,10 @@ advise_print_json(FILE *f, const struct advice *a)
 		fprintf(f, ",\n   \"thresholds\": {\"aligned\": %g, \"partial\": %g, "
 		    "\"min-days\": %" PRId64 ", \"min-reporters\": %" PRId64
 		    ", \"min-messages\": %" PRId64 ", \"max-legitimate\": %g, "
-		    "\"max-source\": %g}}%s\n", t->aligned, t->partial, t->min_days,
-		    t->min_reporters, t->min_messages, t->max_legitimate,
-		    t->max_source, i + 1 < a->n ? "," : "");
+		    "\"max-source\": %g, \"settled-days\": %" PRId64 "}}%s\n",
+		    t->aligned, t->partial, t->min_days, t->min_reporters,
+		    t->min_messages, t->max_legitimate, t->max_source,
+		    t->settled_days, i + 1 < a->n ? "," : "");
 	}
 	fputs("]\n", f);
 	free(idx);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "lint.h"
 #include "orgdomain.h"
 
@@ -33,7 +34,7 @@ const char *
 advise_bucket_name(enum advise_bucket b)
 {
 	static const char *const names[ADV_B_N] = {
-		"legitimate", "forwarded", "unauthenticated",
+		"legitimate", "forwarded", "unknown", "unauthenticated",
 	};
 
 	return (unsigned)b < ADV_B_N ? names[b] : "?";
@@ -43,7 +44,19 @@ enum advise_bucket
 advise_bucket_of(enum advise_class k)
 {
 	return k == ADV_FORWARDED ? ADV_B_FORWARDED :
+	    k == ADV_UNKNOWN ? ADV_B_UNKNOWN :
 	    k == ADV_UNAUTH ? ADV_B_UNAUTH : ADV_B_LEGIT;
+}
+
+int64_t
+advise_impact_total(const int64_t *m)
+{
+	int64_t t = 0;
+	int b;
+
+	for (b = 0; b < ADV_B_N; b++)
+		t += m[b];
+	return t;
 }
 
 void
@@ -63,7 +76,13 @@ advice_free(struct advice *a)
 			free(d->src[j].ip);
 			free(d->src[j].reason);
 			free(d->src[j].fix);
+			free(d->src[j].days);
+			free(d->src[j].sender);
 		}
+		for (j = 0; j < d->nsnd; j++)
+			free(d->snd[j].days);
+		free(d->snd);
+		free(d->blocked);
 		for (j = 0; j < d->nsub; j++)
 			free(d->sub[j].name);
 		free(d->src);
@@ -130,7 +149,8 @@ result_names(const struct adv_source *s, int dkim, int pass, char *buf,
 	for (i = 0; i < s->nres; i++) {
 		const struct adv_result *r = &s->res[i];
 
-		if (r->dkim != dkim || (pass && strcmp(r->res, "pass") != 0))
+		if (!r->failing || r->dkim != dkim ||
+		    (pass && strcmp(r->res, "pass") != 0))
 			continue;
 		if (n == 0)
 			*first_res = r->res;
@@ -161,7 +181,8 @@ not_under(const struct adv_domain *d, const struct adv_source *s, char *why,
 	for (i = 0; i < s->nres; i++) {
 		const struct adv_result *r = &s->res[i];
 
-		if (strcmp(r->res, "pass") != 0 || !r->dom[0])
+		if (!r->failing || strcmp(r->res, "pass") != 0 || !r->dom[0] ||
+		    related(r->dom, d->name))
 			continue;
 		org_domain(r->dom, od, sizeof od);
 		org_domain(d->name, pd, sizeof pd);
@@ -172,15 +193,65 @@ not_under(const struct adv_domain *d, const struct adv_source *s, char *why,
 	}
 }
 
-/* The why and the fix of a blocker, in a postmaster's words. */
+/* The sender's name in a fix, or NULL when it is just an IP or a domain
+ * that named itself. */
+static const char *
+service_name(const struct adv_source *s)
+{
+	if (s->sender == NULL || (s->named != ADV_NAMED_USER &&
+	    s->named != ADV_NAMED_PTR && s->named != ADV_NAMED_SERVICE))
+		return NULL;
+	return s->sender;
+}
+
+/* Does any failing row pass SPF / DKIM for the policy domain's
+ * organization? */
+static void
+own_passes(const struct adv_domain *d, const struct adv_source *s,
+    int failing_only, int *spf_ok, int *dkim_ok)
+{
+	size_t i;
+
+	*spf_ok = *dkim_ok = 0;
+	for (i = 0; i < s->nres; i++) {
+		const struct adv_result *r = &s->res[i];
+
+		if ((failing_only && !r->failing) || strcmp(r->res, "pass") != 0 ||
+		    !related(r->dom, d->name))
+			continue;
+		if (r->dkim)
+			*dkim_ok = 1;
+		else
+			*spf_ok = 1;
+	}
+}
+
+/* The why and the fix of a legitimate source that fails, in a
+ * postmaster's words, fitting the cause. */
 static int
 explain(const struct adv_domain *d, struct adv_source *s)
 {
-	char why[1024], fix[512], spf[384], dkim[384];
-	const char *r1, *r2;
-	size_t nspf, ndkim;
+	char why[1024], fix[512], spf[384], dkim[384], day[FMT_NUM];
+	const struct adv_sender *snd = &d->snd[s->snd];
+	const char *svc = service_name(s), *r1, *r2;
+	size_t nspf, ndkim, n;
+	int spf_ok, dkim_ok;
 
-	if (s->cls == ADV_MISALIGNED) {
+	free(s->reason);
+	free(s->fix);
+	s->reason = s->fix = NULL;
+	nspf = result_names(s, 0, 0, spf, sizeof spf, &r1);
+	ndkim = result_names(s, 1, 0, dkim, sizeof dkim, &r2);
+	own_passes(d, s, 1, &spf_ok, &dkim_ok);
+	if (s->regression) {
+		fmt_day(snd->tl.since * 86400, day, sizeof day);
+		snprintf(why, sizeof why, "a regression: aligned until %s, "
+		    "failing since; the failing rows show SPF %s; DKIM %s", day,
+		    nspf ? spf : "none", ndkim ? dkim : "none (unsigned)");
+		snprintf(fix, sizeof fix, "check the DKIM key or SPF record "
+		    "changed around %s (a rotated or expired key, a lost "
+		    "include:, a new server or relay)", day);
+	} else if (s->cls == ADV_MISALIGNED) {
 		nspf = result_names(s, 0, 1, spf, sizeof spf, &r1);
 		ndkim = result_names(s, 1, 1, dkim, sizeof dkim, &r2);
 		if (nspf && ndkim)
@@ -189,31 +260,40 @@ explain(const struct adv_domain *d, struct adv_source *s)
 		else if (nspf)
 			snprintf(why, sizeof why, "SPF pass for %s, no DKIM pass: "
 			    "not aligned with %s", spf, d->name);
-		else
+		else if (ndkim)
 			snprintf(why, sizeof why, "DKIM pass for %s, no SPF pass: "
 			    "not aligned with %s", dkim, d->name);
+		else
+			snprintf(why, sizeof why, "neither SPF nor DKIM passes "
+			    "for any domain (named in your senders file)");
 		not_under(d, s, why, sizeof why);
-		snprintf(fix, sizeof fix, "sign with DKIM d=%s at this sender, "
-		    "or use a return-path under %s", d->name, d->name);
+		if (svc != NULL && s->named != ADV_NAMED_USER)
+			snprintf(fix, sizeof fix, "set up DKIM signing with d=%s "
+			    "in %s, or a custom return-path under %s", d->name, svc,
+			    d->name);
+		else if (nspf || ndkim)
+			snprintf(fix, sizeof fix, "sign with DKIM d=%s at this "
+			    "sender, or use a return-path under %s", d->name,
+			    d->name);
+		else
+			snprintf(fix, sizeof fix, "add this server to the SPF "
+			    "record of %s and sign its mail with DKIM d=%s", d->name,
+			    d->name);
+	} else if (s->esp || (svc != NULL && s->named == ADV_NAMED_SERVICE)) {
+		/* a service that signs part of the mail for the domain */
+		snprintf(why, sizeof why, "DMARC passes for part of its mail; "
+		    "the failing rows show SPF %s; DKIM %s",
+		    nspf ? spf : "none", ndkim ? dkim : "none (unsigned)");
+		snprintf(fix, sizeof fix, "set up DKIM signing with d=%s in %s "
+		    "for all the mail it sends for you (every account, stream "
+		    "or sub-account), or a custom return-path under %s",
+		    d->name, svc != NULL ? svc : "this service", d->name);
 	} else {
-		size_t i;
-		int spf_ok = 0, dkim_ok = 0;
-
-		/* partial, or an aligned source that fails now and then */
-		nspf = result_names(s, 0, 0, spf, sizeof spf, &r1);
-		ndkim = result_names(s, 1, 0, dkim, sizeof dkim, &r2);
+		/* the domain's own server (or a relay) failing part of the
+		 * time, or an aligned or fixed source that fails now and then */
 		snprintf(why, sizeof why, "DMARC passes for some of its mail but "
 		    "not all; the failing rows show SPF %s; DKIM %s",
 		    nspf ? spf : "none", ndkim ? dkim : "none (unsigned)");
-		for (i = 0; i < s->nres; i++) {
-			const struct adv_result *r = &s->res[i];
-			if (strcmp(r->res, "pass") == 0 && related(r->dom, d->name)) {
-				if (r->dkim)
-					dkim_ok = 1;
-				else
-					spf_ok = 1;
-			}
-		}
 		if (!spf_ok && !dkim_ok)
 			snprintf(fix, sizeof fix, "add this server to the SPF record "
 			    "of %s's return-path and check its DKIM key for %s "
@@ -225,6 +305,12 @@ explain(const struct adv_domain *d, struct adv_source *s)
 			snprintf(fix, sizeof fix, "check that this server is in the "
 			    "SPF record of %s", d->name);
 	}
+	if (s->cls == ADV_FIXED) {
+		n = strlen(why);
+		snprintf(why + n, sizeof why - n, " (its sender is fixed since "
+		    "%s; these failures came after)", fmt_day(snd->tl.since *
+		    86400, day, sizeof day));
+	}
 	if ((s->reason = strdup(why)) == NULL || (s->fix = strdup(fix)) == NULL)
 		return -1;
 	return 0;
@@ -233,7 +319,19 @@ explain(const struct adv_domain *d, struct adv_source *s)
 static const struct adv_domain *sort_dom;
 static int sort_step;
 
-/* Blockers: most messages hit first, then by IP. */
+/* Blockers: most messages hit now first, then by IP. */
+static int
+by_hit_now(const void *x, const void *y)
+{
+	const struct adv_source *a = &sort_dom->src[*(const size_t *)x];
+	const struct adv_source *b = &sort_dom->src[*(const size_t *)y];
+
+	if (a->hit_now[sort_step] != b->hit_now[sort_step])
+		return a->hit_now[sort_step] > b->hit_now[sort_step] ? -1 : 1;
+	return strcmp(a->ip, b->ip);
+}
+
+/* Impact lists: most messages hit over the window first, then by IP. */
 static int
 by_hit(const void *x, const void *y)
 {
@@ -245,13 +343,306 @@ by_hit(const void *x, const void *y)
 	return strcmp(a->ip, b->ip);
 }
 
+static int
+by_blocked(const void *x, const void *y)
+{
+	const struct adv_source *a = &sort_dom->src[*(const size_t *)x];
+	const struct adv_source *b = &sort_dom->src[*(const size_t *)y];
+
+	if (a->blocked_now != b->blocked_now)
+		return a->blocked_now > b->blocked_now ? -1 : 1;
+	return strcmp(a->ip, b->ip);
+}
+
+static const char *
+sender_key(const struct adv_source *s)
+{
+	return s->sender != NULL ? s->sender : s->ip;
+}
+
+static int
+by_sender_key(const void *x, const void *y)
+{
+	const struct adv_source *a = &sort_dom->src[*(const size_t *)x];
+	const struct adv_source *b = &sort_dom->src[*(const size_t *)y];
+	int c = strcmp(sender_key(a), sender_key(b));
+
+	return c ? c : strcmp(a->ip, b->ip);
+}
+
+/* Adds a source's days into a sender's (both ascending); -1 out of memory. */
+static int
+merge_days(struct adv_sender *g, const struct adv_source *s)
+{
+	struct advise_day *m;
+	size_t i = 0, j = 0, n = 0;
+
+	if ((m = calloc(g->ndays + s->ndays + 1, sizeof *m)) == NULL)
+		return -1;
+	while (i < g->ndays || j < s->ndays) {
+		if (j == s->ndays || (i < g->ndays &&
+		    g->days[i].day < s->days[j].day))
+			m[n++] = g->days[i++];
+		else if (i == g->ndays || s->days[j].day < g->days[i].day)
+			m[n++] = s->days[j++];
+		else {
+			m[n] = g->days[i++];
+			m[n].messages += s->days[j].messages;
+			m[n].pass += s->days[j].pass;
+			m[n].fail_sub += s->days[j].fail_sub;
+			m[n++].blocked += s->days[j++].blocked;
+		}
+	}
+	free(g->days);
+	g->days = m;
+	g->ndays = n;
+	return 0;
+}
+
+/* The sources grouped by sender name (an unnamed source alone, by IP). */
+static int
+group_senders(struct adv_domain *d)
+{
+	size_t *idx, i;
+
+	if ((idx = calloc(d->nsrc + 1, sizeof *idx)) == NULL ||
+	    (d->snd = calloc(d->nsrc + 1, sizeof *d->snd)) == NULL) {
+		free(idx);
+		return -1;
+	}
+	for (i = 0; i < d->nsrc; i++)
+		idx[i] = i;
+	sort_dom = d;
+	if (d->nsrc > 1)
+		qsort(idx, d->nsrc, sizeof *idx, by_sender_key);
+	for (i = 0; i < d->nsrc; i++) {
+		struct adv_source *s = &d->src[idx[i]];
+		struct adv_sender *g;
+
+		if (d->nsnd == 0 || strcmp(d->snd[d->nsnd - 1].name,
+		    sender_key(s)) != 0) {
+			g = &d->snd[d->nsnd++];
+			g->name = sender_key(s);
+			g->named = s->sender != NULL ? s->named : ADV_NAMED_NONE;
+			g->esp = s->esp;
+		}
+		g = &d->snd[d->nsnd - 1];
+		s->snd = (size_t)(g - d->snd);
+		g->messages += s->messages;
+		g->pass += s->pass;
+		g->failing += s->messages - s->pass;
+		if (merge_days(g, s) != 0) {
+			free(idx);
+			return -1;
+		}
+	}
+	free(idx);
+	return 0;
+}
+
+/* A source's weight in its sender's class: failing mail first. */
+static int64_t
+weight(const struct adv_source *s)
+{
+	int64_t fail = s->messages - s->pass;
+
+	return fail > 0 ? fail : -1 - (INT64_MAX - s->messages) / 2;
+}
+
+/* What the reports say of a source, for advise_classify. */
+static void
+facts_of(const struct adv_domain *d, const struct adv_source *s,
+    struct advise_facts *f)
+{
+	int spf_ok, dkim_ok;
+
+	memset(f, 0, sizeof *f);
+	f->messages = s->messages;
+	f->pass = s->pass;
+	f->spf_aligned = s->spf_aligned;
+	f->dkim_aligned = s->dkim_aligned;
+	f->overridden = s->overridden;
+	f->authenticated = s->authenticated;
+	own_passes(d, s, 0, &spf_ok, &dkim_ok);
+	f->own_spf = spf_ok;
+	f->own_dkim = dkim_ok;
+	f->named = s->sender != NULL ? s->named : ADV_NAMED_NONE;
+	f->esp = s->esp;
+}
+
+/* The sender's timeline, and each source's class in its light. */
+static void
+classify_sources(const struct advise_thresholds *t, struct adv_domain *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsnd; i++) {
+		struct adv_sender *g = &d->snd[i];
+		size_t k;
+
+		advise_timeline(t, g->days, g->ndays, &g->tl);
+		/* a sender aligned over the window has nothing to fix: a bad
+		 * day of it is no "fix" afterwards */
+		if (g->tl.trend != ADV_T_BROKEN && (double)g->pass >=
+		    t->aligned * (double)g->messages)
+			g->tl.trend = ADV_T_STEADY;
+		for (k = 0; k < g->ndays; k++) {
+			if (g->tl.trend == ADV_T_STEADY ||
+			    g->days[k].day < g->tl.since) {
+				g->failing_before += g->days[k].messages -
+				    g->days[k].pass;
+				continue;
+			}
+			g->messages_since += g->days[k].messages;
+			g->pass_since += g->days[k].pass;
+		}
+	}
+	for (i = 0; i < d->nsrc; i++) {
+		struct adv_source *s = &d->src[i];
+		const struct adv_sender *g = &d->snd[s->snd];
+		struct advise_facts f;
+		int by_reason;
+
+		facts_of(d, s, &f);
+		s->cls = advise_classify(t, &f);
+		by_reason = s->overridden > (s->messages - s->pass) - s->overridden;
+		if (by_reason || s->cls == ADV_ALIGNED || s->cls == ADV_UNKNOWN ||
+		    s->cls == ADV_UNAUTH)
+			continue;
+		/* a change over time tells a fix or a break from a list,
+		 * whose mail passes and fails all along */
+		if (g->tl.trend == ADV_T_FIXED)
+			s->cls = ADV_FIXED;
+		else if (g->tl.trend == ADV_T_BROKEN) {
+			if (s->cls == ADV_FORWARDED)
+				s->cls = ADV_PARTIAL;
+			s->regression = 1;
+		}
+	}
+	/* the sender's class: fixed, else that of its source with the most
+	 * failing messages (the most messages when none fails) */
+	for (i = 0; i < d->nsnd; i++)
+		d->snd[i].cls = ADV_NCLASS;
+	for (i = 0; i < d->nsrc; i++) {
+		const struct adv_source *s = &d->src[i];
+		struct adv_sender *g = &d->snd[s->snd];
+
+		if (g->cls == ADV_FIXED)
+			continue;
+		if (g->cls == ADV_NCLASS || s->cls == ADV_FIXED ||
+		    weight(s) > weight(&d->src[g->top])) {
+			g->cls = s->cls;
+			g->top = i;
+		}
+	}
+}
+
+/* The failing messages of a day hit under scenario k. */
+static int64_t
+day_hit(const struct adv_domain *d, const struct advise_day *y, int k)
+{
+	int64_t fail = y->messages - y->pass;
+
+	/* p is never none in a scenario */
+	return fail - y->fail_sub + (d->scen[k].sp != ADV_NONE ? y->fail_sub : 0);
+}
+
+/* The hits of each source over the window, of its current state and since
+ * the domain's latest change; the impacts; the class table. */
+static void
+count_hits(const struct advice *a, struct adv_domain *d)
+{
+	size_t i, k;
+	int j;
+
+	d->changed = utc_day(a->since);
+	for (i = 0; i < d->nsnd; i++)
+		if ((d->snd[i].tl.trend == ADV_T_FIXED ||
+		    d->snd[i].tl.trend == ADV_T_BROKEN) &&
+		    d->snd[i].tl.since > d->changed)
+			d->changed = d->snd[i].tl.since;
+	for (i = 0; i < d->nsrc; i++) {
+		struct adv_source *s = &d->src[i];
+		const struct adv_sender *g = &d->snd[s->snd];
+		enum advise_bucket b = advise_bucket_of(s->cls);
+		int64_t from = s->cls == ADV_FIXED ? g->tl.since : INT64_MIN;
+
+		for (k = 0; k < s->ndays; k++) {
+			const struct advise_day *y = &s->days[k];
+
+			for (j = 0; j < 2; j++) {
+				int64_t h = day_hit(d, y, j);
+
+				s->hit[j] += h;
+				if (y->day >= from)
+					s->hit_now[j] += h;
+				if (y->day >= d->changed)
+					s->hit_cur[j] += h;
+			}
+			if (y->day >= from)
+				s->blocked_now += y->blocked;
+		}
+		d->by_class[s->cls][0]++;
+		d->by_class[s->cls][1] += s->messages;
+		d->by_class[s->cls][2] += s->messages - s->pass;
+		for (j = 0; j < 2; j++) {
+			d->impact[j][b] += s->hit[j];
+			d->impact_cur[j][b] += s->hit_cur[j];
+		}
+		if (b == ADV_B_LEGIT)
+			d->legit_now += s->hit_now[d->step];
+	}
+}
+
+/* Blockers: the partial and misaligned sources over max-source; when the
+ * legitimate mail failing now is over max-legitimate, every partial or
+ * misaligned source that adds to it, and when there is none, the aligned
+ * (or fixed) sources that fail now and then.  Returns whether any source
+ * was over max-source. */
+static int
+find_blockers(const struct advise_thresholds *t, struct adv_domain *d,
+    int legit_over)
+{
+	double vol = (double)d->messages;
+	size_t i;
+	int any = 0, source_over;
+
+	for (i = 0; i < d->nsrc; i++) {
+		const struct adv_source *s = &d->src[i];
+
+		if ((s->cls == ADV_PARTIAL || s->cls == ADV_MISALIGNED) &&
+		    (double)s->hit_now[d->step] > t->max_source * vol)
+			d->blk[d->nblk++] = i;
+	}
+	source_over = d->nblk > 0;
+	if (legit_over) {
+		d->nblk = 0;
+		for (i = 0; i < d->nsrc; i++) {
+			const struct adv_source *s = &d->src[i];
+
+			if ((s->cls == ADV_PARTIAL || s->cls == ADV_MISALIGNED) &&
+			    s->hit_now[d->step] > 0)
+				d->blk[d->nblk++] = i, any = 1;
+		}
+		for (i = 0; i < d->nsrc && !any; i++)
+			if ((d->src[i].cls == ADV_ALIGNED ||
+			    d->src[i].cls == ADV_FIXED) &&
+			    d->src[i].hit_now[d->step] > 0)
+				d->blk[d->nblk++] = i;
+	}
+	sort_dom = d;
+	sort_step = d->step;
+	if (d->nblk > 1)	/* qsort wants a non-NULL base */
+		qsort(d->blk, d->nblk, sizeof *d->blk, by_hit_now);
+	return source_over;
+}
+
 int
 advise_judge(struct advice *a, struct adv_domain *d)
 {
 	const struct advise_thresholds *t = &a->t;
-	double vol = (double)d->messages;
 	size_t i;
-	int k, legit_over, source_over = 0;
+	int legit_over, source_over;
 
 	current_policy(a, d);
 	advise_raise(&d->now, ADV_QUARANTINE, &d->scen[0]);
@@ -259,60 +650,31 @@ advise_judge(struct advice *a, struct adv_domain *d)
 	d->step = d->now.p == ADV_NONE ? 0 : 1;
 	d->next = d->scen[d->step];
 
-	for (i = 0; i < d->nsrc; i++) {
-		struct adv_source *s = &d->src[i];
-		int64_t fail = s->messages - s->pass;
-		enum advise_bucket b;
-
-		s->cls = advise_classify(t, s->messages, s->pass, s->overridden,
-		    s->authenticated);
-		b = advise_bucket_of(s->cls);
-		d->by_class[s->cls][0]++;
-		d->by_class[s->cls][1] += s->messages;
-		d->by_class[s->cls][2] += fail;
-		for (k = 0; k < 2; k++) {
-			/* p is never none in a scenario */
-			s->hit[k] = fail - s->fail_sub +
-			    (d->scen[k].sp != ADV_NONE ? s->fail_sub : 0);
-			d->impact[k][b] += s->hit[k];
-		}
-	}
-
-	/* the blockers: partial and misaligned sources over max-source */
-	if ((d->blk = calloc(d->nsrc + 1, sizeof *d->blk)) == NULL)
+	if (group_senders(d) != 0)
 		return -1;
-	for (i = 0; i < d->nsrc; i++) {
-		const struct adv_source *s = &d->src[i];
-
-		if ((s->cls == ADV_PARTIAL || s->cls == ADV_MISALIGNED) &&
-		    (double)s->hit[d->step] > t->max_source * vol)
-			d->blk[d->nblk++] = i;
-	}
-	source_over = d->nblk > 0;
-	legit_over = (double)d->impact[d->step][ADV_B_LEGIT] > t->max_legitimate * vol;
-	if (legit_over) {
-		/* too much legitimate mail fails: every partial or misaligned
-		 * source that adds to it blocks, and when there is none, the
-		 * aligned sources that fail now and then */
-		int any = 0;
-
-		d->nblk = 0;
-		for (i = 0; i < d->nsrc; i++) {
-			const struct adv_source *s = &d->src[i];
-			if ((s->cls == ADV_PARTIAL || s->cls == ADV_MISALIGNED) &&
-			    s->hit[d->step] > 0)
-				d->blk[d->nblk++] = i, any = 1;
-		}
-		for (i = 0; i < d->nsrc && !any; i++)
-			if (d->src[i].cls == ADV_ALIGNED && d->src[i].hit[d->step] > 0)
-				d->blk[d->nblk++] = i;
-	}
-	sort_dom = d;
-	sort_step = d->step;
-	if (d->nblk > 1)	/* qsort wants a non-NULL base */
-		qsort(d->blk, d->nblk, sizeof *d->blk, by_hit);
+	classify_sources(t, d);
+	count_hits(a, d);
+	if ((d->blk = calloc(d->nsrc + 1, sizeof *d->blk)) == NULL ||
+	    (d->blocked = calloc(d->nsrc + 1, sizeof *d->blocked)) == NULL)
+		return -1;
+	legit_over = (double)d->legit_now > t->max_legitimate *
+	    (double)d->messages;
+	source_over = find_blockers(t, d, legit_over);
 	for (i = 0; i < d->nblk; i++)
 		if (explain(d, &d->src[d->blk[i]]) != 0)
+			return -1;
+
+	/* the legitimate mail receivers quarantine or reject now */
+	for (i = 0; i < d->nsrc; i++)
+		if (advise_bucket_of(d->src[i].cls) == ADV_B_LEGIT &&
+		    d->src[i].blocked_now > 0)
+			d->blocked[d->nblocked++] = i;
+	sort_dom = d;
+	if (d->nblocked > 1)
+		qsort(d->blocked, d->nblocked, sizeof *d->blocked, by_blocked);
+	for (i = 0; i < d->nblocked; i++)
+		if (d->src[d->blocked[i]].reason == NULL &&
+		    explain(d, &d->src[d->blocked[i]]) != 0)
 			return -1;
 
 	if (d->now.p == ADV_REJECT) {

@@ -2,8 +2,9 @@
 /*
  * advise_query.c: what `dmarc-report advise` reads from the database, as
  * the plain structs of advise.h: per policy domain its reporters, days
- * covered and latest published policy, per source IP its totals, the raw
- * SPF/DKIM results of its failing rows, and the header From subdomains.
+ * covered and latest published policy, per source IP its totals per UTC
+ * day, the raw SPF/DKIM results of its rows, and the header From
+ * subdomains.
  * A few grouped queries over the window, never one query per IP.
  */
 #include "advise_query.h"
@@ -190,24 +191,72 @@ load_reports(struct report_ctx *c, struct advice *a)
 	return rc;
 }
 
-/* SQL: the row passes DMARC; its header From is below the policy domain. */
+/*
+ * SQL: the row passes DMARC (DESIGN.md: policy_evaluated dkim or spf pass;
+ * the one place advise spells it, to be swapped for the shared definition);
+ * the UTC day of its report (fmt.h's utc_day, rounding down also before
+ * 1970); its header From is below the policy domain.
+ */
 #define SQL_PASS "(rec.dkim_aligned IS 'pass' OR rec.spf_aligned IS 'pass')"
+#define SQL_DAY "((r.date_begin - ((r.date_begin %% 86400) + 86400) %% 86400)" \
+	" / 86400)"
 #define SQL_SUB "(length(rec.header_from) > length(r.domain) AND" \
 	" substr(lower(rec.header_from), -length(r.domain) - 1) = '.' || r.domain)"
 
-/* Per domain and source IP: messages, passes, failing messages with an
- * override reason or arc=pass, failing messages authenticated for any
- * domain, failing messages from subdomains. */
+static int
+add64(struct report_ctx *c, int64_t *sum, int64_t v)
+{
+	if (__builtin_add_overflow(*sum, v, sum)) {
+		snprintf(c->err, sizeof c->err, "message totals overflow 64 bits");
+		return -1;
+	}
+	return 0;
+}
+
+/* Adds one day row to a source (and its domain); -1 on overflow. */
+static int
+add_day(struct report_ctx *c, struct adv_domain *d, struct adv_source *s,
+    sqlite3_stmt *st)
+{
+	struct advise_day *y = &s->days[s->ndays++];
+	int64_t v[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v[i] = sqlite3_column_int64(st, 3 + i);
+	y->day = sqlite3_column_int64(st, 2);
+	y->messages = v[0];
+	y->pass = v[1];
+	y->fail_sub = v[4];
+	y->blocked = v[7];
+	if (add64(c, &s->messages, v[0]) || add64(c, &s->pass, v[1]) ||
+	    add64(c, &s->overridden, v[2]) ||
+	    add64(c, &s->authenticated, v[3]) ||
+	    add64(c, &s->fail_sub, v[4]) || add64(c, &s->spf_aligned, v[5]) ||
+	    add64(c, &s->dkim_aligned, v[6]) || add64(c, &s->blocked, v[7]) ||
+	    add64(c, &d->messages, v[0]) || add64(c, &d->pass, v[1]))
+		return -1;
+	return 0;
+}
+
+/*
+ * Per domain, source IP and UTC day: messages, passes, failing messages
+ * with an override reason or arc=pass, failing messages authenticated for
+ * any domain, failing messages from subdomains, SPF and DKIM aligned
+ * passes, failing messages quarantined or rejected.  (source_day has no
+ * reasons, raw results or header From: the raw records it is.)
+ */
 static int
 load_sources(struct report_ctx *c, struct advice *a)
 {
 	char filter[1024], sql[4096];
 	sqlite3_stmt *st;
+	struct adv_source *s = NULL;
 	int rc;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT r.domain, rec.source_ip, sum(rec.count),"
+	    "SELECT r.domain, rec.source_ip, " SQL_DAY ", sum(rec.count),"
 	    " sum(CASE WHEN " SQL_PASS " THEN rec.count ELSE 0 END),"
 	    " sum(CASE WHEN NOT " SQL_PASS " AND EXISTS (SELECT 1 FROM"
 	    "  record_reason x WHERE x.record = rec.id AND (x.type IN"
@@ -218,50 +267,50 @@ load_sources(struct report_ctx *c, struct advice *a)
 	    "  EXISTS (SELECT 1 FROM record_dkim x WHERE x.record = rec.id AND"
 	    "  x.result = 'pass')) THEN rec.count ELSE 0 END),"
 	    " sum(CASE WHEN NOT " SQL_PASS " AND " SQL_SUB
-	    "  THEN rec.count ELSE 0 END)"
+	    "  THEN rec.count ELSE 0 END),"
+	    " sum(CASE WHEN rec.spf_aligned IS 'pass' THEN rec.count ELSE 0 END),"
+	    " sum(CASE WHEN rec.dkim_aligned IS 'pass' THEN rec.count ELSE 0 END),"
+	    " sum(CASE WHEN NOT " SQL_PASS " AND rec.disposition IN"
+	    "  ('quarantine', 'reject') THEN rec.count ELSE 0 END)"
 	    " FROM record rec JOIN report r ON r.id = rec.report WHERE 1 = 1%s"
-	    " GROUP BY r.domain, rec.source_ip ORDER BY r.domain, rec.source_ip",
-	    filter);
+	    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
 		return 2;
 	filter_bind(c, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct adv_domain *d = find_domain(a,
 		    (const char *)sqlite3_column_text(st, 0));
-		struct adv_source *s;
+		const char *ip = (const char *)sqlite3_column_text(st, 1);
 
-		if (d == NULL)
+		if (d == NULL || ip == NULL)
 			continue;
-		if (grow((void **)&d->src, &d->capsrc, d->nsrc, sizeof *d->src)
-		    != 0) {
-			sqlite3_finalize(st);
-			return report_oom(c);
+		s = d->nsrc ? &d->src[d->nsrc - 1] : NULL;
+		if (s == NULL || strcmp(s->ip, ip) != 0) {
+			if (grow((void **)&d->src, &d->capsrc, d->nsrc,
+			    sizeof *d->src) != 0)
+				goto oom;
+			s = &d->src[d->nsrc++];
+			if ((s->ip = strdup(ip)) == NULL)
+				goto oom;
 		}
-		s = &d->src[d->nsrc++];
-		if ((s->ip = dup_col(st, 1)) == NULL) {
+		if (grow((void **)&s->days, &s->capdays, s->ndays,
+		    sizeof *s->days) != 0)
+			goto oom;
+		if (add_day(c, d, s, st) != 0) {
 			sqlite3_finalize(st);
-			return report_oom(c);
-		}
-		s->messages = sqlite3_column_int64(st, 2);
-		s->pass = sqlite3_column_int64(st, 3);
-		s->overridden = sqlite3_column_int64(st, 4);
-		s->authenticated = sqlite3_column_int64(st, 5);
-		s->fail_sub = sqlite3_column_int64(st, 6);
-		if (__builtin_add_overflow(d->messages, s->messages, &d->messages) ||
-		    __builtin_add_overflow(d->pass, s->pass, &d->pass)) {
-			sqlite3_finalize(st);
-			snprintf(c->err, sizeof c->err,
-			    "message totals overflow 64 bits");
 			return 2;
 		}
 	}
 	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
+oom:
+	sqlite3_finalize(st);
+	return report_oom(c);
 }
 
-/* The raw SPF and DKIM results of each source's failing rows, a record
- * counted once per (kind, result, domain). */
+/* The raw SPF and DKIM results of each source's rows, failing and passing
+ * apart, a record counted once per (kind, result, domain). */
 static int
 load_results(struct report_ctx *c, struct advice *a)
 {
@@ -271,19 +320,21 @@ load_results(struct report_ctx *c, struct advice *a)
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT dom, ip, kind, res, ad, sum(n) FROM ("
+	    "SELECT dom, ip, kind, res, ad, sum(n), failing FROM ("
 	    " SELECT DISTINCT rec.id, r.domain AS dom, rec.source_ip AS ip,"
-	    "  0 AS kind, x.result AS res, lower(x.domain) AS ad, rec.count AS n"
+	    "  0 AS kind, x.result AS res, lower(x.domain) AS ad, rec.count AS n,"
+	    "  NOT " SQL_PASS " AS failing"
 	    "  FROM record rec JOIN report r ON r.id = rec.report"
 	    "  JOIN record_spf x ON x.record = rec.id"
-	    "  WHERE NOT " SQL_PASS "%s"
+	    "  WHERE 1 = 1%s"
 	    " UNION ALL"
 	    " SELECT DISTINCT rec.id, r.domain, rec.source_ip, 1, x.result,"
-	    "  lower(x.domain), rec.count"
+	    "  lower(x.domain), rec.count, NOT " SQL_PASS
 	    "  FROM record rec JOIN report r ON r.id = rec.report"
 	    "  JOIN record_dkim x ON x.record = rec.id"
-	    "  WHERE NOT " SQL_PASS "%s)"
-	    " GROUP BY dom, ip, kind, res, ad ORDER BY dom, ip, kind, 6 DESC, res, ad",
+	    "  WHERE 1 = 1%s)"
+	    " GROUP BY dom, ip, failing, kind, res, ad"
+	    " ORDER BY dom, ip, kind, 6 DESC, res, ad, failing",
 	    filter, filter);
 	if ((st = report_prepare(c, sql)) == NULL)
 		return 2;
@@ -307,6 +358,7 @@ load_results(struct report_ctx *c, struct advice *a)
 		r->res = dup_col(st, 3);
 		r->dom = dup_col(st, 4);
 		r->messages = sqlite3_column_int64(st, 5);
+		r->failing = sqlite3_column_int(st, 6);
 		if (r->res == NULL || r->dom == NULL) {
 			sqlite3_finalize(st);
 			return report_oom(c);

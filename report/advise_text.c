@@ -103,14 +103,13 @@ advise_verdict_line(const struct advice *a, const struct adv_domain *d, char *li
 	const struct advise_thresholds *t = &a->t;
 	const char *to = advise_policy_name(d->next.p);
 	char x[FMT_NUM], y[FMT_NUM];
-	int64_t legit = d->impact[d->step][ADV_B_LEGIT];
+	int64_t legit = d->legit_now;
 
 	switch (d->verdict) {
 	case ADV_V_AT_REJECT:
 		snprintf(line, len, "%s: AT REJECT: p=reject is in force; "
 		    "over the window it blocks %s messages, %s of them legitimate",
-		    d->name, fmt_int(d->impact[1][ADV_B_LEGIT] + d->impact[1][ADV_B_FORWARDED]
-		    + d->impact[1][ADV_B_UNAUTH], x, sizeof x),
+		    d->name, fmt_int(advise_impact_total(d->impact[1]), x, sizeof x),
 		    fmt_int(d->impact[1][ADV_B_LEGIT], y, sizeof y));
 		break;
 	case ADV_V_INSUFFICIENT: {
@@ -205,11 +204,12 @@ text_classes(FILE *f, const struct adv_domain *d, size_t *idx)
 }
 
 static void
-text_impact(FILE *f, const struct adv_domain *d, size_t *idx)
+text_impact(FILE *f, const struct advice *ad, const struct adv_domain *d,
+    size_t *idx)
 {
 	struct table *tb;
-	char a[FMT_NUM], list[256], lead[64];
-	int k, b;
+	char a[FMT_NUM], list[256], lead[64], day[FMT_NUM];
+	int k, b, changed = d->changed > utc_day(ad->since);
 
 	if ((tb = table_new()) == NULL)
 		return;
@@ -217,16 +217,20 @@ text_impact(FILE *f, const struct adv_domain *d, size_t *idx)
 	table_col(tb, "MESSAGES HIT", TABLE_RIGHT, 0);
 	table_col(tb, "LEGITIMATE", TABLE_RIGHT, 0);
 	table_col(tb, "FORWARDED", TABLE_RIGHT, 0);
+	table_col(tb, "UNKNOWN", TABLE_RIGHT, 0);
 	table_col(tb, "UNAUTHENTICATED", TABLE_RIGHT, 0);
-	for (k = 0; k < 2; k++) {
-		const int64_t *m = d->impact[k];
+	for (k = 0; k < 4; k++) {
+		const int64_t *m = k < 2 ? d->impact[k] : d->impact_cur[k - 2];
+		const struct advise_policy *p = &d->scen[k % 2];
 
+		if (k >= 2 && !changed)
+			break;
 		table_row(tb);
-		table_cellf(tb, "p=%s%s%s", advise_policy_name(d->scen[k].p),
-		    d->scen[k].sp != d->scen[k].p ? " sp=" : "",
-		    d->scen[k].sp != d->scen[k].p ?
-		    advise_policy_name(d->scen[k].sp) : "");
-		table_cell(tb, fmt_int(m[0] + m[1] + m[2], a, sizeof a));
+		table_cellf(tb, "p=%s%s%s%s%s", advise_policy_name(p->p),
+		    p->sp != p->p ? " sp=" : "", p->sp != p->p ?
+		    advise_policy_name(p->sp) : "", k >= 2 ? ", since " : "",
+		    k >= 2 ? fmt_day(d->changed * 86400, day, sizeof day) : "");
+		table_cell(tb, fmt_int(advise_impact_total(m), a, sizeof a));
 		for (b = 0; b < ADV_B_N; b++)
 			table_cell(tb, fmt_int(m[b], a, sizeof a));
 	}
@@ -261,7 +265,7 @@ same_group(const struct adv_source *a, const struct adv_source *b)
 static void
 text_blockers(FILE *f, const struct adv_domain *d)
 {
-		char a[FMT_NUM], b[FMT_NUM], e[FMT_NUM], g[FMT_NUM], line[512];
+	char a[FMT_NUM], b[FMT_NUM], e[FMT_NUM], g[FMT_NUM], line[512];
 	size_t i, j, shown, groups = 0;
 	int64_t total = 0;
 	char *done;
@@ -269,7 +273,7 @@ text_blockers(FILE *f, const struct adv_domain *d)
 	if (d->nblk == 0)
 		return;
 	for (i = 0; i < d->nblk; i++)
-		total += d->src[d->blk[i]].hit[d->step];
+		total += d->src[d->blk[i]].hit_now[d->step];
 	snprintf(line, sizeof line, "%s before p=%s: %zu source%s, %s failing "
 	    "messages, %s of the volume", d->verdict == ADV_V_NOT_READY ? "BLOCKERS"
 	    : "Blockers found so far", advise_policy_name(d->next.p), d->nblk,
@@ -298,11 +302,12 @@ text_blockers(FILE *f, const struct adv_domain *d)
 		for (j = i; j < d->nblk; j++) {
 			const struct adv_source *o = &d->src[d->blk[j]];
 			if (!done[j] && same_group(o, s))
-				n++, sum += o->hit[d->step];
+				n++, sum += o->hit_now[d->step];
 		}
-		snprintf(line, sizeof line, "%s%s%s, %zu source%s, %s failing "
+		snprintf(line, sizeof line, "%s%s%s%s, %zu source%s, %s failing "
 		    "message%s (%s)", s->sender ? s->sender : "", s->sender ?
-		    ": " : "", advise_class_name(s->cls), n, n == 1 ? "" : "s",
+		    ": " : "", advise_class_name(s->cls), s->regression ?
+		    ", a regression" : "", n, n == 1 ? "" : "s",
 		    fmt_int(sum, a, sizeof a), sum == 1 ? "" : "s",
 		    share_pct(sum, d->messages, b, sizeof b));
 		advise_wrap(f, "  * ", line, 4);
@@ -320,15 +325,134 @@ text_blockers(FILE *f, const struct adv_domain *d)
 				continue;
 			fprintf(f, "    %-39s  %8s  %8s  %6s  %6s\n", o->ip,
 			    fmt_int(o->messages, a, sizeof a),
-			    fmt_int(o->hit[d->step], b, sizeof b),
+			    fmt_int(o->hit_now[d->step], b, sizeof b),
 			    fmt_pct(o->pass, o->messages, e, sizeof e),
-			    share_pct(o->hit[d->step], d->messages, g, sizeof g));
+			    share_pct(o->hit_now[d->step], d->messages, g, sizeof g));
 		}
 		if (shown > TEXT_BLOCKER_IPS)
 			fprintf(f, "    +%zu more (--format json lists every one)\n",
 			    shown - TEXT_BLOCKER_IPS);
 	}
 	free(done);
+}
+
+/* Senders whose state changed in the window: fixed, settling, broken. */
+static void
+text_changes(FILE *f, const struct adv_domain *d)
+{
+	char a[FMT_NUM], b[FMT_NUM], day[FMT_NUM], line[512];
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < d->nsnd; i++) {
+		const struct adv_sender *g = &d->snd[i];
+
+		if (g->tl.trend == ADV_T_STEADY ||
+		    advise_bucket_of(g->cls) != ADV_B_LEGIT)
+			continue;
+		if (!any++)
+			fputs("\nCHANGES in the window (a day counts as aligned "
+			    "from its DMARC pass share; days without mail\n"
+			    "neither break nor extend a run):\n", f);
+		fmt_day(g->tl.since * 86400, day, sizeof day);
+		switch (g->tl.trend) {
+		case ADV_T_FIXED:
+			snprintf(line, sizeof line, "%s: fixed since %s, aligned %s "
+			    "for %" PRId64 " days; %s failing messages before, no "
+			    "longer counted. Nothing to do.", g->name, day,
+			    fmt_pct(g->pass_since, g->messages_since, a, sizeof a),
+			    g->tl.run_days, fmt_int(g->failing_before, b, sizeof b));
+			break;
+		case ADV_T_SETTLING:
+			snprintf(line, sizeof line, "%s: aligned since %s, for %"
+			    PRId64 " day%s: not settled yet (settled-days); its %s "
+			    "earlier failing messages still count until then.",
+			    g->name, day, g->tl.run_days, g->tl.run_days == 1 ? "" :
+			    "s", fmt_int(g->failing_before, b, sizeof b));
+			break;
+		default:
+			snprintf(line, sizeof line, "%s: broken since %s: aligned "
+			    "before, %s failing messages since (a regression, see "
+			    "the blockers).", g->name, day,
+			    fmt_int(g->failing - g->failing_before, a, sizeof a));
+			break;
+		}
+		advise_wrap(f, "  * ", line, 4);
+	}
+}
+
+/* Legitimate mail that receivers quarantine or reject now. */
+static void
+text_blocked(FILE *f, const struct adv_domain *d)
+{
+	char a[FMT_NUM], line[512];
+	size_t i;
+	int64_t total = 0;
+
+	if (d->nblocked == 0)
+		return;
+	for (i = 0; i < d->nblocked; i++)
+		total += d->src[d->blocked[i]].blocked_now;
+	fputc('\n', f);
+	snprintf(line, sizeof line, "BLOCKED NOW under p=%s: %s legitimate "
+	    "message%s quarantined or rejected by receivers",
+	    advise_policy_name(d->now.p), fmt_int(total, a, sizeof a),
+	    total == 1 ? "" : "s");
+	advise_wrap(f, "", line, 2);
+	for (i = 0; i < d->nblocked && i < TEXT_BLOCKER_IPS; i++) {
+		const struct adv_source *s = &d->src[d->blocked[i]];
+
+		snprintf(line, sizeof line, "%s%s%s: %s message%s", s->sender ?
+		    s->sender : "", s->sender ? ", " : "", s->ip,
+		    fmt_int(s->blocked_now, a, sizeof a),
+		    s->blocked_now == 1 ? "" : "s");
+		advise_wrap(f, "  * ", line, 4);
+		advise_wrap(f, "    why: ", s->reason, 9);
+		advise_wrap(f, "    fix: ", s->fix, 9);
+	}
+	if (d->nblocked > TEXT_BLOCKER_IPS)
+		fprintf(f, "  * +%zu more (--format json lists every one)\n",
+		    d->nblocked - TEXT_BLOCKER_IPS);
+}
+
+/* The sources that never block: unknown ones to review, forwarders. */
+static void
+text_review(FILE *f, const struct adv_domain *d, size_t *idx)
+{
+	char a[FMT_NUM], list[256], line[768];
+	size_t n;
+
+	n = advise_collect(d, ADV_UNKNOWN, -1, 0, idx);
+	if (n > 0) {
+		ip_list(list, sizeof list, 60, d, idx, n, 0, 0);
+		snprintf(line, sizeof line, "FOR REVIEW: %zu unknown source%s, %s "
+		    "messages, authenticate only for domains unrelated to %s"
+		    "%s%s%s: no evidence they send for you, so never a blocker; "
+		    "spam passing SPF for its own domain looks like this. If one "
+		    "is yours, name it in your senders file (--senders).", n,
+		    n == 1 ? "" : "s", fmt_int(d->by_class[ADV_UNKNOWN][1], a,
+		    sizeof a), d->name, d->src[idx[0]].sender ? " (such as " : "",
+		    d->src[idx[0]].sender ? d->src[idx[0]].sender : "",
+		    d->src[idx[0]].sender ? ")" : "");
+		fputc('\n', f);
+		advise_wrap(f, "", line, 2);
+		advise_wrap(f, "  ", list, 2);
+	}
+	n = advise_collect(d, ADV_FORWARDED, -1, 0, idx);
+	if (n > 0) {
+		ip_list(list, sizeof list, 60, d, idx, n, 0, 0);
+		snprintf(line, sizeof line, "Forwarded: %zu source%s, %s failing "
+		    "messages: mailing lists and forwarders relaying your own "
+		    "signed mail (an override reason, or aligned DKIM on part of "
+		    "it while your SPF never covers them). Never a blocker: "
+		    "the list breaks your DKIM (subject tag, footer) and SPF "
+		    "cannot pass after the hop; ARC at the list and From "
+		    "rewriting keep its mail delivered.", n, n == 1 ? "" : "s",
+		    fmt_int(d->by_class[ADV_FORWARDED][2], a, sizeof a));
+		fputc('\n', f);
+		advise_wrap(f, "", line, 2);
+		advise_wrap(f, "  ", list, 2);
+	}
 }
 
 static void
@@ -400,11 +524,14 @@ advise_print_text(FILE *f, const struct advice *a)
 		fputc('\n', f);
 		text_classes(f, d, idx);
 		fputc('\n', f);
-		text_impact(f, d, idx);
+		text_impact(f, a, d, idx);
+		text_changes(f, d);
+		text_blocked(f, d);
 		if (d->nblk) {
 			fputc('\n', f);
 			text_blockers(f, d);
 		}
+		text_review(f, d, idx);
 		fputc('\n', f);
 		text_next(f, a, d);
 	}
