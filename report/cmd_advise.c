@@ -13,6 +13,7 @@
 #include "advise.h"
 #include "advise_query.h"
 #include "advise_render.h"
+#include "fmt.h"
 #include "lint.h"
 #include "names.h"
 #include "senders.h"
@@ -125,6 +126,127 @@ advise_load(struct report_ctx *c, struct report_ctx *w, struct advice *a)
 		}
 	}
 	return 0;
+}
+
+/* One domain judged over the 30 days that end with `last_day` (epoch of
+ * its midnight), from the DNS cache alone.  0 or 2 with c->err set. */
+static int
+judge_at(struct report_ctx *c, const char *domain, int64_t last_day,
+    struct advice *a)
+{
+	struct report_ctx w = *c;
+	const char *doms[1] = { domain };
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	advise_thresholds_default(&a->t);
+	w.domains = doms;
+	w.ndomains = 1;
+	w.windowed = 0;
+	w.today = last_day;
+	w.no_dns = 1;
+	w.err[0] = '\0';
+	rc = advise_load(&w, &w, a);
+	if (rc == 2 && !c->err[0])
+		memcpy(c->err, w.err, sizeof c->err);
+	return rc;
+}
+
+/* "NOT READY for p=quarantine" */
+static void
+verdict_words(const struct adv_domain *d, char *buf, size_t len)
+{
+	static const char *const words[] = {
+		"AT REJECT", "INSUFFICIENT DATA", "NOT READY", "READY",
+	};
+
+	if (d->verdict == ADV_V_AT_REJECT)
+		snprintf(buf, len, "%s", words[d->verdict]);
+	else
+		snprintf(buf, len, "%s for p=%s", words[d->verdict],
+		    advise_policy_name(d->next.p));
+}
+
+int
+advise_attention(struct report_ctx *c, const char *domain, int64_t start,
+    int64_t end, void (*add)(void *arg, const char *reason), void *arg)
+{
+	struct advice now, before;
+	const struct adv_domain *d, *p;
+	char line[320], x[FMT_NUM], y[128], x2[128];
+	int64_t first = utc_day(start), last = utc_day(end - 1), blocked = 0;
+	int64_t most = 0;
+	size_t i, k, worst = 0;
+	int rc;
+
+	if ((rc = judge_at(c, domain, last * 86400, &now)) != 0 ||
+	    (rc = judge_at(c, domain, (last - 7) * 86400, &before)) != 0)
+		goto out;
+	if (now.n == 0)
+		goto out;
+	d = &now.d[0];
+	p = before.n ? &before.d[0] : NULL;
+	/* a verdict that changed since the week before */
+	if (p != NULL && (p->verdict != d->verdict || p->next.p != d->next.p)) {
+		verdict_words(p, y, sizeof y);
+		verdict_words(d, x2, sizeof x2);
+		snprintf(line, sizeof line, "advise verdict changed: %s -> %s", y,
+		    x2);
+		add(arg, line);
+	}
+	for (i = 0; i < d->nsnd; i++) {
+		const struct adv_sender *g = &d->snd[i];
+		int64_t fail = 0;
+
+		if (advise_bucket_of(g->cls) != ADV_B_LEGIT)
+			continue;
+		/* a legitimate sender broken since a day */
+		if (g->tl.trend == ADV_T_BROKEN) {
+			snprintf(line, sizeof line, "%s broken since %s", g->name,
+			    fmt_day(g->tl.since * 86400, x, sizeof x));
+			add(arg, line);
+			continue;
+		}
+		/* a new legitimate sender that fails: first seen this week */
+		if (g->ndays == 0 || g->days[0].day < first ||
+		    (g->cls != ADV_PARTIAL && g->cls != ADV_MISALIGNED))
+			continue;
+		for (k = 0; k < g->ndays; k++)
+			fail += g->days[k].messages - g->days[k].pass;
+		if (fail > 0) {
+			snprintf(line, sizeof line, "new sender %s fails for %s "
+			    "messages", g->name, fmt_int(fail, x, sizeof x));
+			add(arg, line);
+		}
+	}
+	/* legitimate mail quarantined or rejected this week */
+	for (i = 0; i < d->nsrc; i++) {
+		const struct adv_source *s = &d->src[i];
+		int64_t n = 0;
+
+		if (advise_bucket_of(s->cls) != ADV_B_LEGIT)
+			continue;
+		for (k = 0; k < s->ndays; k++)
+			if (s->days[k].day >= first && s->days[k].day <= last &&
+			    (s->cls != ADV_FIXED ||
+			    s->days[k].day >= d->snd[s->snd].tl.since))
+				n += s->days[k].blocked;
+		if (n > most)
+			worst = i, most = n;
+		blocked += n;
+	}
+	if (blocked > 0) {
+		const struct adv_source *s = &d->src[worst];
+
+		snprintf(line, sizeof line, "%s legitimate messages quarantined or "
+		    "rejected (most: %s)", fmt_int(blocked, x, sizeof x),
+		    s->sender != NULL ? s->sender : s->ip);
+		add(arg, line);
+	}
+out:
+	advice_free(&now);
+	advice_free(&before);
+	return rc;
 }
 
 int

@@ -94,6 +94,17 @@ int cmd_advise(struct report_ctx *c);
  * c->today), to c->out: the end of the weekly mail.  0 or 2. */
 int advise_verdicts(struct report_ctx *c, const char *const *domains,
     size_t n);
+/*
+ * What advise finds that needs action in the week [start, end) of one
+ * domain, for the weekly mail's ATTENTION line: the verdict over the 30
+ * days ending with the week's last day against the one a week earlier, a
+ * legitimate sender broken since a day, a new legitimate sender failing,
+ * legitimate mail quarantined or rejected this week.  Spoofers rejected are
+ * the policy working: never a reason.  Calls add once per reason, from the
+ * DNS cache alone.  0 or 2 with c->err set.
+ */
+int advise_attention(struct report_ctx *c, const char *domain, int64_t start,
+    int64_t end, void (*add)(void *arg, const char *reason), void *arg);
 int cmd_check_record(struct report_ctx *c);
 
 #endif

@@ -200,4 +200,25 @@ expect_eq "at reject: fix" "$(jq '$[0].blocked_legitimate[0].fix')" "set up DKIM
 report advise --domain blocked.example --no-dns
 expect_match "at reject: text" "$OUT" "^BLOCKED NOW under p=reject: 280 legitimate messages quarantined or rejected"
 
+# ---- weekly: ATTENTION only for what needs action
+wstatus() { grep -E "^$1: (OK|ATTENTION)" "$T/out"; }
+# the week 2025-09-08..14: over the 30 days to 09-07 NOT READY (Mailjet),
+# to 09-14 READY (Mailjet fixed since 09-08)
+DMARC_NOW=2025-09-15 report weekly --domain company.dk --no-dns
+expect_eq "weekly: the verdict changed" "$(wstatus company.dk)" \
+    "company.dk: ATTENTION advise verdict changed: NOT READY for p=quarantine -> READY for p=quarantine"
+# the week 2025-09-22..28: READY both weeks; the spammer, the spoofer and
+# the list fail every day (24 of 376): not news.  Pass 352/376 = 93.6%
+DMARC_NOW=2025-09-29 report weekly --domain company.dk --no-dns
+expect_eq "weekly: nothing to do" "$(wstatus company.dk)" "company.dk: OK 93.6% pass"
+# the week 2025-09-05..11: READY to 09-04 (18 days, all aligned), NOT
+# READY to 09-11; the own server broken since 09-07
+DMARC_NOW=2025-09-12 report weekly --domain broken.example --no-dns
+expect_eq "weekly: a broken sender" "$(wstatus broken.example)" \
+    "broken.example: ATTENTION advise verdict changed: READY for p=quarantine -> NOT READY for p=quarantine; 192.0.2.50 broken since 2025-09-07"
+# the week 2025-09-08..14 at p=reject: Mailjet's 7*20 = 140 rejected
+DMARC_NOW=2025-09-15 report weekly --domain blocked.example --no-dns
+expect_eq "weekly: legitimate mail rejected" "$(wstatus blocked.example)" \
+    "blocked.example: ATTENTION 140 legitimate messages quarantined or rejected (most: Mailjet (ESP))"
+
 done_tests
