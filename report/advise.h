@@ -198,6 +198,13 @@ struct adv_result {
 	int64_t messages;
 };
 
+/* A DKIM selector seen on a source's mail (senders command only). */
+struct adv_selector {
+	char *dom, *sel;	/* d= lowercase; the selector as reported ("" none) */
+	int64_t first, last;	/* UTC days */
+	int64_t messages, pass;	/* pass: its DKIM result was pass */
+};
+
 /* A source IP of one policy domain over the window. */
 struct adv_source {
 	char *ip;
@@ -207,7 +214,9 @@ struct adv_source {
 	size_t nres, capres;
 	struct advise_day *days;	/* ascending */
 	size_t ndays, capdays;
-	/* names, set before the judge (cmd_advise.c) */
+	struct adv_selector *sels;	/* when advice.want_selectors */
+	size_t nsels, capsels;
+	/* names, set before the judge (advise_load.c) */
 	char ptr[256];		/* reverse DNS, or "" */
 	char *sender;		/* the sender's name, or NULL: its IP */
 	enum advise_named named;
@@ -288,6 +297,7 @@ struct advice {
 	struct lint_result lint;	/* --record, linted, when has_lint */
 	int has_lint;
 	int64_t since, until;		/* the window: [since, until) epoch */
+	int want_selectors;		/* load the DKIM selectors too */
 };
 
 void advice_free(struct advice *a);

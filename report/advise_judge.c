@@ -77,6 +77,11 @@ advice_free(struct advice *a)
 			free(d->src[j].reason);
 			free(d->src[j].fix);
 			free(d->src[j].days);
+			for (k = 0; k < d->src[j].nsels; k++) {
+				free(d->src[j].sels[k].dom);
+				free(d->src[j].sels[k].sel);
+			}
+			free(d->src[j].sels);
 			free(d->src[j].sender);
 		}
 		for (j = 0; j < d->nsnd; j++)

@@ -369,6 +369,58 @@ load_results(struct report_ctx *c, struct advice *a)
 	return rc;
 }
 
+/* The DKIM selectors of each source's mail: first and last UTC day,
+ * messages, and messages whose DKIM result was pass. */
+static int
+load_selectors(struct report_ctx *c, struct advice *a)
+{
+	char filter[1024], sql[2048];
+	sqlite3_stmt *st;
+	int rc;
+
+	filter_sql(c, "r", filter, sizeof filter);
+	snprintf(sql, sizeof sql,
+	    "SELECT r.domain, rec.source_ip, lower(ifnull(x.domain, '')),"
+	    " ifnull(x.selector, ''), min(" SQL_DAY "), max(" SQL_DAY "),"
+	    " sum(rec.count), sum(CASE WHEN x.result = 'pass' THEN rec.count"
+	    " ELSE 0 END)"
+	    " FROM record rec JOIN report r ON r.id = rec.report"
+	    " JOIN record_dkim x ON x.record = rec.id WHERE 1 = 1%s"
+	    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 5, 3, 4", filter);
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	filter_bind(c, st, 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct adv_domain *d = find_domain(a,
+		    (const char *)sqlite3_column_text(st, 0));
+		struct adv_source *s;
+		struct adv_selector *x;
+
+		if (d == NULL || (s = find_source(d,
+		    (const char *)sqlite3_column_text(st, 1))) == NULL)
+			continue;
+		if (grow((void **)&s->sels, &s->capsels, s->nsels,
+		    sizeof *s->sels) != 0) {
+			sqlite3_finalize(st);
+			return report_oom(c);
+		}
+		x = &s->sels[s->nsels++];
+		x->dom = dup_col(st, 2);
+		x->sel = dup_col(st, 3);
+		x->first = sqlite3_column_int64(st, 4);
+		x->last = sqlite3_column_int64(st, 5);
+		x->messages = sqlite3_column_int64(st, 6);
+		x->pass = sqlite3_column_int64(st, 7);
+		if (x->dom == NULL || x->sel == NULL) {
+			sqlite3_finalize(st);
+			return report_oom(c);
+		}
+	}
+	rc = report_step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The header From domains below each policy domain, most messages first. */
 static int
 load_subdomains(struct report_ctx *c, struct advice *a)
@@ -440,7 +492,8 @@ advise_query(const struct report_ctx *c, struct report_ctx *w, struct advice *a)
 		a->until = c->today + 86400;
 	if ((rc = load_reports(w, a)) != 0 || (rc = load_sources(w, a)) != 0 ||
 	    (rc = load_results(w, a)) != 0 ||
-	    (rc = load_subdomains(w, a)) != 0)
+	    (rc = load_subdomains(w, a)) != 0 ||
+	    (a->want_selectors && (rc = load_selectors(w, a)) != 0))
 		return rc;
 	return 0;
 }

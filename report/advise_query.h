@@ -19,4 +19,12 @@
 int advise_query(const struct report_ctx *c, struct report_ctx *w,
     struct advice *a);
 
+/*
+ * advise_query, then the names of every source (c keeps the resolver and
+ * the DNS settings; the cache alone with c->no_dns), then advise_judge on
+ * each domain: what advise, weekly and senders print.  0, or 2 with the
+ * error in c->err or w->err.
+ */
+int advise_load(struct report_ctx *c, struct report_ctx *w, struct advice *a);
+
 #endif

@@ -90,6 +90,9 @@ int cmd_weekly(struct report_ctx *c);
 /* advise returns 1 when a domain shown is not ready (cron alerts on it);
  * check-record 1 when the record has errors; neither sets c->err then. */
 int cmd_advise(struct report_ctx *c);
+/* Per domain, its senders: state over time, weekly and daily aligned
+ * share, DKIM selectors, SPF domains.  0 or 2. */
+int cmd_senders(struct report_ctx *c);
 /* One advise verdict line per domain of `domains` (the last 30 days up to
  * c->today), to c->out: the end of the weekly mail.  0 or 2. */
 int advise_verdicts(struct report_ctx *c, const char *const *domains,

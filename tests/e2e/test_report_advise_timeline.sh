@@ -8,7 +8,8 @@
 #
 # company.dk, p=none, six weeks 2025-08-18 .. 2025-09-28 (42 days); per
 # reporter and day:
-#   192.0.2.25     100  the company's own server: DKIM and SPF company.dk
+#   192.0.2.25     100  the company's own server: DKIM and SPF company.dk;
+#                       its DKIM selector s1 until 2025-09-14, s2 from 09-15
 #   40.107.1.1      50  Office 365: DKIM company.dk and companydk.onmicrosoft.com
 #   87.253.232.10   20  Mailjet: until 2025-09-07 DKIM mailjet.com, SPF
 #                       bnc3.mailjet.com (misaligned); from 2025-09-08 DKIM
@@ -39,13 +40,14 @@ jlen() {
 	sqlite3 -batch -noheader :memory: "SELECT json_array_length(json_extract(readfile('$T/out'), '$1'))"
 }
 
-# rec IP COUNT DKIM_ALIGNED SPF_ALIGNED DISPOSITION "DOM:RESULT..." "DOM:RESULT..."
+# rec IP COUNT DKIM_ALIGNED SPF_ALIGNED DISPOSITION "DOM:RESULT[:SELECTOR]..." "DOM:RESULT..."
 rec() {
-	local d s
+	local d s dd dr ds
 	printf '<record><row><source_ip>%s</source_ip><count>%s</count><policy_evaluated><disposition>%s</disposition><dkim>%s</dkim><spf>%s</spf></policy_evaluated></row>' "$1" "$2" "$5" "$3" "$4"
 	printf '<identifiers><header_from>%s</header_from></identifiers><auth_results>' "$DOM"
 	for d in $6; do
-		printf '<dkim><domain>%s</domain><selector>s1</selector><result>%s</result></dkim>' "${d%%:*}" "${d##*:}"
+		IFS=: read -r dd dr ds <<<"$d"
+		printf '<dkim><domain>%s</domain><selector>%s</selector><result>%s</result></dkim>' "$dd" "${ds:-s1}" "$dr"
 	done
 	for s in $7; do
 		printf '<spf><domain>%s</domain><result>%s</result></spf>' "${s%%:*}" "${s##*:}"
@@ -71,7 +73,10 @@ day() { date -u -d "$1 + $2 days" +%F; }
 DOM=company.dk
 for i in $(seq 0 41); do
 	D=$(day 2025-08-18 "$i")
-	R="$(rec 192.0.2.25 100 pass pass none "company.dk:pass" "company.dk:pass")"
+	# the own server's DKIM key rotates from s1 to s2 on 2025-09-15
+	SEL=s1
+	[ "$i" -ge 28 ] && SEL=s2
+	R="$(rec 192.0.2.25 100 pass pass none "company.dk:pass:$SEL" "company.dk:pass")"
 	R="$R$(rec 40.107.1.1 50 pass pass none "company.dk:pass companydk.onmicrosoft.com:pass" "company.dk:pass")"
 	if [ "$i" -lt 21 ]; then
 		R="$R$(rec 87.253.232.10 20 fail fail none "mailjet.com:pass" "bnc3.mailjet.com:pass")"
@@ -199,6 +204,39 @@ expect_eq "at reject: blocked" "$(jlen '$[0].blocked_legitimate')/$(jq '$[0].blo
 expect_eq "at reject: fix" "$(jq '$[0].blocked_legitimate[0].fix')" "set up DKIM signing with d=blocked.example in Mailjet (ESP), or a custom return-path under blocked.example"
 report advise --domain blocked.example --no-dns
 expect_match "at reject: text" "$OUT" "^BLOCKED NOW under p=reject: 280 legitimate messages quarantined or rejected"
+
+# ---- senders on 2025-09-28: the default window is 8 weeks, 2025-08-04 ..
+# 2025-09-28 (weeks from 08-04; data from 08-18: two weeks without mail)
+export DMARC_NOW=2025-09-28
+report senders --domain company.dk --no-dns --format json
+expect_rc "senders json" 0
+expect_eq "senders: window" "$(jq '$[0].window.since')/$(jq '$[0].window.until')/$(jlen '$[0].senders')" "2025-08-04/2025-09-28/6"
+# most messages first: the own server 42*200 = 8,400, Office 365 4,200,
+# Mailjet 1,680 (840 passing), the list 840, the spammer 420, the spoofer 252
+S='$[0].senders'
+expect_eq "senders: order" "$(sqlite3 -batch -noheader :memory: "SELECT group_concat(json_extract(value, '\$.sender'), '|') FROM json_each(json_extract(readfile('$T/out'), '$S'))")" \
+    "192.0.2.25|Microsoft 365|Mailjet (ESP)|example.org|spamvendor.org|198.51.100.200"
+expect_eq "senders: Mailjet" "$(jq "$S[2].state")/$(jq "$S[2].since")/$(jq "$S[2].messages")/$(jq "$S[2].dmarc_pass")" "fixed since 2025-09-08/2025-09-08/1680/840"
+# 8 weeks; week 3 (2025-08-25..31): 7*40 failing; week 6 (09-15..21): 280 passing
+expect_eq "senders: Mailjet weeks" "$(jlen "$S[2].weeks")/$(jq "$S[2].weeks[0].messages")/$(jq "$S[2].weeks[3].start")/$(jq "$S[2].weeks[3].dmarc_pass")/$(jq "$S[2].weeks[6].dmarc_pass")" "8/0/2025-08-25/0/280"
+expect_eq "senders: Mailjet days" "$(jlen "$S[2].days")/$(jq "$S[2].days[21].day")/$(jq "$S[2].days[21].dmarc_pass")/$(jq "$S[2].days[20].dmarc_pass")" "42/2025-09-08/40/0"
+# its DKIM: mailjet.com until 09-07, company.dk from 09-08
+expect_eq "senders: Mailjet DKIM" "$(jq "$S[2].dkim[0].domain")/$(jq "$S[2].dkim[0].last")/$(jq "$S[2].dkim[1].domain")/$(jq "$S[2].dkim[1].first")/$(jq "$S[2].spf[0].domain")" "mailjet.com/2025-09-07/company.dk/2025-09-08/bnc3.mailjet.com"
+# the key rotation of the own server: s1 08-18..09-14 (28 days), s2 09-15..09-28
+expect_eq "senders: key rotation" "$(jq "$S[0].dkim[0].selector")/$(jq "$S[0].dkim[0].first")/$(jq "$S[0].dkim[0].last")/$(jq "$S[0].dkim[0].messages")/$(jq "$S[0].dkim[1].selector")/$(jq "$S[0].dkim[1].first")/$(jq "$S[0].dkim[1].last")" "s1/2025-08-18/2025-09-14/5600/s2/2025-09-15/2025-09-28"
+expect_eq "senders: states" "$(jq "$S[3].state")/$(jq "$S[4].state")/$(jq "$S[5].state")" "forwarded/unknown/unauthenticated"
+report senders --domain company.dk --no-dns
+expect_rc "senders text" 0
+expect_match "senders: text row" "$OUT" "^Mailjet \(ESP\) +fixed since 2025-09-08 +1 +1,680 +50.0% +··▁▁▁███$"
+expect_match "senders: text rotation" "$OUT" "^  192.0.2.25: DKIM company.dk s1 08-18..09-14, company.dk s2 09-15..09-28; SPF company.dk$"
+expect_eq "senders: text fits 100 columns" "$(awk 'length > 100' "$T/out")" ""
+report senders --domain company.dk --no-dns --top 2
+expect_match "senders --top" "$OUT" "^  \+4 more \(--top\)$"
+expect_eq "senders --top: two rows" "$(grep -cE '^(192.0.2.25|Microsoft 365) ' "$T/out")" 2
+report senders --domain broken.example --no-dns --format csv
+expect_eq "senders csv header" "$(head -1 "$T/out")" "domain,sender,state,class,since,sources,source_ips,messages,dmarc_pass,pass_rate,week_start,weekly_pass_rate,dkim_selectors,spf_domains"
+# broken.example to 2025-09-28: 08-18..09-06 aligned (20*200), 09-07..09-11 failing
+expect_eq "senders csv: broken" "$(sed -n 2p "$T/out" | cut -d, -f1-10)" "broken.example,192.0.2.50,broken since 2025-09-07,partial,2025-09-07,1,192.0.2.50,5000,4000,0.8000"
 
 # ---- weekly: ATTENTION only for what needs action
 wstatus() { grep -E "^$1: (OK|ATTENTION)" "$T/out"; }
