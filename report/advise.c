@@ -312,3 +312,75 @@ advise_record(const struct advise_policy *next, const struct lint_result *pub,
 	}
 	return rc ? -1 : 0;
 }
+
+/* The subdomains named in words: "news.example.com, shop.example.com +2". */
+static void
+subdomain_names(const struct adv_domain *d, char *buf, size_t len)
+{
+	size_t i, used;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->nsub && i < 2; i++) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+		    d->sub[i].name);
+	}
+	if (d->nsub > 2) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, " +%zu", d->nsub - 2);
+	}
+}
+
+void
+advise_words(const struct adv_domain *d, char *sub, size_t sublen,
+    char *ramp, size_t ramplen)
+{
+	const struct advise_policy *n = &d->next;
+	const char *np = advise_policy_name(n->p);
+	char names[256];
+
+	subdomain_names(d, names, sizeof names);
+	if (n->sp == n->p && n->np == n->p && d->now.sp != n->sp &&
+	    d->verdict != ADV_V_AT_REJECT)
+		snprintf(sub, sublen, "No sp or np: subdomains%s%s%s get p=%s too. "
+		    "Today's sp=%s followed p; to keep subdomains at %s instead, "
+		    "add sp=%s (they stay unprotected).", d->nsub ? " (" : "",
+		    names, d->nsub ? ")" : "", np, advise_policy_name(d->now.sp),
+		    advise_policy_name(d->now.sp), advise_policy_name(d->now.sp));
+	else if (n->sp == n->p && n->np == n->p)
+		snprintf(sub, sublen, "No sp or np: subdomains%s%s%s get p=%s too.",
+		    d->nsub ? " (" : "", names, d->nsub ? ")" : "", np);
+	else
+		snprintf(sub, sublen, "sp=%s%s%s: subdomains%s%s%s get %s instead "
+		    "of p=%s (np: subdomains that do not exist in DNS; reports "
+		    "cannot tell them apart, advise treats every subdomain by sp).",
+		    advise_policy_name(n->sp),
+		    n->np != n->p ? " np=" : "", n->np != n->p ?
+		    advise_policy_name(n->np) : "", d->nsub ? " (" : "", names,
+		    d->nsub ? ")" : "", advise_policy_name(n->sp), np);
+	ramp[0] = '\0';
+	if (d->verdict == ADV_V_AT_REJECT) {
+		if (n->pct < 100 || n->testing)
+			snprintf(ramp, ramplen, "To finish the ramp, remove %s%s%s: "
+			    "then reject applies to all failing mail.",
+			    n->pct < 100 ? "pct" : "", n->pct < 100 && n->testing ?
+			    " and " : "", n->testing ? "t=y" : "");
+		return;
+	}
+	if (n->testing)
+		snprintf(ramp, ramplen, "The record keeps t=y (testing): receivers "
+		    "following RFC 9989 apply one step less (quarantine as none, "
+		    "reject as quarantine). Keep it a week or two while the reports "
+		    "stay clean, then remove t=y.");
+	else if (n->pct < 100)
+		snprintf(ramp, ramplen, "The record keeps pct=%d: RFC 7489 receivers "
+		    "apply p=%s to %d%% of failing mail (RFC 9989 receivers ignore "
+		    "pct). Raise pct step by step (25, 50, 100) a week or two apart "
+		    "while the reports stay clean, then remove it.", n->pct, np,
+		    n->pct);
+	else if (d->verdict == ADV_V_READY)
+		snprintf(ramp, ramplen, "To go gently, publish it first with t=y "
+		    "(RFC 9989 receivers then apply one step less) or pct=25 (RFC "
+		    "7489 receivers), watch the reports for a week or two, then "
+		    "publish it as shown.");
+}

@@ -12,6 +12,7 @@
  */
 #include "advise.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,7 +235,8 @@ own_passes(const struct adv_domain *d, const struct adv_source *s,
 /* The why and the fix of a legitimate source that fails, in a
  * postmaster's words, fitting the cause. */
 static int
-explain(const struct adv_domain *d, struct adv_source *s)
+explain(const struct advise_thresholds *t, const struct adv_domain *d,
+    struct adv_source *s)
 {
 	char why[1024], fix[512], spf[384], dkim[384], day[FMT_NUM];
 	const struct adv_sender *snd = &d->snd[s->snd];
@@ -248,7 +250,20 @@ explain(const struct adv_domain *d, struct adv_source *s)
 	nspf = result_names(s, 0, 0, spf, sizeof spf, &r1);
 	ndkim = result_names(s, 1, 0, dkim, sizeof dkim, &r2);
 	own_passes(d, s, 1, &spf_ok, &dkim_ok);
-	if (s->regression) {
+	if (snd->tl.trend == ADV_T_SETTLING) {
+		/* fixed, it seems, but not for long enough to trust it */
+		fmt_day(snd->tl.since * 86400, day, sizeof day);
+		snprintf(why, sizeof why, "it failed before %s and has passed "
+		    "since, for %" PRId64 " day%s of the %" PRId64 " that make a "
+		    "fix settled; the failing rows show SPF %s; DKIM %s", day,
+		    snd->tl.run_days, snd->tl.run_days == 1 ? "" : "s",
+		    t->settled_days, nspf ? spf : "none",
+		    ndkim ? dkim : "none (unsigned)");
+		snprintf(fix, sizeof fix, "nothing more if the change of %s "
+		    "covers all its mail: its earlier failures stop counting "
+		    "once it has passed for %" PRId64 " days; run advise again "
+		    "then", day, t->settled_days);
+	} else if (s->regression) {
 		fmt_day(snd->tl.since * 86400, day, sizeof day);
 		snprintf(why, sizeof why, "a regression: aligned until %s, "
 		    "failing since; the failing rows show SPF %s; DKIM %s", day,
@@ -666,7 +681,7 @@ advise_judge(struct advice *a, struct adv_domain *d)
 	    (double)d->messages;
 	source_over = find_blockers(t, d, legit_over);
 	for (i = 0; i < d->nblk; i++)
-		if (explain(d, &d->src[d->blk[i]]) != 0)
+		if (explain(t, d, &d->src[d->blk[i]]) != 0)
 			return -1;
 
 	/* the legitimate mail receivers quarantine or reject now */
@@ -679,7 +694,7 @@ advise_judge(struct advice *a, struct adv_domain *d)
 		qsort(d->blocked, d->nblocked, sizeof *d->blocked, by_blocked);
 	for (i = 0; i < d->nblocked; i++)
 		if (d->src[d->blocked[i]].reason == NULL &&
-		    explain(d, &d->src[d->blocked[i]]) != 0)
+		    explain(t, d, &d->src[d->blocked[i]]) != 0)
 			return -1;
 
 	if (d->now.p == ADV_REJECT) {
@@ -731,76 +746,4 @@ advise_collect(const struct adv_domain *d, int cls, int bucket, int step,
 	if (n > 1)	/* qsort wants a non-NULL base */
 		qsort(idx, n, sizeof *idx, bucket >= 0 ? by_hit : by_messages);
 	return n;
-}
-
-/* The subdomains named in words: "news.example.com, shop.example.com +2". */
-static void
-subdomain_names(const struct adv_domain *d, char *buf, size_t len)
-{
-	size_t i, used;
-
-	buf[0] = '\0';
-	for (i = 0; i < d->nsub && i < 2; i++) {
-		used = strlen(buf);
-		snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-		    d->sub[i].name);
-	}
-	if (d->nsub > 2) {
-		used = strlen(buf);
-		snprintf(buf + used, len - used, " +%zu", d->nsub - 2);
-	}
-}
-
-void
-advise_words(const struct adv_domain *d, char *sub, size_t sublen,
-    char *ramp, size_t ramplen)
-{
-	const struct advise_policy *n = &d->next;
-	const char *np = advise_policy_name(n->p);
-	char names[256];
-
-	subdomain_names(d, names, sizeof names);
-	if (n->sp == n->p && n->np == n->p && d->now.sp != n->sp &&
-	    d->verdict != ADV_V_AT_REJECT)
-		snprintf(sub, sublen, "No sp or np: subdomains%s%s%s get p=%s too. "
-		    "Today's sp=%s followed p; to keep subdomains at %s instead, "
-		    "add sp=%s (they stay unprotected).", d->nsub ? " (" : "",
-		    names, d->nsub ? ")" : "", np, advise_policy_name(d->now.sp),
-		    advise_policy_name(d->now.sp), advise_policy_name(d->now.sp));
-	else if (n->sp == n->p && n->np == n->p)
-		snprintf(sub, sublen, "No sp or np: subdomains%s%s%s get p=%s too.",
-		    d->nsub ? " (" : "", names, d->nsub ? ")" : "", np);
-	else
-		snprintf(sub, sublen, "sp=%s%s%s: subdomains%s%s%s get %s instead "
-		    "of p=%s (np: subdomains that do not exist in DNS; reports "
-		    "cannot tell them apart, advise treats every subdomain by sp).",
-		    advise_policy_name(n->sp),
-		    n->np != n->p ? " np=" : "", n->np != n->p ?
-		    advise_policy_name(n->np) : "", d->nsub ? " (" : "", names,
-		    d->nsub ? ")" : "", advise_policy_name(n->sp), np);
-	ramp[0] = '\0';
-	if (d->verdict == ADV_V_AT_REJECT) {
-		if (n->pct < 100 || n->testing)
-			snprintf(ramp, ramplen, "To finish the ramp, remove %s%s%s: "
-			    "then reject applies to all failing mail.",
-			    n->pct < 100 ? "pct" : "", n->pct < 100 && n->testing ?
-			    " and " : "", n->testing ? "t=y" : "");
-		return;
-	}
-	if (n->testing)
-		snprintf(ramp, ramplen, "The record keeps t=y (testing): receivers "
-		    "following RFC 9989 apply one step less (quarantine as none, "
-		    "reject as quarantine). Keep it a week or two while the reports "
-		    "stay clean, then remove t=y.");
-	else if (n->pct < 100)
-		snprintf(ramp, ramplen, "The record keeps pct=%d: RFC 7489 receivers "
-		    "apply p=%s to %d%% of failing mail (RFC 9989 receivers ignore "
-		    "pct). Raise pct step by step (25, 50, 100) a week or two apart "
-		    "while the reports stay clean, then remove it.", n->pct, np,
-		    n->pct);
-	else if (d->verdict == ADV_V_READY)
-		snprintf(ramp, ramplen, "To go gently, publish it first with t=y "
-		    "(RFC 9989 receivers then apply one step less) or pct=25 (RFC "
-		    "7489 receivers), watch the reports for a week or two, then "
-		    "publish it as shown.");
 }

@@ -147,6 +147,8 @@ report advise --domain company.dk --no-dns --format json
 expect_rc "settling: not ready" 1
 expect_eq "settling: verdict" "$(jq '$[0].verdict')/$(jq '$[0].legitimate_failing_now')" "not-ready/840"
 expect_eq "settling: sender" "$(jq '$[0].settling[0].sender')/$(jq '$[0].settling[0].since')/$(jq '$[0].settling[0].days')/$(jq '$[0].settling[0].failing_before')" "Mailjet (ESP)/2025-09-08/3/840"
+expect_match "settling: the blocker's fix says to wait" "$(jq '$[0].blockers[0].fix')" \
+    "^nothing more if the change of 2025-09-08 covers all its mail: its earlier failures stop counting once it has passed for 7 days"
 report advise --domain company.dk --no-dns
 expect_match "settling: text" "$OUT" "Mailjet \(ESP\): aligned since 2025-09-08, for 3 days: not settled yet"
 
