@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* test_advise.c: thresholds, source classes, timelines, raising the policy,
  * the record. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "advise.h"
 #include "check.h"
 
@@ -225,12 +228,107 @@ test_raise_and_record(void)
 	CHECK(advise_record(&next, NULL, buf, 10) == -1);
 }
 
+/* A source for the judge: `pattern` as in series(), `per` messages a day,
+ * from day 100; passes through aligned DKIM; failing rows DKIM-pass `dom`. */
+static void
+add_source(struct adv_domain *d, const char *ip, const char *sender,
+    enum advise_named named, int esp, const char *pattern, int64_t per,
+    const char *dom)
+{
+	struct adv_source *s = &d->src[d->nsrc++];
+	size_t k;
+
+	memset(s, 0, sizeof *s);
+	s->ip = strdup(ip);
+	s->sender = sender ? strdup(sender) : NULL;
+	s->named = named;
+	s->esp = esp;
+	s->days = calloc(strlen(pattern) + 1, sizeof *s->days);
+	s->ndays = series(pattern, s->days);
+	for (k = 0; k < s->ndays; k++) {
+		s->days[k].messages = per;
+		s->days[k].pass = s->days[k].pass ? per : 0;
+		s->messages += per;
+		s->pass += s->days[k].pass;
+	}
+	s->dkim_aligned = s->pass;
+	s->authenticated = s->messages - s->pass;
+	s->res = calloc(2, sizeof *s->res);
+	s->nres = 1;
+	s->res[0].dkim = 1;
+	s->res[0].failing = 1;
+	s->res[0].res = strdup("pass");
+	s->res[0].dom = strdup(dom);
+	s->res[0].messages = s->authenticated;
+	d->messages += s->messages;
+	d->pass += s->pass;
+}
+
+/* An own server always aligned (12 days of 100) and Mailjet failing for 5
+ * days, then aligned for 7 (20 a day): fixed since day 105, ready; with
+ * settled-days=8 it is settling, and its 100 failing messages block. */
+static void
+test_judge(void)
+{
+	struct advice a;
+	struct adv_domain *d;
+	int settled;
+
+	for (settled = 7; settled <= 8; settled++) {
+		memset(&a, 0, sizeof a);
+		advise_thresholds_default(&a.t);
+		a.t.settled_days = settled;
+		a.since = 100 * 86400;
+		a.until = 112 * 86400;
+		a.d = calloc(1, sizeof *a.d);
+		a.n = a.cap = 1;
+		d = &a.d[0];
+		d->name = strdup("example.dk");
+		d->days = 14;
+		d->reporters = 2;
+		d->src = calloc(2, sizeof *d->src);
+		d->capsrc = 2;
+		d->seen.pct = 100;
+		d->has_seen = 1;
+		add_source(d, "192.0.2.1", NULL, ADV_NAMED_NONE, 0,
+		    "AAAAAAAAAAAA", 100, "example.dk");
+		add_source(d, "87.253.232.10", "Mailjet (ESP)", ADV_NAMED_SERVICE,
+		    1, "FFFFFAAAAAAA", 20, "mailjet.com");
+		CHECK_INT(advise_judge(&a, d), 0);
+		CHECK_INT(d->nsnd, 2);
+		CHECK_INT(d->messages, 1440);
+		CHECK_INT(d->impact[0][ADV_B_LEGIT], 100);	/* over the window */
+		if (settled == 7) {
+			CHECK_INT(d->src[1].cls, ADV_FIXED);
+			CHECK_INT(d->snd[d->src[1].snd].tl.trend, ADV_T_FIXED);
+			CHECK_INT(d->snd[d->src[1].snd].tl.since, 105);
+			CHECK_INT(d->snd[d->src[1].snd].failing_before, 100);
+			CHECK_INT(d->snd[d->src[1].snd].messages_since, 140);
+			CHECK_INT(d->legit_now, 0);
+			CHECK_INT(d->changed, 105);
+			CHECK_INT(d->impact_cur[0][ADV_B_LEGIT], 0);
+			CHECK_INT(d->verdict, ADV_V_READY);
+			CHECK_INT(d->nblk, 0);
+		} else {
+			CHECK_INT(d->src[1].cls, ADV_PARTIAL);	/* an ESP: not a list */
+			CHECK_INT(d->snd[d->src[1].snd].tl.trend, ADV_T_SETTLING);
+			CHECK_INT(d->legit_now, 100);	/* 6.9% > 0.5% */
+			CHECK_INT(d->verdict, ADV_V_NOT_READY);
+			CHECK_INT(d->nblk, 1);
+			CHECK(d->src[1].fix != NULL &&
+			    strstr(d->src[1].fix, "nothing more") != NULL);
+		}
+		advice_free(&a);
+	}
+}
+
 int
 main(void)
 {
 	test_thresholds();
 	test_classify();
 	test_timeline();
+	test_judge();
 	test_raise_and_record();
 	CHECK_DONE();
 }
