@@ -454,7 +454,7 @@ json_sender(FILE *f, const struct advice *a, const struct adv_domain *d,
 {
 	struct view v;
 	char x[FMT_NUM], st[64];
-	size_t i;
+	size_t i, j, n;
 
 	if (view_of(a, d, k, &v) != 0) {
 		view_free(&v);
@@ -489,6 +489,23 @@ json_sender(FILE *f, const struct advice *a, const struct adv_domain *d,
 		    ", \"dmarc_pass\": %" PRId64 "}", i ? ", " : "",
 		    fmt_day(v.g->days[i].day * DAY, x, sizeof x),
 		    v.g->days[i].messages, v.g->days[i].pass);
+	fputs("],\n      \"source_days\": [", f);
+	for (i = 0, n = 0; i < d->nsrc; i++) {
+		const struct adv_source *s = &d->src[i];
+
+		if (s->snd != k)
+			continue;
+		fputs(n++ ? ", {\"source_ip\": " : "{\"source_ip\": ", f);
+		json_string(f, s->ip);
+		fprintf(f, ", \"class\": \"%s\", \"days\": [",
+		    advise_class_name(s->cls));
+		for (j = 0; j < s->ndays; j++)
+			fprintf(f, "%s{\"day\": \"%s\", \"messages\": %" PRId64
+			    ", \"dmarc_pass\": %" PRId64 "}", j ? ", " : "",
+			    fmt_day(s->days[j].day * DAY, x, sizeof x),
+			    s->days[j].messages, s->days[j].pass);
+		fputs("]}", f);
+	}
 	fputs("],\n      \"dkim\": [", f);
 	for (i = 0; i < v.ndkim; i++) {
 		fputs(i ? ", {\"domain\": " : "{\"domain\": ", f);

@@ -222,6 +222,7 @@ expect_eq "senders: Mailjet" "$(jq "$S[2].state")/$(jq "$S[2].since")/$(jq "$S[2
 # 8 weeks; week 3 (2025-08-25..31): 7*40 failing; week 6 (09-15..21): 280 passing
 expect_eq "senders: Mailjet weeks" "$(jlen "$S[2].weeks")/$(jq "$S[2].weeks[0].messages")/$(jq "$S[2].weeks[3].start")/$(jq "$S[2].weeks[3].dmarc_pass")/$(jq "$S[2].weeks[6].dmarc_pass")" "8/0/2025-08-25/0/280"
 expect_eq "senders: Mailjet days" "$(jlen "$S[2].days")/$(jq "$S[2].days[21].day")/$(jq "$S[2].days[21].dmarc_pass")/$(jq "$S[2].days[20].dmarc_pass")" "42/2025-09-08/40/0"
+expect_eq "senders: Mailjet per source IP" "$(jq "$S[2].source_days[0].source_ip")/$(jq "$S[2].source_days[0].class")/$(jlen "$S[2].source_days[0].days")/$(jq "$S[2].source_days[0].days[0].day")/$(jq "$S[2].source_days[0].days[0].messages")" "87.253.232.10/fixed/42/2025-08-18/40"
 # its DKIM: mailjet.com until 09-07, company.dk from 09-08
 expect_eq "senders: Mailjet DKIM" "$(jq "$S[2].dkim[0].domain")/$(jq "$S[2].dkim[0].last")/$(jq "$S[2].dkim[1].domain")/$(jq "$S[2].dkim[1].first")/$(jq "$S[2].spf[0].domain")" "mailjet.com/2025-09-07/company.dk/2025-09-08/bnc3.mailjet.com"
 # the key rotation of the own server: s1 08-18..09-14 (28 days), s2 09-15..09-28
