@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* advise.c: thresholds, source classes and the next record (see advise.h). */
+/* advise.c: thresholds, source classes, timelines and the next record (see
+ * advise.h). */
 #include "advise.h"
 
 #include <errno.h>
@@ -21,10 +22,11 @@ advise_thresholds_default(struct advise_thresholds *t)
 	t->min_days = 14;
 	t->min_reporters = 2;
 	t->min_messages = 100;
+	t->settled_days = 7;
 }
 
 static const char threshold_names[] = "aligned, partial, min-days, "
-    "min-reporters, min-messages, max-legitimate, max-source";
+    "min-reporters, min-messages, max-legitimate, max-source, settled-days";
 
 /* A fraction 0..1, written "0.98" or "98%". */
 static int
@@ -82,6 +84,7 @@ advise_threshold_set(struct advise_thresholds *t, const char *spec,
 		{ "min-days", offsetof(struct advise_thresholds, min_days), 1 },
 		{ "min-reporters", offsetof(struct advise_thresholds, min_reporters), 1 },
 		{ "min-messages", offsetof(struct advise_thresholds, min_messages), 1 },
+		{ "settled-days", offsetof(struct advise_thresholds, settled_days), 1 },
 	};
 	size_t i;
 
@@ -127,26 +130,90 @@ const char *
 advise_class_name(enum advise_class k)
 {
 	static const char *const names[ADV_NCLASS] = {
-		"aligned", "forwarded", "partial", "misaligned", "unauthenticated",
+		"aligned", "fixed", "forwarded", "partial", "misaligned",
+		"unknown", "unauthenticated",
 	};
 
 	return (unsigned)k < ADV_NCLASS ? names[k] : "?";
 }
 
 enum advise_class
-advise_classify(const struct advise_thresholds *t, int64_t messages,
-    int64_t pass, int64_t overridden, int64_t authenticated)
+advise_classify(const struct advise_thresholds *t,
+    const struct advise_facts *f)
 {
-	int64_t fail = messages - pass;
+	int64_t fail = f->messages - f->pass;
+	int evidence = f->named == ADV_NAMED_USER ||
+	    f->named == ADV_NAMED_PTR || f->named == ADV_NAMED_SERVICE ||
+	    f->own_dkim > 0 || f->own_spf > 0;
 
-	if (messages <= 0 || (double)pass >= t->aligned * (double)messages)
+	if (f->messages <= 0 ||
+	    (double)f->pass >= t->aligned * (double)f->messages)
 		return ADV_ALIGNED;
-	if (overridden > fail - overridden)
+	if (f->overridden > fail - f->overridden)
 		return ADV_FORWARDED;
-	if (pass > 0)
-		return (double)fail > t->partial * (double)messages ?
+	if (f->dkim_aligned > 0 && f->spf_aligned == 0 && f->own_spf == 0 &&
+	    !f->esp && f->named != ADV_NAMED_USER)
+		return ADV_FORWARDED;
+	if (f->pass > 0)
+		return (double)fail > t->partial * (double)f->messages ?
 		    ADV_PARTIAL : ADV_ALIGNED;
-	return authenticated > fail - authenticated ? ADV_MISALIGNED : ADV_UNAUTH;
+	if (f->authenticated > fail - f->authenticated)
+		return evidence ? ADV_MISALIGNED : ADV_UNKNOWN;
+	return f->named == ADV_NAMED_USER ? ADV_MISALIGNED : ADV_UNAUTH;
+}
+
+static int
+day_aligned(const struct advise_thresholds *t, const struct advise_day *d)
+{
+	return d->messages > 0 &&
+	    (double)d->pass >= t->aligned * (double)d->messages;
+}
+
+void
+advise_timeline(const struct advise_thresholds *t,
+    const struct advise_day *days, size_t n, struct advise_timeline *out)
+{
+	size_t k = n, j, i;
+
+	out->trend = ADV_T_STEADY;
+	out->since = n ? days[0].day : 0;
+	out->run_days = n ? days[n - 1].day - days[0].day + 1 : 0;
+	if (n == 0)
+		return;
+	while (k > 0 && day_aligned(t, &days[k - 1]))
+		k--;
+	if (k < n) {
+		/* it ends aligned: since when, after a failing day? */
+		if (k == 0)
+			return;
+		out->since = days[k].day;
+		out->run_days = days[n - 1].day - days[k].day + 1;
+		out->trend = out->run_days >= t->settled_days ? ADV_T_FIXED :
+		    ADV_T_SETTLING;
+		return;
+	}
+	/* it ends failing: after an aligned run that had settled? */
+	for (j = n; j > 0 && !day_aligned(t, &days[j - 1]); j--)
+		;
+	if (j == 0)
+		return;
+	for (i = j; i > 0 && day_aligned(t, &days[i - 1]); i--)
+		;
+	if (days[j - 1].day - days[i].day + 1 < t->settled_days)
+		return;
+	out->trend = ADV_T_BROKEN;
+	out->since = days[j].day;
+	out->run_days = days[n - 1].day - days[j].day + 1;
+}
+
+const char *
+advise_trend_name(enum advise_trend k)
+{
+	static const char *const names[] = {
+		"steady", "settling", "fixed", "broken",
+	};
+
+	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
 const char *
@@ -244,4 +311,76 @@ advise_record(const struct advise_policy *next, const struct lint_result *pub,
 		}
 	}
 	return rc ? -1 : 0;
+}
+
+/* The subdomains named in words: "news.example.com, shop.example.com +2". */
+static void
+subdomain_names(const struct adv_domain *d, char *buf, size_t len)
+{
+	size_t i, used;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->nsub && i < 2; i++) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+		    d->sub[i].name);
+	}
+	if (d->nsub > 2) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, " +%zu", d->nsub - 2);
+	}
+}
+
+void
+advise_words(const struct adv_domain *d, char *sub, size_t sublen,
+    char *ramp, size_t ramplen)
+{
+	const struct advise_policy *n = &d->next;
+	const char *np = advise_policy_name(n->p);
+	char names[256];
+
+	subdomain_names(d, names, sizeof names);
+	if (n->sp == n->p && n->np == n->p && d->now.sp != n->sp &&
+	    d->verdict != ADV_V_AT_REJECT)
+		snprintf(sub, sublen, "No sp or np: subdomains%s%s%s get p=%s too. "
+		    "Today's sp=%s followed p; to keep subdomains at %s instead, "
+		    "add sp=%s (they stay unprotected).", d->nsub ? " (" : "",
+		    names, d->nsub ? ")" : "", np, advise_policy_name(d->now.sp),
+		    advise_policy_name(d->now.sp), advise_policy_name(d->now.sp));
+	else if (n->sp == n->p && n->np == n->p)
+		snprintf(sub, sublen, "No sp or np: subdomains%s%s%s get p=%s too.",
+		    d->nsub ? " (" : "", names, d->nsub ? ")" : "", np);
+	else
+		snprintf(sub, sublen, "sp=%s%s%s: subdomains%s%s%s get %s instead "
+		    "of p=%s (np: subdomains that do not exist in DNS; reports "
+		    "cannot tell them apart, advise treats every subdomain by sp).",
+		    advise_policy_name(n->sp),
+		    n->np != n->p ? " np=" : "", n->np != n->p ?
+		    advise_policy_name(n->np) : "", d->nsub ? " (" : "", names,
+		    d->nsub ? ")" : "", advise_policy_name(n->sp), np);
+	ramp[0] = '\0';
+	if (d->verdict == ADV_V_AT_REJECT) {
+		if (n->pct < 100 || n->testing)
+			snprintf(ramp, ramplen, "To finish the ramp, remove %s%s%s: "
+			    "then reject applies to all failing mail.",
+			    n->pct < 100 ? "pct" : "", n->pct < 100 && n->testing ?
+			    " and " : "", n->testing ? "t=y" : "");
+		return;
+	}
+	if (n->testing)
+		snprintf(ramp, ramplen, "The record keeps t=y (testing): receivers "
+		    "following RFC 9989 apply one step less (quarantine as none, "
+		    "reject as quarantine). Keep it a week or two while the reports "
+		    "stay clean, then remove t=y.");
+	else if (n->pct < 100)
+		snprintf(ramp, ramplen, "The record keeps pct=%d: RFC 7489 receivers "
+		    "apply p=%s to %d%% of failing mail (RFC 9989 receivers ignore "
+		    "pct). Raise pct step by step (25, 50, 100) a week or two apart "
+		    "while the reports stay clean, then remove it.", n->pct, np,
+		    n->pct);
+	else if (d->verdict == ADV_V_READY)
+		snprintf(ramp, ramplen, "To go gently, publish it first with t=y "
+		    "(RFC 9989 receivers then apply one step less) or pct=25 (RFC "
+		    "7489 receivers), watch the reports for a week or two, then "
+		    "publish it as shown.");
 }

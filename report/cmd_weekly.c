@@ -19,10 +19,12 @@
  * weeks) of the same reporter, grouped by (old, new) with the first date;
  * silent reporters: reported the previous week, not this one.
  *
- * Status: ATTENTION when the domain had no reports this week, the pass
- * rate fell by more than 2.0 points (as shown, one decimal), a new source
- * IP fails with more than 1% of the week's messages, a reporter went
- * silent, or the policy changed; else OK with the pass rate.
+ * Status: ATTENTION only for what needs action: no reports this week
+ * (stale data), or what advise_attention finds (a verdict that changed, a
+ * legitimate sender broken since a day or new and failing, legitimate mail
+ * quarantined or rejected); else OK with the pass rate.  A falling pass
+ * rate, a silent reporter, a policy change or a failing new source are
+ * shown, but spoofers rejected are the policy working, not news.
  *
  * JSON: {"week": {"start", "end"}, "previous": {"start", "end"} (days,
  * both inclusive), "domains": [...]}; pass rates are fractions,
@@ -45,7 +47,6 @@
 #define TOP 10			/* list rows shown before "+N more" */
 #define LOOKBACK_DAYS 28	/* a reporter's previous report, for changes */
 #define MAX_REASONS 6
-#define ATTN_DROP_PT 2.0	/* pass rate fall: more than this, as shown */
 
 struct totals {
 	int64_t reports, reporters, messages, pass;
@@ -297,8 +298,7 @@ load_sources(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
     struct domain_week *d)
 {
 	struct source *all = NULL, *nw = NULL, *fl = NULL;
-	size_t n = 0, cap = 0, nnew = 0, nfail = 0, nbad = 0, worst = 0, i;
-	char pct[FMT_NUM];
+	size_t n = 0, cap = 0, nnew = 0, nfail = 0, i;
 	int rc = -1, s;
 
 	sqlite3_reset(st);
@@ -335,11 +335,6 @@ load_sources(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
 			nw[nnew++] = all[i];
 			if (add64(c, &d->new_messages, all[i].messages) != 0)
 				goto out;
-			/* attention: a new source failing with > 1% of mail */
-			if (failing > d->week.messages / 100 && failing > 0 &&
-			    (nbad++ == 0 || failing > all[worst].messages -
-			    all[worst].pass))
-				worst = i;
 		}
 		if (failing > 0) {
 			fl[nfail++] = all[i];
@@ -347,15 +342,6 @@ load_sources(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
 				goto out;
 		}
 	}
-	if (nbad == 1)
-		add_reason(d, "new source %s fails for %s of messages",
-		    all[worst].ip, fmt_pct(all[worst].messages - all[worst].pass,
-		    d->week.messages, pct, sizeof pct));
-	else if (nbad > 1)
-		add_reason(d, "%zu new sources fail for over 1%% of messages "
-		    "each (most: %s, %s)", nbad, all[worst].ip,
-		    fmt_pct(all[worst].messages - all[worst].pass,
-		    d->week.messages, pct, sizeof pct));
 	d->n_new = nnew;
 	d->n_fail = nfail;
 	if ((d->new_src = top_of(nw, nnew, by_messages)) == NULL ||
@@ -491,38 +477,18 @@ rate_change(const struct totals *now, const struct totals *before, int *ok)
 	    (double)before->pass / (double)before->messages);
 }
 
-/* The status reasons that come before the sources' (in order). */
+/* The status reasons of the week's own figures: stale data. */
 static void
 judge(struct domain_week *d)
 {
-	char buf[FMT_NUM], names[160];
-	double pt, shown;
-	int ok;
-	size_t k, n;
-
 	if (d->week.reports == 0)
 		add_reason(d, "no reports this week");
-	pt = rate_change(&d->week, &d->prev, &ok);
-	/* judged as shown: one decimal */
-	snprintf(buf, sizeof buf, "%.1f", -pt);
-	shown = strtod(buf, NULL);
-	if (ok && shown > ATTN_DROP_PT)
-		add_reason(d, "pass rate fell %s pt", buf);
-	if (d->nsilents > 0) {
-		names[0] = '\0';
-		for (k = 0; k < d->nsilents; k++) {
-			n = strlen(names);
-			snprintf(names + n, sizeof names - n, "%s%s",
-			    k ? ", " : "", d->silents[k].name);
-		}
-		add_reason(d, "%s silent: %s", d->nsilents == 1 ? "reporter" :
-		    "reporters", names);
-	}
-	for (k = 0; k < d->nchanges; k++)
-		add_reason(d, "policy changed %s: %s",
-		    fmt_day(d->changes[k].date, buf, sizeof buf),
-		    policy_diff(&d->changes[k].from, &d->changes[k].to, names,
-		    sizeof names));
+}
+
+static void
+attention_add(void *arg, const char *reason)
+{
+	add_reason(arg, "%s", reason);
 }
 
 static int
@@ -565,7 +531,9 @@ load_all(struct report_ctx *c, struct weekly *w)
 		    load_silent(c, sil, w, d) || load_changes(c, chg, w, d))
 			goto out;
 		judge(d);
-		if (load_sources(c, src, w, d) != 0)
+		if (load_sources(c, src, w, d) != 0 ||
+		    advise_attention(c, d->name, w->start, w->end, attention_add,
+		    d) != 0)
 			goto out;
 	}
 	rc = 0;

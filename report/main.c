@@ -51,14 +51,6 @@ exit_status(enum report_status s)
  * cmd_advise.c still returns exit numbers (0, 1, 2): read as statuses here
  * until it returns a report_status (then it goes in commands[] directly).
  */
-static enum report_status
-run_advise(struct report_ctx *c)
-{
-	int rc = cmd_advise(c);
-
-	return rc == 0 ? RPT_OK : rc == 1 ? RPT_ATTENTION : RPT_ERROR;
-}
-
 #define MAX_DOMAINS 64
 
 static const char usage_text[] =
@@ -84,6 +76,10 @@ static const char usage_text[] =
 "  advise       per domain: is it safe to move to quarantine, then reject?\n"
 "               sources by class, the impact, the blockers, the next record\n"
 "               (exit 1 when a domain is not ready)\n"
+"  senders      per domain, each sender (the sources one name covers): its\n"
+"               state (aligned, fixed since, broken since, misaligned,\n"
+"               unknown, forwarded), aligned share per week, DKIM selectors\n"
+"               with first and last day, SPF domains (default: 8 weeks)\n"
 "  check-record 'v=DMARC1; ...'\n"
 "               lint a DMARC record (exit 1 when it has errors); needs no\n"
 "               database\n"
@@ -95,12 +91,13 @@ static const char usage_text[] =
 "  --until YYYY-MM-DD   reports that begin before this day (UTC)\n"
 "  --last Nd            the N whole days (UTC) ending at --until, or today\n"
 "  --format F           text (default), csv or json\n"
-"  --top N              sources: only the first N rows\n"
+"  --top N              sources: only the first N rows; senders: per domain\n"
 "  --sort KEY           sources: by messages (default) or failures\n"
 "  --by KEY             sources: one row per ip (default) or per sender\n"
 "  --record TXT         advise: the record published now (with one --domain)\n"
 "  --name OWNER         check-record: the record's owner name, _dmarc.DOMAIN\n"
-"  --threshold K=V      advise: change a threshold (see dmarc-report(1))\n"
+"  --threshold K=V      advise, senders: change a threshold (see\n"
+"                       dmarc-report(1))\n"
 "  --no-dns             reverse DNS from the cache alone (no lookups)\n"
 "  --dns-server ADDR    ask this server (IP[:PORT]) instead of the system's\n"
 "  --dns-timeout S      seconds per lookup (default 2)\n"
@@ -181,7 +178,8 @@ static const struct {
 	{ "policy", cmd_policy },
 	{ "reporters", cmd_reporters },
 	{ "weekly", cmd_weekly },
-	{ "advise", run_advise },
+	{ "advise", cmd_advise },
+	{ "senders", cmd_senders },
 	{ "check-record", cmd_check_record },
 };
 

@@ -120,13 +120,26 @@ enum report_status cmd_reporters(struct report_ctx *c);
 enum report_status cmd_weekly(struct report_ctx *c);
 /* check-record: RPT_ATTENTION when the record has errors (no c->err). */
 enum report_status cmd_check_record(struct report_ctx *c);
-/* advise returns the exit status itself for now: 1 when a domain shown
- * is not ready (cron alerts on it; no c->err), 2 with c->err; main.c reads
- * it as RPT_ATTENTION or RPT_ERROR until it returns a report_status. */
-int cmd_advise(struct report_ctx *c);
+/* advise: RPT_ATTENTION when a domain shown is not ready (cron alerts on
+ * it; no c->err). */
+enum report_status cmd_advise(struct report_ctx *c);
+/* Per domain, its senders: state over time, weekly and daily aligned
+ * share, DKIM selectors, SPF domains.  0 or 2. */
+enum report_status cmd_senders(struct report_ctx *c);
 /* One advise verdict line per domain of `domains` (the last 30 days up to
  * c->today), to c->out: the end of the weekly mail.  0 or 2. */
 int advise_verdicts(struct report_ctx *c, const char *const *domains,
     size_t n);
+/*
+ * What advise finds that needs action in the week [start, end) of one
+ * domain, for the weekly mail's ATTENTION line: the verdict over the 30
+ * days ending with the week's last day against the one a week earlier, a
+ * legitimate sender broken since a day, a new legitimate sender failing,
+ * legitimate mail quarantined or rejected this week.  Spoofers rejected are
+ * the policy working: never a reason.  Calls add once per reason, from the
+ * DNS cache alone.  0 or 2 with c->err set.
+ */
+int advise_attention(struct report_ctx *c, const char *domain, int64_t start,
+    int64_t end, void (*add)(void *arg, const char *reason), void *arg);
 
 #endif

@@ -55,7 +55,7 @@ expect_eq "ready verdict" "$(jq '$[0].verdict')/$(jq '$[0].ready')/$(jq '$[0].ne
 expect_eq "ready days/reporters/messages" "$(jq '$[0].days_covered')/$(jq '$[0].reporters')/$(jq '$[0].messages')" "14/2/903"
 # quarantine: 1 (192.0.2.1, aligned) + 2 (spoofer) = 3
 expect_eq "ready impact q" "$(jq '$[0].impact.quarantine.messages')/$(jq '$[0].impact.quarantine.legitimate')/$(jq '$[0].impact.quarantine.forwarded')/$(jq '$[0].impact.quarantine.unauthenticated')" "3/1/0/2"
-expect_eq "ready classes" "$(jq '$[0].sources_by_class')" '{"aligned":1,"forwarded":0,"partial":0,"misaligned":0,"unauthenticated":1}'
+expect_eq "ready classes" "$(jq '$[0].sources_by_class')" '{"aligned":1,"fixed":0,"forwarded":0,"partial":0,"misaligned":0,"unknown":0,"unauthenticated":1}'
 expect_eq "ready no blockers" "$(sqlite3 -batch -noheader :memory: "SELECT json_array_length(json_extract(readfile('$T/out'), '\$[0].blockers'))")" 0
 # strict adkim kept, sp=none followed p=none so it rises with p: not written
 expect_eq "ready record" "$(jq '$[0].record_name') $(jq '$[0].record')" \
@@ -79,10 +79,12 @@ expect_eq "esp verdict" "$(jq '$[0].verdict')/$(jq '$[0].ready')/$(jq '$[0].next
 expect_eq "esp impact q" "$(jq '$[0].impact.quarantine.messages')/$(jq '$[0].impact.quarantine.legitimate')/$(jq '$[0].impact.quarantine.forwarded')/$(jq '$[0].impact.quarantine.unauthenticated')" "65/50/10/5"
 expect_eq "esp impact r" "$(jq '$[0].impact.reject.messages')/$(jq '$[0].impact.reject.legitimate')" "65/50"
 expect_eq "esp impact sources" "$(jq '$[0].impact.quarantine.sources.legitimate[0].source_ip')/$(jq '$[0].impact.quarantine.sources.forwarded[0].source_ip')" "87.253.232.5/209.85.220.1"
-expect_eq "esp classes" "$(jq '$[0].sources_by_class')" '{"aligned":1,"forwarded":1,"partial":0,"misaligned":1,"unauthenticated":1}'
+expect_eq "esp classes" "$(jq '$[0].sources_by_class')" '{"aligned":1,"fixed":0,"forwarded":1,"partial":0,"misaligned":1,"unknown":0,"unauthenticated":1}'
 expect_eq "esp blocker" "$(jq '$[0].blockers[0].source_ip')/$(jq '$[0].blockers[0].messages')/$(jq '$[0].blockers[0].share')/$(jq '$[0].blockers[0].class')" "87.253.232.5/50/0.0268/misaligned"
 expect_eq "esp blocker reason" "$(jq '$[0].blockers[0].reason')" "SPF pass for bnc3.mailjet.com, DKIM pass for mailjet.com: neither aligned with esp.example (mailjet.com is not under esp.example)"
-expect_eq "esp blocker fix" "$(jq '$[0].blockers[0].fix')" "sign with DKIM d=esp.example at this sender, or use a return-path under esp.example"
+# named without DNS by its DKIM domain mailjet.com, a known ESP
+expect_eq "esp blocker sender" "$(jq '$[0].blockers[0].sender')" "Mailjet (ESP)"
+expect_eq "esp blocker fix" "$(jq '$[0].blockers[0].fix')" "set up DKIM signing with d=esp.example in Mailjet (ESP), or a custom return-path under esp.example"
 expect_eq "esp current" "$(jq '$[0].current')" '{"p":"none","sp":"none","np":"none","pct":100,"testing":"n","adkim":"r","aspf":"r","from":"reports"}'
 # thresholds raised: 2.68% < 5% legitimate, 2.68% < 5% per source
 report advise --domain esp.example --threshold max-legitimate=0.05 --threshold max-source=5% --format json
@@ -104,13 +106,21 @@ expect_match "esp --record lint warning" "$OUT" "warning: tag fo"
 report advise --domain esp.example
 expect_match "esp text blocker why" "$OUT" "why: SPF pass for bnc3.mailjet.com, DKIM pass for mailjet.com"
 expect_match "esp text blocker row" "$OUT" "^    87.253.232.5 +50 +50 +0.0% +2.68%$"
-expect_match "esp text impact" "$OUT" "^p=quarantine +65 +50 +10 +5$"
+expect_match "esp text impact" "$OUT" "^p=quarantine +65 +50 +10 +0 +5$"
 expect_match "esp text placeholder" "$OUT" "REPLACE-WITH-YOUR-RUA-ADDRESS"
 
-# ---- not-ready, partial: p=quarantine sp=none, next reject keeps sp=none,
-# so the 30 failing from mail.partial.example are not hit: legitimate 10 of
-# 1230 = 0.81% > 0.5%; share 10/1230 = 0.0081
+# ---- partial.example's 192.0.2.21 never passes SPF for the domain and
+# passes aligned DKIM on 90 of its 130 messages: from the reports alone a
+# forwarder (plain forwarding keeps DKIM and breaks SPF), never a blocker
 report advise --domain partial.example --format json
+expect_rc "partial as a forwarder" 0
+expect_eq "partial as a forwarder" "$(jq '$[0].verdict')/$(jq '$[0].sources_by_class.forwarded')/$(jq '$[0].impact.reject.forwarded')" "ready/1/10"
+# named in the senders file it is the domain's own server: legitimate.
+# not-ready: p=quarantine sp=none, next reject keeps sp=none, so the 30
+# failing from mail.partial.example are not hit: legitimate 10 of 1230 =
+# 0.81% > 0.5%; share 10/1230 = 0.0081
+printf '192.0.2.21 Our app server\n' >"$T/senders"
+report advise --domain partial.example --format json --senders "$T/senders"
 expect_rc "partial" 1
 expect_eq "partial verdict" "$(jq '$[0].verdict')/$(jq '$[0].next')" "not-ready/reject"
 expect_eq "partial impact r" "$(jq '$[0].impact.reject.messages')/$(jq '$[0].impact.reject.legitimate')/$(jq '$[0].impact.reject.sp')" "10/10/none"
@@ -118,7 +128,7 @@ expect_eq "partial blocker" "$(jq '$[0].blockers[0].source_ip')/$(jq '$[0].block
 expect_eq "partial record (sp, np differ from p)" "$(jq '$[0].record')" \
     "v=DMARC1; p=reject; sp=none; np=none; rua=mailto:REPLACE-WITH-YOUR-RUA-ADDRESS"
 # a source passing 90 of 130 (69%) is aligned when aligned=0.6
-report advise --domain partial.example --threshold aligned=0.6 --format json
+report advise --domain partial.example --threshold aligned=0.6 --format json --senders "$T/senders"
 expect_eq "partial aligned=0.6" "$(jq '$[0].sources_by_class.aligned')/$(jq '$[0].verdict')" "2/not-ready"
 
 # ---- insufficient data: 1 day, 1 reporter, 50 messages

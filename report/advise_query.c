@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * advise_query.c: what `dmarc-report advise` reads from the database, as
+ * the plain structs of advise.h: per policy domain its reporters, days
+ * covered and latest published policy, per source IP its totals per UTC
+ * day, the raw SPF/DKIM results of its rows, and the header From
+ * subdomains.
+ * A few grouped queries over the window, never one query per IP.
+ */
+#include "advise_query.h"
+#include "derived.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+
+#define DEFAULT_DAYS 30		/* the window without --since/--until/--last */
+
+/* A text column, SQL NULL as "": here NULL only means out of memory. */
+static char *
+dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return strdup(s != NULL ? (const char *)s : "");
+}
+
+static int
+grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t nc;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	if ((p = realloc(*v, nc * size)) == NULL)
+		return -1;
+	memset((char *)p + *cap * size, 0, (nc - *cap) * size);
+	*v = p;
+	*cap = nc;
+	return 0;
+}
+
+static struct adv_domain *
+find_domain(struct advice *a, const char *name)
+{
+	size_t lo = 0, hi = a->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(name, a->d[mid].name);
+
+		if (cmp == 0)
+			return &a->d[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static struct adv_source *
+find_source(struct adv_domain *d, const char *ip)
+{
+	size_t lo = 0, hi = d->nsrc;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(ip, d->src[mid].ip);
+
+		if (cmp == 0)
+			return &d->src[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static int
+policy_value(const unsigned char *s, enum advise_policy_value dflt)
+{
+	int v = advise_policy_parse((const char *)s);
+
+	return v < 0 ? (int)dflt : v;
+}
+
+/* The domains and their reporters, in name order. */
+static int
+load_domains(struct report_ctx *c, struct advice *a)
+{
+	char filter[1024], sql[2048];
+	sqlite3_stmt *st;
+	int rc;
+
+	filter_sql(c, "r", filter, sizeof filter);
+	snprintf(sql, sizeof sql,
+	    "SELECT r.domain, count(DISTINCT ifnull(r.org_name, ''))"
+	    " FROM report r WHERE 1 = 1%s GROUP BY r.domain ORDER BY r.domain",
+	    filter);
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	filter_bind(c, st, 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct adv_domain *d;
+
+		if (grow((void **)&a->d, &a->cap, a->n, sizeof *a->d) != 0) {
+			sqlite3_finalize(st);
+			return report_oom(c);
+		}
+		d = &a->d[a->n++];
+		d->name = dup_col(st, 0);
+		d->reporters = sqlite3_column_int64(st, 1);
+		d->cover_end = INT64_MIN;
+		if (d->name == NULL) {
+			sqlite3_finalize(st);
+			return report_oom(c);
+		}
+	}
+	rc = report_step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Per domain, in the order of the reports' first day: the distinct UTC days
+ * their date ranges cover inside the window, and the policy of the latest
+ * report (the last row).
+ */
+static int
+load_reports(struct report_ctx *c, struct advice *a)
+{
+	char filter[1024], sql[2048];
+	sqlite3_stmt *st;
+	int64_t wfirst = utc_day(a->since), wlast = utc_day(a->until - 1);
+	int rc;
+
+	filter_sql(c, "r", filter, sizeof filter);
+	snprintf(sql, sizeof sql,
+	    "SELECT r.domain, r.date_begin, r.date_end, r.p, r.sp, r.np, r.pct,"
+	    " r.adkim, r.aspf, r.testing FROM report r WHERE 1 = 1%s"
+	    " ORDER BY r.domain, r.date_begin, r.id", filter);
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	filter_bind(c, st, 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct adv_domain *d = find_domain(a,
+		    (const char *)sqlite3_column_text(st, 0));
+		int64_t b = sqlite3_column_int64(st, 1);
+		int64_t e = sqlite3_column_int64(st, 2);
+		int64_t first = utc_day(b);
+		int64_t last = e > b ? utc_day(e - 1) : first;
+		const unsigned char *t;
+
+		if (d == NULL)
+			continue;
+		if (last > wlast)
+			last = wlast;
+		if (first < wfirst)
+			first = wfirst;
+		if (d->cover_end != INT64_MIN && first <= d->cover_end)
+			first = d->cover_end + 1;
+		if (last >= first) {
+			d->days += last - first + 1;
+			d->cover_end = last;
+		}
+		d->last_begin = b;
+		d->has_seen = 1;
+		d->seen.p = (enum advise_policy_value)policy_value(
+		    sqlite3_column_text(st, 3), ADV_NONE);
+		d->seen.sp = (enum advise_policy_value)policy_value(
+		    sqlite3_column_text(st, 4), d->seen.p);
+		d->seen.np = (enum advise_policy_value)policy_value(
+		    sqlite3_column_text(st, 5), d->seen.sp);
+		d->seen_has_pct = sqlite3_column_type(st, 6) != SQLITE_NULL;
+		d->seen.pct = d->seen_has_pct ? sqlite3_column_int(st, 6) : 100;
+		if (d->seen.pct < 0 || d->seen.pct > 100)
+			d->seen.pct = 100;
+		t = sqlite3_column_text(st, 7);
+		d->seen.adkim_strict = t != NULL && (t[0] == 's' || t[0] == 'S');
+		t = sqlite3_column_text(st, 8);
+		d->seen.aspf_strict = t != NULL && (t[0] == 's' || t[0] == 'S');
+		t = sqlite3_column_text(st, 9);
+		d->seen.testing = t != NULL && (t[0] == 'y' || t[0] == 'Y');
+	}
+	rc = report_step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * SQL: the row passes DMARC (DESIGN.md: policy_evaluated dkim or spf pass;
+ * the one place advise spells it, to be swapped for the shared definition);
+ * the UTC day of its report (fmt.h's utc_day, rounding down also before
+ * 1970); its header From is below the policy domain.
+ */
+#define SQL_PASS SQL_DMARC_PASS("rec.")
+#define SQL_DAY SQL_UTC_DAY(r.date_begin)
+#define SQL_SUB "(length(rec.header_from) > length(r.domain) AND" \
+	" substr(lower(rec.header_from), -length(r.domain) - 1) = '.' || r.domain)"
+
+static int
+add64(struct report_ctx *c, int64_t *sum, int64_t v)
+{
+	if (__builtin_add_overflow(*sum, v, sum)) {
+		snprintf(c->err, sizeof c->err, "message totals overflow 64 bits");
+		return -1;
+	}
+	return 0;
+}
+
+/* Adds one day row to a source (and its domain); -1 on overflow. */
+static int
+add_day(struct report_ctx *c, struct adv_domain *d, struct adv_source *s,
+    sqlite3_stmt *st)
+{
+	struct advise_day *y = &s->days[s->ndays++];
+	int64_t v[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v[i] = sqlite3_column_int64(st, 3 + i);
+	y->day = sqlite3_column_int64(st, 2);
+	y->messages = v[0];
+	y->pass = v[1];
+	y->fail_sub = v[4];
+	y->blocked = v[7];
+	if (add64(c, &s->messages, v[0]) || add64(c, &s->pass, v[1]) ||
+	    add64(c, &s->overridden, v[2]) ||
+	    add64(c, &s->authenticated, v[3]) ||
+	    add64(c, &s->fail_sub, v[4]) || add64(c, &s->spf_aligned, v[5]) ||
+	    add64(c, &s->dkim_aligned, v[6]) || add64(c, &s->blocked, v[7]) ||
+	    add64(c, &d->messages, v[0]) || add64(c, &d->pass, v[1]))
+		return -1;
+	return 0;
+}
+
+/*
+ * Per domain, source IP and UTC day: messages, passes, failing messages
+ * with an override reason or arc=pass, failing messages authenticated for
+ * any domain, failing messages from subdomains, SPF and DKIM aligned
+ * passes, failing messages quarantined or rejected.  (source_day has no
+ * reasons, raw results or header From: the raw records it is.)
+ */
+static int
+load_sources(struct report_ctx *c, struct advice *a)
+{
+	char filter[1024], sql[4096];
+	sqlite3_stmt *st;
+	struct adv_source *s = NULL;
+	int rc;
+
+	filter_sql(c, "r", filter, sizeof filter);
+	snprintf(sql, sizeof sql,
+	    "SELECT r.domain, rec.source_ip, " SQL_DAY ", sum(rec.count),"
+	    " sum(CASE WHEN " SQL_PASS " THEN rec.count ELSE 0 END),"
+	    " sum(CASE WHEN NOT " SQL_PASS " AND EXISTS (SELECT 1 FROM"
+	    "  record_reason x WHERE x.record = rec.id AND (x.type IN"
+	    "  ('forwarded', 'mailing_list', 'trusted_forwarder', 'local_policy')"
+	    "  OR x.comment LIKE '%%arc=pass%%')) THEN rec.count ELSE 0 END),"
+	    " sum(CASE WHEN NOT " SQL_PASS " AND (EXISTS (SELECT 1 FROM"
+	    "  record_spf x WHERE x.record = rec.id AND x.result = 'pass') OR"
+	    "  EXISTS (SELECT 1 FROM record_dkim x WHERE x.record = rec.id AND"
+	    "  x.result = 'pass')) THEN rec.count ELSE 0 END),"
+	    " sum(CASE WHEN NOT " SQL_PASS " AND " SQL_SUB
+	    "  THEN rec.count ELSE 0 END),"
+	    " sum(CASE WHEN rec.spf_aligned IS 'pass' THEN rec.count ELSE 0 END),"
+	    " sum(CASE WHEN rec.dkim_aligned IS 'pass' THEN rec.count ELSE 0 END),"
+	    " sum(CASE WHEN NOT " SQL_PASS " AND rec.disposition IN"
+	    "  ('quarantine', 'reject') THEN rec.count ELSE 0 END)"
+	    " FROM record rec JOIN report r ON r.id = rec.report WHERE 1 = 1%s"
+	    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", filter);
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	filter_bind(c, st, 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct adv_domain *d = find_domain(a,
+		    (const char *)sqlite3_column_text(st, 0));
+		const char *ip = (const char *)sqlite3_column_text(st, 1);
+
+		if (d == NULL || ip == NULL)
+			continue;
+		s = d->nsrc ? &d->src[d->nsrc - 1] : NULL;
+		if (s == NULL || strcmp(s->ip, ip) != 0) {
+			if (grow((void **)&d->src, &d->capsrc, d->nsrc,
+			    sizeof *d->src) != 0)
+				goto oom;
+			s = &d->src[d->nsrc++];
+			if ((s->ip = strdup(ip)) == NULL)
+				goto oom;
+		}
+		if (grow((void **)&s->days, &s->capdays, s->ndays,
+		    sizeof *s->days) != 0)
+			goto oom;
+		if (add_day(c, d, s, st) != 0) {
+			sqlite3_finalize(st);
+			return 2;
+		}
+	}
+	rc = report_step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+oom:
+	sqlite3_finalize(st);
+	return report_oom(c);
+}
+
+/* The raw SPF and DKIM results of each source's rows, failing and passing
+ * apart, a record counted once per (kind, result, domain). */
+static int
+load_results(struct report_ctx *c, struct advice *a)
+{
+	char filter[1024], sql[4096];
+	sqlite3_stmt *st;
+	int rc;
+
+	filter_sql(c, "r", filter, sizeof filter);
+	snprintf(sql, sizeof sql,
+	    "SELECT dom, ip, kind, res, ad, sum(n), failing FROM ("
+	    " SELECT DISTINCT rec.id, r.domain AS dom, rec.source_ip AS ip,"
+	    "  0 AS kind, x.result AS res, lower(x.domain) AS ad, rec.count AS n,"
+	    "  NOT " SQL_PASS " AS failing"
+	    "  FROM record rec JOIN report r ON r.id = rec.report"
+	    "  JOIN record_spf x ON x.record = rec.id"
+	    "  WHERE 1 = 1%s"
+	    " UNION ALL"
+	    " SELECT DISTINCT rec.id, r.domain, rec.source_ip, 1, x.result,"
+	    "  lower(x.domain), rec.count, NOT " SQL_PASS
+	    "  FROM record rec JOIN report r ON r.id = rec.report"
+	    "  JOIN record_dkim x ON x.record = rec.id"
+	    "  WHERE 1 = 1%s)"
+	    " GROUP BY dom, ip, failing, kind, res, ad"
+	    " ORDER BY dom, ip, kind, 6 DESC, res, ad, failing",
+	    filter, filter);
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	filter_bind(c, st, filter_bind(c, st, 1));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct adv_domain *d = find_domain(a,
+		    (const char *)sqlite3_column_text(st, 0));
+		struct adv_source *s;
+		struct adv_result *r;
+
+		if (d == NULL || (s = find_source(d,
+		    (const char *)sqlite3_column_text(st, 1))) == NULL)
+			continue;
+		if (grow((void **)&s->res, &s->capres, s->nres, sizeof *s->res)
+		    != 0) {
+			sqlite3_finalize(st);
+			return report_oom(c);
+		}
+		r = &s->res[s->nres++];
+		r->dkim = sqlite3_column_int(st, 2);
+		r->res = dup_col(st, 3);
+		r->dom = dup_col(st, 4);
+		r->messages = sqlite3_column_int64(st, 5);
+		r->failing = sqlite3_column_int(st, 6);
+		if (r->res == NULL || r->dom == NULL) {
+			sqlite3_finalize(st);
+			return report_oom(c);
+		}
+	}
+	rc = report_step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The DKIM selectors of each source's mail: first and last UTC day,
+ * messages, and messages whose DKIM result was pass. */
+static int
+load_selectors(struct report_ctx *c, struct advice *a)
+{
+	char filter[1024], sql[2048];
+	sqlite3_stmt *st;
+	int rc;
+
+	filter_sql(c, "r", filter, sizeof filter);
+	snprintf(sql, sizeof sql,
+	    "SELECT r.domain, rec.source_ip, lower(ifnull(x.domain, '')),"
+	    " ifnull(x.selector, ''), min(" SQL_DAY "), max(" SQL_DAY "),"
+	    " sum(rec.count), sum(CASE WHEN x.result = 'pass' THEN rec.count"
+	    " ELSE 0 END)"
+	    " FROM record rec JOIN report r ON r.id = rec.report"
+	    " JOIN record_dkim x ON x.record = rec.id WHERE 1 = 1%s"
+	    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 5, 3, 4", filter);
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	filter_bind(c, st, 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct adv_domain *d = find_domain(a,
+		    (const char *)sqlite3_column_text(st, 0));
+		struct adv_source *s;
+		struct adv_selector *x;
+
+		if (d == NULL || (s = find_source(d,
+		    (const char *)sqlite3_column_text(st, 1))) == NULL)
+			continue;
+		if (grow((void **)&s->sels, &s->capsels, s->nsels,
+		    sizeof *s->sels) != 0) {
+			sqlite3_finalize(st);
+			return report_oom(c);
+		}
+		x = &s->sels[s->nsels++];
+		x->dom = dup_col(st, 2);
+		x->sel = dup_col(st, 3);
+		x->first = sqlite3_column_int64(st, 4);
+		x->last = sqlite3_column_int64(st, 5);
+		x->messages = sqlite3_column_int64(st, 6);
+		x->pass = sqlite3_column_int64(st, 7);
+		if (x->dom == NULL || x->sel == NULL) {
+			sqlite3_finalize(st);
+			return report_oom(c);
+		}
+	}
+	rc = report_step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The header From domains below each policy domain, most messages first. */
+static int
+load_subdomains(struct report_ctx *c, struct advice *a)
+{
+	char filter[1024], sql[2048];
+	sqlite3_stmt *st;
+	int rc;
+
+	filter_sql(c, "r", filter, sizeof filter);
+	snprintf(sql, sizeof sql,
+	    "SELECT r.domain, lower(rec.header_from), sum(rec.count),"
+	    " sum(CASE WHEN " SQL_PASS " THEN 0 ELSE rec.count END)"
+	    " FROM record rec JOIN report r ON r.id = rec.report"
+	    " WHERE " SQL_SUB "%s GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2", filter);
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	filter_bind(c, st, 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct adv_domain *d = find_domain(a,
+		    (const char *)sqlite3_column_text(st, 0));
+		struct adv_sub *s;
+
+		if (d == NULL)
+			continue;
+		if (grow((void **)&d->sub, &d->capsub, d->nsub, sizeof *d->sub)
+		    != 0) {
+			sqlite3_finalize(st);
+			return report_oom(c);
+		}
+		s = &d->sub[d->nsub++];
+		s->name = dup_col(st, 1);
+		s->messages = sqlite3_column_int64(st, 2);
+		s->fail = sqlite3_column_int64(st, 3);
+		if (s->name == NULL) {
+			sqlite3_finalize(st);
+			return report_oom(c);
+		}
+	}
+	rc = report_step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+advise_query(const struct report_ctx *c, struct report_ctx *w, struct advice *a)
+{
+	int rc;
+
+	/* the default window: the last 30 days, today included */
+	if (!w->windowed) {
+		w->until = c->today + UTC_DAY_SECONDS;
+		w->since = w->until - (int64_t)DEFAULT_DAYS * UTC_DAY_SECONDS;
+		w->windowed = 1;
+	}
+	a->since = w->since;
+	a->until = w->until;
+	if ((rc = load_domains(w, a)) != 0)
+		return rc;
+	if (a->n > 0 && a->since == INT64_MIN) {
+		/* --until alone: the window starts with the first report */
+		sqlite3_stmt *st = report_prepare(w, "SELECT min(date_begin) FROM report");
+		if (st == NULL)
+			return 2;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			a->since = utc_day(sqlite3_column_int64(st, 0)) * UTC_DAY_SECONDS;
+		sqlite3_finalize(st);
+	}
+	if (a->until == INT64_MAX)
+		a->until = c->today + UTC_DAY_SECONDS;
+	if ((rc = load_reports(w, a)) != 0 || (rc = load_sources(w, a)) != 0 ||
+	    (rc = load_results(w, a)) != 0 ||
+	    (rc = load_subdomains(w, a)) != 0 ||
+	    (a->want_selectors && (rc = load_selectors(w, a)) != 0))
+		return rc;
+	return 0;
+}
