@@ -26,7 +26,8 @@
 enum exit_status {
 	EXIT_OK = 0,
 	EXIT_USAGE = 2,		/* usage error, or the database cannot be used */
-	EXIT_NO_DATA = 3	/* no database, or nothing ingested yet */
+	EXIT_NO_DATA = 3,	/* no database, or nothing ingested yet */
+	EXIT_NO_DNS = 4		/* check-dns: DNS could not be asked at all */
 };
 
 #define MAX_DOMAINS 64
@@ -57,6 +58,10 @@ static const char usage_text[] =
 "  check-record 'v=DMARC1; ...'\n"
 "               lint a DMARC record (exit 1 when it has errors); needs no\n"
 "               database\n"
+"  check-dns DOMAIN\n"
+"               check the DMARC, SPF and DKIM records DOMAIN publishes now,\n"
+"               against what the reports show (exit 1 when one has errors,\n"
+"               4 when DNS could not be asked)\n"
 "\n"
 "Options:\n"
 "  --db FILE            database (default: $DMARC_DB, else ./dmarc.db)\n"
@@ -78,6 +83,7 @@ static const char usage_text[] =
 "  --dns-ttl DAYS       look names up again after DAYS (default 7)\n"
 "  --senders FILE       sender names by CIDR or PTR suffix, over the built-in\n"
 "                       ones (default: $DMARC_SENDERS)\n"
+"  --no-reports         check-dns: DNS alone, without the database\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
@@ -87,7 +93,9 @@ static const char usage_text[] =
 "passing (policy_evaluated).  DMARC_NOW=YYYY-MM-DD pins \"today\".\n"
 "\n"
 "Exit status: 0 success (also for an unknown domain or an empty window);\n"
-"2 usage error or unusable database; 3 no database or nothing ingested yet.\n"
+"1 advise: not ready, check-record and check-dns: errors found; 2 usage\n"
+"error or unusable database; 3 no database or nothing ingested yet;\n"
+"4 check-dns: DNS could not be asked.\n"
 "\n"
 "Examples:\n"
 "  dmarc-report summary --last 30d\n"
@@ -112,7 +120,7 @@ usage_error(const char *fmt, ...)
 enum { OPT_DB = 256, OPT_DOMAIN, OPT_SINCE, OPT_UNTIL, OPT_LAST, OPT_FORMAT,
 	OPT_TOP, OPT_SORT, OPT_RECORD, OPT_NAME, OPT_THRESHOLD, OPT_NO_DNS,
 	OPT_DNS_SERVER, OPT_DNS_TIMEOUT, OPT_DNS_BUDGET, OPT_DNS_TTL, OPT_SENDERS,
-	OPT_BY };
+	OPT_BY, OPT_NO_REPORTS };
 
 #define MAX_THRESHOLDS 32
 
@@ -135,6 +143,7 @@ static const struct option long_opts[] = {
 	{ "dns-ttl", required_argument, NULL, OPT_DNS_TTL },
 	{ "senders", required_argument, NULL, OPT_SENDERS },
 	{ "by", required_argument, NULL, OPT_BY },
+	{ "no-reports", no_argument, NULL, OPT_NO_REPORTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -151,6 +160,7 @@ static const struct {
 	{ "weekly", cmd_weekly },
 	{ "advise", cmd_advise },
 	{ "check-record", cmd_check_record },
+	{ "check-dns", cmd_check_dns },
 };
 
 /* Today's UTC midnight, or DMARC_NOW's. */
@@ -175,6 +185,17 @@ lowercase(char *s)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	return s;
+}
+
+/* check-dns without reports (--no-reports, no database or an empty one). */
+static int
+check_dns_alone(struct report_ctx *c)
+{
+	int rc = cmd_check_dns(c);
+
+	if ((rc == EXIT_USAGE || rc == EXIT_NO_DNS) && c->err[0])
+		fprintf(stderr, "dmarc-report: %s\n", c->err);
+	return rc;
 }
 
 int
@@ -266,6 +287,7 @@ main(int argc, char **argv)
 			thresholds[c.nthresholds++] = optarg;
 			break;
 		case OPT_NO_DNS: c.no_dns = 1; break;
+		case OPT_NO_REPORTS: c.no_reports = 1; break;
 		case OPT_DNS_SERVER: c.dns_server = optarg; break;
 		case OPT_DNS_TIMEOUT:
 		case OPT_DNS_BUDGET:
@@ -330,6 +352,16 @@ main(int argc, char **argv)
 		c.record = argv[optind + 1];
 		return run(&c);
 	}
+	if (run == cmd_check_dns) {
+		/* check-dns: the domain is its argument; the database is
+		 * optional */
+		if (optind + 2 != argc) {
+			usage_error("check-dns wants one domain: "
+			    "dmarc-report check-dns example.com");
+			return EXIT_USAGE;
+		}
+		c.dns_domain = argv[++optind];
+	}
 	if (optind + 1 < argc) {
 		usage_error("unexpected argument '%s'", argv[optind + 1]);
 		return EXIT_USAGE;
@@ -370,6 +402,8 @@ main(int argc, char **argv)
 
 	/* the database: read-only; missing or empty is "no data" */
 	path = db_default_path(dbopt);
+	if (run == cmd_check_dns && (c.no_reports || stat(path, &sb) != 0))
+		return check_dns_alone(&c);
 	if (stat(path, &sb) != 0) {
 		fprintf(stderr, "dmarc-report: no database at '%s': run "
 		    "dmarc-ingest first (or give --db FILE)\n", path);
@@ -387,6 +421,12 @@ main(int argc, char **argv)
 		sqlite3_finalize(st);
 		db_close(c.db);
 		return EXIT_USAGE;
+	}
+	if (sqlite3_column_int(st, 0) == 0 && run == cmd_check_dns) {
+		sqlite3_finalize(st);
+		db_close(c.db);
+		c.db = NULL;
+		return check_dns_alone(&c);
 	}
 	if (sqlite3_column_int(st, 0) == 0) {
 		sqlite3_finalize(st);
@@ -410,7 +450,7 @@ main(int argc, char **argv)
 	}
 	rc = run(&c);
 	names_close(&c);
-	if (rc == EXIT_USAGE && c.err[0])
+	if ((rc == EXIT_USAGE || rc == EXIT_NO_DNS) && c.err[0])
 		fprintf(stderr, "dmarc-report: %s\n", c.err);
 	db_close(c.db);
 	if (fflush(stdout) != 0 && rc == EXIT_OK) {

@@ -50,6 +50,9 @@ struct report_ctx {
 	const char *senders_path;	/* --senders or $DMARC_SENDERS */
 	struct rdns *rdns;		/* opened on first use */
 	struct senders *senders;	/* loaded by main */
+	/* check-dns */
+	const char *dns_domain;		/* its argument */
+	int no_reports;			/* --no-reports */
 };
 
 /*
@@ -95,5 +98,8 @@ int cmd_advise(struct report_ctx *c);
 int advise_verdicts(struct report_ctx *c, const char *const *domains,
     size_t n);
 int cmd_check_record(struct report_ctx *c);
+/* check-dns: 0 nothing wrong, 1 an error found, 2 usage (c->err set), 4
+ * DNS could not be asked at all (c->err set).  c->db may be NULL. */
+int cmd_check_dns(struct report_ctx *c);
 
 #endif
