@@ -122,8 +122,8 @@ spf_hints(struct checkdns *cd, const struct checkdns_facts *f)
 		char more[48] = "";
 
 		if (lacks[j].nips > 1)
-			snprintf(more, sizeof more, " and %zu other IPs",
-			    lacks[j].nips - 1);
+			snprintf(more, sizeof more, " and %zu other IP%s",
+			    lacks[j].nips - 1, lacks[j].nips > 2 ? "s" : "");
 		if (msglist_add(&cd->hints, "%s (%s%s) sent %s messages that "
 		    "failed SPF for %s; its include is not in the SPF record: if "
 		    "you send through it, add include:%s", lacks[j].sender ?
@@ -137,7 +137,7 @@ spf_hints(struct checkdns *cd, const struct checkdns_facts *f)
 
 /* The reports' word on one selector's key. */
 static int
-dkim_against_reports(struct checkdns *cd, struct dkim_key *k,
+dkim_against_reports(struct dkim_key *k,
     const struct checkdns_selector *s)
 {
 	char day[FMT_NUM], num[FMT_NUM], who[400];
@@ -151,14 +151,11 @@ dkim_against_reports(struct checkdns *cd, struct dkim_key *k,
 	if (!k->missing)
 		return 0;
 	if (s->passed > 0) {
-		if (msglist_add(&k->errors, "the key behind %s was removed: %s "
+		return msglist_add(&k->errors, "the key behind %s was removed: %s "
 		    "will fail DKIM (%s messages passed with it, the last on "
 		    "%s); publish the key again at %s", k->selector, who,
 		    fmt_int(s->passed, num, sizeof num),
-		    fmt_day(s->last_pass, day, sizeof day), k->name) != 0)
-			return -1;
-		return msglist_add(&cd->hints, "selector %s: the key was removed "
-		    "from DNS but %s still signs with it", k->selector, who);
+		    fmt_day(s->last_pass, day, sizeof day), k->name);
 	}
 	return msglist_add(&k->warnings, "%s: no key, and no signature with "
 	    "selector %s passed in the reports' window: if it was retired, "
@@ -184,7 +181,7 @@ checkdns_run(const char *domain, const struct checkdns_facts *f,
 		    k) != 0)
 			goto fail;
 		cd->ndkim++;
-		if (dkim_against_reports(cd, k, &f->sel[i]) != 0)
+		if (dkim_against_reports(k, &f->sel[i]) != 0)
 			goto fail;
 	}
 	if (f != NULL && f->have && spf_hints(cd, f) != 0)

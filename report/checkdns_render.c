@@ -15,18 +15,65 @@
 #include "fmt.h"
 #include "json_out.h"
 
-/* A published value longer than this is cut in text ("... (N bytes)"). */
-#define SHOW_VALUE 160
+/* A DKIM key record longer than this is cut in text ("... (N bytes)"). */
+#define SHOW_KEY 120
+/* Continuation lines of a message or record start at this column. */
+#define INDENT 11
 
-static void
-put_safe(FILE *f, const char *s, size_t max)
+static int
+safe(char ch)
 {
-	size_t n = strlen(s), i;
+	return (unsigned char)ch < 0x20 || ch == 0x7f ? '?' : ch;
+}
 
-	for (i = 0; i < n && i < max; i++)
-		fputc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i], f);
-	if (n > max)
-		fprintf(f, "... (%zu bytes)", n);
+/* Writes prefix, then s (its first max bytes) word-wrapped to
+ * REPORT_WIDTH with continuation lines indented by `indent`, then a
+ * newline; a word longer than a line is broken. */
+static void
+put_wrapped(FILE *f, const char *prefix, const char *s, size_t max,
+    int indent)
+{
+	size_t n = strlen(s), col = strlen(prefix), i = 0, wl, k;
+	char tail[48] = "";
+	int space = 0;
+
+	fputs(prefix, f);
+	if (n > max) {
+		snprintf(tail, sizeof tail, "... (%zu bytes)", n);
+		n = max;
+	}
+	for (;;) {
+		while (i < n && s[i] == ' ')
+			i++;
+		if (i == n)
+			break;
+		for (wl = 0; i + wl < n && s[i + wl] != ' '; wl++)
+			;
+		if (space && col + 1 + wl > REPORT_WIDTH) {
+			fprintf(f, "\n%*s", indent, "");
+			col = (size_t)indent;
+			space = 0;
+		}
+		if (space) {
+			fputc(' ', f);
+			col++;
+		}
+		for (k = 0; k < wl; k++, col++) {
+			if (col == REPORT_WIDTH) {
+				fprintf(f, "\n%*s", indent, "");
+				col = (size_t)indent;
+			}
+			fputc(safe(s[i + k]), f);
+		}
+		i += wl;
+		space = 1;
+	}
+	if (tail[0] != '\0') {
+		if (col + strlen(tail) > REPORT_WIDTH)
+			fprintf(f, "\n%*s", indent, "");
+		fputs(tail, f);
+	}
+	fputc('\n', f);
 }
 
 static void
@@ -49,16 +96,10 @@ messages(FILE *f, const struct msglist *e, const struct msglist *w)
 {
 	size_t i;
 
-	for (i = 0; i < e->n; i++) {
-		fputs("  error:   ", f);
-		put_safe(f, e->v[i], (size_t)-1);
-		fputc('\n', f);
-	}
-	for (i = 0; i < w->n; i++) {
-		fputs("  warning: ", f);
-		put_safe(f, w->v[i], (size_t)-1);
-		fputc('\n', f);
-	}
+	for (i = 0; i < e->n; i++)
+		put_wrapped(f, "  error:   ", e->v[i], (size_t)-1, INDENT);
+	for (i = 0; i < w->n; i++)
+		put_wrapped(f, "  warning: ", w->v[i], (size_t)-1, INDENT);
 	if (e->dropped + w->dropped > 0)
 		fprintf(f, "  (%zu more not shown)\n", e->dropped + w->dropped);
 }
@@ -69,12 +110,8 @@ text_dmarc(FILE *f, const struct dmarc_dns *d)
 	size_t i;
 
 	fprintf(f, "DMARC  %s\n", d->name);
-	fputs("  record:  ", f);
-	if (d->record != NULL)
-		put_safe(f, d->record, SHOW_VALUE);
-	else
-		fputs("(none)", f);
-	fputc('\n', f);
+	put_wrapped(f, "  record:  ", d->record ? d->record : "(none)",
+	    (size_t)-1, INDENT);
 	if (d->from_org)
 		fputs("  (no record at the domain itself: receivers use the "
 		    "organizational domain's, with its sp=)\n", f);
@@ -90,12 +127,10 @@ text_spf(FILE *f, const struct spf_result *s, const char *domain)
 {
 	size_t i;
 
-	fprintf(f, "\nSPF  %s\n  record:  ", domain);
-	if (s->record != NULL)
-		put_safe(f, s->record, SHOW_VALUE);
-	else
-		fputs("(none)", f);
-	fprintf(f, "\n  lookups: %d of %d, void lookups %d of %d\n",
+	fprintf(f, "\nSPF  %s\n", domain);
+	put_wrapped(f, "  record:  ", s->record ? s->record : "(none)",
+	    (size_t)-1, INDENT);
+	fprintf(f, "  lookups: %d of %d, void lookups %d of %d\n",
 	    s->lookups, SPF_MAX_LOOKUPS, s->void_lookups, SPF_MAX_VOID);
 	verdict(f, s->errors.n, s->warnings.n, "OK");
 	messages(f, &s->errors, &s->warnings);
@@ -127,26 +162,26 @@ text_dkim(FILE *f, const struct dkim_key *k, const struct checkdns_selector *s)
 	fprintf(f, "\nDKIM  %s", k->name);
 	if (k->target[0] != '\0')
 		fprintf(f, " (CNAME to %s)", k->target);
-	fputs("\n  record:  ", f);
-	if (k->record != NULL)
-		put_safe(f, k->record, SHOW_VALUE);
-	else
-		fputs("(none)", f);
 	fputc('\n', f);
+	put_wrapped(f, "  record:  ", k->record ? k->record : "(none)",
+	    SHOW_KEY, INDENT);
 	if (k->bits > 0)
 		fprintf(f, "  key:     RSA, %d bits\n", k->bits);
 	else if (k->type[0] != '\0' && !k->revoked)
 		fprintf(f, "  key:     %s\n", k->type);
-	if (s != NULL)
-		fprintf(f, "  reports: %s messages signed, %s passed%s%s%s%s%s%s"
-		    "%s\n",
-		    fmt_int(s->messages, num, sizeof num),
+	if (s != NULL) {
+		char line[600];
+
+		snprintf(line, sizeof line, "%s messages signed, %s passed%s%s%s%s"
+		    "%s%s%s", fmt_int(s->messages, num, sizeof num),
 		    fmt_int(s->passed, num2, sizeof num2),
 		    s->last_pass >= 0 ? ", the last on " : "",
 		    s->last_pass >= 0 ? fmt_day(s->last_pass, day, sizeof day) : "",
 		    s->ip[0] ? ", mostly from " : "", s->ip,
 		    s->sender ? " (" : "", s->sender ? s->sender : "",
 		    s->sender ? ")" : "");
+		put_wrapped(f, "  reports: ", line, (size_t)-1, INDENT);
+	}
 	verdict(f, k->errors.n, k->warnings.n, k->missing ? "MISSING" : "OK");
 	messages(f, &k->errors, &k->warnings);
 }
@@ -174,11 +209,8 @@ render_text(FILE *f, const struct checkdns *cd,
 		    fmt_day(facts->until - 86400, b, sizeof b));
 		if (cd->hints.n == 0)
 			fputs("  nothing to add\n", f);
-		for (i = 0; i < cd->hints.n; i++) {
-			fputs("  * ", f);
-			put_safe(f, cd->hints.v[i], (size_t)-1);
-			fputc('\n', f);
-		}
+		for (i = 0; i < cd->hints.n; i++)
+			put_wrapped(f, "  * ", cd->hints.v[i], (size_t)-1, 4);
 	}
 	nwarn = cd->dmarc.warnings.n + cd->spf.warnings.n;
 	for (i = 0; i < cd->ndkim; i++)
