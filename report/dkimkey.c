@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -53,7 +54,7 @@ b64_decode(const char *in, unsigned char *out, size_t cap)
 	int n = 0, m = 0, rc;
 	size_t len = strlen(in);
 
-	if ((len / 4 + 1) * 3 > cap || len > (size_t)DKIM_RECORD_MAX)
+	if ((len + 3) / 4 * 3 > cap || len > (size_t)DKIM_RECORD_MAX)
 		return -1;
 	if ((ctx = EVP_ENCODE_CTX_new()) == NULL)
 		return -1;
@@ -87,6 +88,7 @@ read_key(struct dkim_key *k, const char *ktype, const unsigned char *der,
 	}
 	snprintf(k->type, sizeof k->type, "rsa");
 	if ((pk = d2i_PUBKEY(NULL, &p, len)) == NULL) {
+		ERR_clear_error();
 		p = der;
 		if ((pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, len)) != NULL)
 			rc = msglist_add(&k->warnings, "%s: p= is a bare PKCS#1 "
@@ -94,9 +96,11 @@ read_key(struct dkim_key *k, const char *ktype, const unsigned char *der,
 			    "6376 3.6.1 asks for; some verifiers reject it",
 			    k->name);
 	}
-	if (pk == NULL)
+	if (pk == NULL) {
+		ERR_clear_error();
 		return msglist_add(&k->errors, "%s: p= is not an RSA public key (%s); verifiers "
 		    "treat every signature as failed", k->name, "bad DER");
+	}
 	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
 		EVP_PKEY_free(pk);
 		return msglist_add(&k->errors, "%s: p= holds a key that is not RSA, but k= says "
@@ -185,9 +189,9 @@ dkim_key_parse(const char *record, struct dkim_key *k)
 		    "key", k->name, ktype);
 		goto out;
 	}
-	if ((der = malloc(o)) == NULL)
+	if ((der = malloc(o + 4)) == NULL)
 		goto out;
-	if ((len = b64_decode(p, der, o)) < 0) {
+	if ((len = b64_decode(p, der, o + 4)) < 0) {
 		rc = msglist_add(&k->errors, "%s: p= is not valid base64%s: verifiers treat every "
 		    "signature as failed", k->name, "");
 		goto out;

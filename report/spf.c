@@ -67,7 +67,8 @@ lookup(struct walk *w, const char *name, enum dnsq_type type,
 /* Queries for a, mx and exists: counts a void lookup; more than 10 MX
  * names is a permerror (RFC 7208 4.6.4). */
 static void
-probe(struct walk *w, const char *term, const char *name, enum dnsq_type type)
+probe(struct walk *w, const char *at, const char *term, const char *name,
+    enum dnsq_type type)
 {
 	struct dnsq_answer a;
 	int is_void;
@@ -84,15 +85,15 @@ probe(struct walk *w, const char *term, const char *name, enum dnsq_type type)
 	}
 	if (is_void) {
 		w->r->void_lookups++;
-		WARN(w, "%s: %s has %s: a void lookup (at most %d are allowed, "
-		    "RFC 7208 4.6.4)", term, name, type == DNSQ_MX ?
+		WARN(w, "%s: %s: %s has %s: a void lookup (at most %d are "
+		    "allowed, RFC 7208 4.6.4)", at, term, name, type == DNSQ_MX ?
 		    "no MX record" : "no address", SPF_MAX_VOID);
 	} else if (a.status == DNSQ_TIMEOUT || a.status == DNSQ_ERROR)
-		ERR(w, "%s: %s: %s; receivers get temperror", term, name,
+		ERR(w, "%s: %s: %s: %s; receivers get temperror", at, term, name,
 		    dnsq_status_text(&a, type));
 	else if (type == DNSQ_MX && a.n > 10)
-		ERR(w, "%s: %s has %zu MX hosts; over 10 is a permerror "
-		    "(RFC 7208 4.6.4)", term, name, a.n);
+		ERR(w, "%s: %s: %s has %zu MX hosts; over 10 is a permerror "
+		    "(RFC 7208 4.6.4)", at, term, name, a.n);
 	dnsq_answer_free(&a);
 }
 
@@ -201,8 +202,6 @@ walk_terms(struct walk *w, size_t node, const char *record, int depth)
 					    "permerror (RFC 7208 6)", at);
 				domain_spec(m + mlen + 1, cur, redirect,
 				    sizeof redirect);
-				w->r->lookups++;
-				w->r->nodes[node].lookups++;
 			} else if (strncasecmp(m, "exp", mlen) == 0 && mlen == 3 &&
 			    nexp++ > 0)
 				ERR(w, "%s: exp= appears twice: permerror "
@@ -256,7 +255,7 @@ walk_terms(struct walk *w, size_t node, const char *record, int depth)
 		}
 		if (strchr(name, '%') != NULL)
 			continue;	/* a macro: counted, not queried */
-		probe(w, t, name, IS("mx") ? DNSQ_MX : DNSQ_A);
+		probe(w, at, t, name, IS("mx") ? DNSQ_MX : DNSQ_A);
 #undef IS
 	}
 	free(copy);
@@ -267,6 +266,8 @@ walk_terms(struct walk *w, size_t node, const char *record, int depth)
 		else {
 			char term[DNSQ_NAME_LEN + 10];
 
+			/* counted only when followed: with all it never is */
+			w->r->lookups++;
 			snprintf(term, sizeof term, "redirect=%s", redirect);
 			follow(w, term, redirect, "redirect", depth);
 		}
