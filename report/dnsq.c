@@ -305,11 +305,8 @@ struct rr_view {
 	size_t rdoff, rdlen;
 };
 
-/* Reads the answer of m into out, from `name` through its CNAMEs.  Sets
- * *next to the CNAME target whose records are missing (a server that does
- * not recurse), else "".  0, -1 on a bad reply (why set), -2 out of memory. */
-static int
-parse_reply(const unsigned char *m, size_t len, const char *name,
+int
+dnsq_parse(const unsigned char *m, size_t len, const char *name,
     enum dnsq_type type, struct dnsq_answer *out, char *next)
 {
 	struct rr_view *rrs = NULL;
@@ -528,7 +525,7 @@ ask(struct dnsq *q, const char *name, enum dnsq_type type,
 			rc = -2;
 			break;
 		}
-		rc = parse_reply(p.abuf, (size_t)p.alen, name, type, out, next);
+		rc = dnsq_parse(p.abuf, (size_t)p.alen, name, type, out, next);
 		if (rc == -1)
 			out->status = DNSQ_ERROR;
 		break;

@@ -71,6 +71,15 @@ size_t dnsq_questions(const struct dnsq *q);
 
 void dnsq_free(struct dnsq *q);
 
+/* Reads a reply m[0..len) to a question for `name` (lowercase, no trailing
+ * dot) into out: the CNAME chain from name in the answer section, and the
+ * records of `type` at its end.  Sets `next` (DNSQ_NAME_LEN bytes) to the
+ * CNAME target when the reply stops there (a server that does not
+ * recurse), else "".  0; -1 on a malformed reply (out->why set); -2 out of
+ * memory.  Exposed for the tests: a reply is untrusted input. */
+int dnsq_parse(const unsigned char *m, size_t len, const char *name,
+    enum dnsq_type type, struct dnsq_answer *out, char *next);
+
 /* Appends a copy of s to a->rr; -1 when out of memory (a full answer drops
  * the record and returns 0). */
 int dnsq_answer_add(struct dnsq_answer *a, const char *s);

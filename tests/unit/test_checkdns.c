@@ -2,8 +2,9 @@
 /*
  * test_checkdns.c: the check-dns checkers without DNS: the SPF evaluator,
  * the DKIM key check and the DMARC placement check over a lookup function
- * that answers from a table, and the services' SPF include table.  (The
- * c-ares path and the whole command: tests/e2e/test_check_dns.sh.)
+ * that answers from a table, the services' SPF include table, and the
+ * DNS reply reader on hand-made and mutated replies.  (The c-ares path and
+ * the whole command: tests/e2e/test_check_dns.sh.)
  */
 #include "check.h"
 #include "checkdns.h"
@@ -355,6 +356,201 @@ test_includes(void)
 	CHECK(checkdns_spf_include(NULL, NULL) == NULL);
 }
 
+/* ---- DNS replies ---- */
+
+struct msg {
+	unsigned char b[1024];
+	size_t n;
+};
+
+static void
+put(struct msg *m, const void *p, size_t n)
+{
+	if (m->n + n <= sizeof m->b) {
+		memcpy(m->b + m->n, p, n);
+		m->n += n;
+	}
+}
+
+static void
+put16(struct msg *m, unsigned v)
+{
+	unsigned char b[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+
+	put(m, b, 2);
+}
+
+static void
+put_name(struct msg *m, const char *name)
+{
+	while (*name) {
+		size_t l = strcspn(name, ".");
+		unsigned char c = (unsigned char)l;
+
+		put(m, &c, 1);
+		put(m, name, l);
+		name += l;
+		if (*name == '.')
+			name++;
+	}
+	put(m, "", 1);
+}
+
+/* A reply header and the question for name/type; ancount answers follow. */
+static void
+start(struct msg *m, const char *name, unsigned type, unsigned ancount)
+{
+	m->n = 0;
+	put16(m, 0x1234);
+	put16(m, 0x8180);
+	put16(m, 1);
+	put16(m, ancount);
+	put16(m, 0);
+	put16(m, 0);
+	put_name(m, name);
+	put16(m, type);
+	put16(m, 1);
+}
+
+/* An answer: owner NULL is a pointer to the question's name. */
+static void
+rr(struct msg *m, const char *owner, unsigned type, const void *rd,
+    size_t rdlen)
+{
+	if (owner == NULL)
+		put16(m, 0xc00c);
+	else
+		put_name(m, owner);
+	put16(m, type);
+	put16(m, 1);
+	put16(m, 0);
+	put16(m, 300);
+	put16(m, (unsigned)rdlen);
+	put(m, rd, rdlen);
+}
+
+static void
+test_parse(void)
+{
+	struct dnsq_answer a;
+	struct msg m, cn;
+	char next[DNSQ_NAME_LEN];
+	unsigned char rd[64];
+	unsigned seed = 1;
+	int i, rc;
+
+	/* TXT of two strings, one with a NUL byte: joined, NUL as '?' */
+	start(&m, "a.test", DNSQ_TXT, 1);
+	rr(&m, NULL, DNSQ_TXT, "\002ab\003c\0d", 7);
+	memset(&a, 0, sizeof a);
+	CHECK_INT(dnsq_parse(m.b, m.n, "a.test", DNSQ_TXT, &a, next), 0);
+	CHECK_INT(a.status, DNSQ_OK);
+	CHECK_INT(a.n, 1);
+	CHECK_STR(a.rr[0], "abc?d");
+	CHECK_STR(next, "");
+	dnsq_answer_free(&a);
+
+	/* a CNAME chain (upper case in the reply), then the TXT */
+	cn.n = 0;
+	put_name(&cn, "B.test");
+	start(&m, "a.test", DNSQ_TXT, 2);
+	rr(&m, NULL, DNSQ_CNAME, cn.b, cn.n);
+	rr(&m, "b.TEST", DNSQ_TXT, "\001x", 2);
+	memset(&a, 0, sizeof a);
+	CHECK_INT(dnsq_parse(m.b, m.n, "a.test", DNSQ_TXT, &a, next), 0);
+	CHECK_INT(a.status, DNSQ_OK);
+	CHECK_STR(a.name, "b.test");
+	CHECK(a.via_cname);
+	CHECK_STR(a.rr[0], "x");
+	dnsq_answer_free(&a);
+
+	/* the CNAME alone: its target is to be asked */
+	start(&m, "a.test", DNSQ_TXT, 1);
+	rr(&m, NULL, DNSQ_CNAME, cn.b, cn.n);
+	memset(&a, 0, sizeof a);
+	CHECK_INT(dnsq_parse(m.b, m.n, "a.test", DNSQ_TXT, &a, next), 0);
+	CHECK_INT(a.status, DNSQ_NODATA);
+	CHECK_STR(next, "b.test");
+	dnsq_answer_free(&a);
+
+	/* a CNAME loop inside the reply */
+	start(&m, "a.test", DNSQ_TXT, 2);
+	rr(&m, NULL, DNSQ_CNAME, cn.b, cn.n);
+	rr(&m, "b.test", DNSQ_CNAME, "\001a\004test\0", 8);
+	memset(&a, 0, sizeof a);
+	CHECK_INT(dnsq_parse(m.b, m.n, "a.test", DNSQ_TXT, &a, next), 0);
+	CHECK_INT(a.status, DNSQ_ERROR);
+	CHECK(strstr(a.why, "CNAMEs from a.test") != NULL);
+	dnsq_answer_free(&a);
+
+	/* MX: the host compressed to the question's name; A and AAAA */
+	start(&m, "a.test", DNSQ_MX, 1);
+	rr(&m, NULL, DNSQ_MX, "\0\012\300\014", 4);
+	memset(&a, 0, sizeof a);
+	CHECK_INT(dnsq_parse(m.b, m.n, "a.test", DNSQ_MX, &a, next), 0);
+	CHECK_STR(a.rr[0], "a.test");
+	dnsq_answer_free(&a);
+	start(&m, "a.test", DNSQ_A, 1);
+	rr(&m, NULL, DNSQ_A, "\300\000\002\001", 4);
+	memset(&a, 0, sizeof a);
+	CHECK_INT(dnsq_parse(m.b, m.n, "a.test", DNSQ_A, &a, next), 0);
+	CHECK_STR(a.rr[0], "192.0.2.1");
+	dnsq_answer_free(&a);
+
+	/* malformed: an A of 3 bytes, rdata past the end, a name pointing at
+	 * itself, a short header */
+	start(&m, "a.test", DNSQ_A, 1);
+	rr(&m, NULL, DNSQ_A, "\300\000\002", 3);
+	memset(&a, 0, sizeof a);
+	CHECK_INT(dnsq_parse(m.b, m.n, "a.test", DNSQ_A, &a, next), -1);
+	dnsq_answer_free(&a);
+	start(&m, "a.test", DNSQ_TXT, 1);
+	rr(&m, NULL, DNSQ_TXT, "\005abc", 4);
+	memset(&a, 0, sizeof a);
+	CHECK_INT(dnsq_parse(m.b, m.n - 1, "a.test", DNSQ_TXT, &a, next), -1);
+	dnsq_answer_free(&a);
+	m.n = 0;
+	put16(&m, 0);
+	put16(&m, 0x8180);
+	put16(&m, 1);
+	put16(&m, 0);
+	put16(&m, 0);
+	put16(&m, 0);
+	put16(&m, 0xc00c);	/* the question's name is a pointer to itself */
+	memset(&a, 0, sizeof a);
+	CHECK_INT(dnsq_parse(m.b, m.n, "a.test", DNSQ_TXT, &a, next), -1);
+	CHECK_INT(dnsq_parse(m.b, 11, "a.test", DNSQ_TXT, &a, next), -1);
+
+	/* mutated replies: any result, no crash, no leak (ASan) */
+	start(&cn, "a.test", DNSQ_TXT, 3);
+	rr(&cn, NULL, DNSQ_CNAME, "\001b\300\014", 4);
+	rr(&cn, "b.a.test", DNSQ_TXT, "\003abc\002de", 7);
+	memset(rd, 'k', sizeof rd);
+	rd[0] = 60;
+	rr(&cn, "b.a.test", DNSQ_TXT, rd, 61);
+	memset(&a, 0, sizeof a);
+	CHECK_INT(dnsq_parse(cn.b, cn.n, "a.test", DNSQ_TXT, &a, next), 0);
+	CHECK_INT(a.n, 2);
+	CHECK_STR(a.rr[0], "abcde");
+	dnsq_answer_free(&a);
+	for (i = 0; i < 20000; i++) {
+		int k, flips = 1 + i % 4;
+
+		m = cn;
+		for (k = 0; k < flips; k++) {
+			seed = seed * 1103515245u + 12345u;
+			m.b[(seed >> 8) % m.n] = (unsigned char)(seed >> 20);
+		}
+		if (i % 7 == 0)
+			m.n = (seed >> 4) % m.n;
+		memset(&a, 0, sizeof a);
+		rc = dnsq_parse(m.b, m.n, "a.test", DNSQ_TXT, &a, next);
+		CHECK(rc == 0 || rc == -1);
+		CHECK(a.n <= DNSQ_MAX_RR);
+		dnsq_answer_free(&a);
+	}
+}
+
 int
 main(void)
 {
@@ -363,5 +559,6 @@ main(void)
 	test_dkim_lookup();
 	test_dmarc();
 	test_includes();
+	test_parse();
 	CHECK_DONE();
 }
