@@ -128,7 +128,9 @@ cmd_check_dns(struct report_ctx *c)
 		checkdns_facts_free(&facts);
 		snprintf(c->err, sizeof c->err, "check-dns: DNS could not be "
 		    "asked: %s", err);
-		return EXIT_DNS;
+		/* a --dns-server c-ares cannot read is a usage error */
+		return c->dns_server != NULL && strncmp(err, "DNS server", 10) ==
+		    0 ? 2 : EXIT_DNS;
 	}
 	if (checkdns_run(domain, &facts, dnsq_lookup, q, &cd) != 0) {
 		dnsq_free(q);

@@ -34,6 +34,11 @@
 #define DNSQ_TIMEOUT_MAX 60000
 /* EDNS0 payload size: the DNS flag day 2020 value. */
 #define DNSQ_EDNS_SIZE 1232
+/* Questions without an answer, before any reply, after which the server
+ * counts as dead and later questions fail at once: a dead resolver costs
+ * two timeouts, not the budget, while one slow name is not taken for a
+ * dead server. */
+#define DNSQ_DEAD_AFTER 2
 /* Compression pointers followed in one name before it is a bad reply. */
 #define DNSQ_MAX_PTRS 32
 
@@ -44,7 +49,8 @@ struct dnsq {
 	int sock_overflow;
 	int64_t deadline;		/* of the budget (monotonic ms) */
 	size_t questions, replies;
-	int dead;			/* a timeout before any reply */
+	int silent;			/* questions unanswered, no reply yet */
+	int dead;			/* DNSQ_DEAD_AFTER of them: stop asking */
 };
 
 /* One question's state, the argument of its callback. */
@@ -540,14 +546,14 @@ ask(struct dnsq *q, const char *name, enum dnsq_type type,
 		out->status = DNSQ_TIMEOUT;
 		snprintf(out->why, sizeof out->why, "no answer from the DNS "
 		    "server (timeout)");
-		if (q->replies == 0)
+		if (q->replies == 0 && ++q->silent >= DNSQ_DEAD_AFTER)
 			q->dead = 1;
 		break;
 	case ARES_ECONNREFUSED:
 		out->status = DNSQ_TIMEOUT;
 		snprintf(out->why, sizeof out->why, "the DNS server refused "
 		    "the connection");
-		if (q->replies == 0)
+		if (q->replies == 0 && ++q->silent >= DNSQ_DEAD_AFTER)
 			q->dead = 1;
 		break;
 	case ARES_ESERVFAIL:

@@ -58,9 +58,9 @@ struct dnsq *dnsq_new(const char *server, int timeout_ms, int budget_ms,
     char *err, size_t errlen);
 
 /* Asks for `name` (absolute; a trailing dot is allowed); a dnsq_lookup_fn
- * over a struct dnsq.  Once the server has not answered once and never
- * answered before, later questions fail at once with DNSQ_TIMEOUT: a dead
- * resolver costs one timeout, not the budget. */
+ * over a struct dnsq.  Once two questions went unanswered and none was
+ * ever answered, later questions fail at once with DNSQ_TIMEOUT: a dead
+ * resolver costs two timeouts, not the budget. */
 int dnsq_lookup(void *q, const char *name, enum dnsq_type type,
     struct dnsq_answer *out);
 

@@ -32,10 +32,13 @@ expect_eq "a 2048-bit key is 392 base64 characters" "${#K2048}" 392
 	echo "TXT kcname.keys.example.net \"v=DKIM1; k=rsa; p=$K2048\""
 } >>"$ZONE"
 
-# start_responder PORTFILE: a private responder; sets RPID and PORT
+# start_responder PORTFILE: a private responder; sets RPID and PORT (all
+# are killed at the end, by PID)
+PIDS=""
 start_responder() {
 	"$RESPONDER" --max-seconds 300 "$1" "$ZONE" &
 	RPID=$!
+	PIDS="$PIDS $RPID"
 	for _ in $(seq 1 500); do
 		[ -s "$1" ] && break
 		sleep 0.01
@@ -43,7 +46,7 @@ start_responder() {
 	PORT=$(cat "$1")
 }
 start_responder "$T/port"
-trap 'kill "$RPID" 2>/dev/null || true; wait "$RPID" 2>/dev/null || true; rm -rf "$T"' EXIT
+trap 'for p in $PIDS; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
 SERVER="127.0.0.1:$PORT"
 
 # dns ARGS...: check-dns against the responder; sets RC, OUT (wrapped
@@ -168,7 +171,12 @@ start_responder "$T/port2"
 kill "$RPID"
 wait "$RPID" 2>/dev/null || true
 DEAD=$PORT
+start_responder "$T/port3"
+kill -STOP "$RPID"	# it receives, it never answers
+STOPPED=$RPID
+SILENT=$PORT
 RPID=$FIRST
+PORT=$(cat "$T/port")
 set +e
 "$DMARC_REPORT" --db "$DB" check-dns --dns-server "127.0.0.1:$DEAD" good.test >"$T/out" 2>"$T/err"
 RC=$?
@@ -177,9 +185,24 @@ ERR=$(cat "$T/err")
 expect_rc "dead server" 4
 expect_eq "dead server: no output" "$(cat "$T/out")" ""
 expect_match "dead server" "$ERR" "^dmarc-report: check-dns: DNS could not be asked: 127\.0\.0\.1:$DEAD did not answer"
+set +e
+"$DMARC_REPORT" --db "$DB" check-dns --dns-timeout 1 --dns-server "127.0.0.1:$SILENT" good.test >"$T/out" 2>"$T/err"
+RC=$?
+set -e
+ERR=$(cat "$T/err")
+expect_rc "silent server" 4
+expect_eq "silent server: no output" "$(cat "$T/out")" ""
+expect_match "silent server" "$ERR" "^dmarc-report: check-dns: DNS could not be asked: 127\.0\.0\.1:$SILENT did not answer"
+kill -KILL "$STOPPED"
+wait "$STOPPED" 2>/dev/null || true
+# one name that never gets an answer in time: an error for that record,
+# the rest is checked
 dns --dns-timeout 1 slow.test
-expect_rc "slow server" 4
-expect_match "slow server" "$ERR" "DNS could not be asked"
+expect_rc "slow name" 1
+expect_match "slow name" "$OUT" "error:   _dmarc\.slow\.test: no answer from the DNS server \(timeout\)"
+expect_match "slow name: SPF checked" "$OUT" "^SPF  slow\.test$"
+dns --dns-server nonsense good.test
+expect_rc "a --dns-server c-ares cannot read" 2
 
 # usage
 dns
