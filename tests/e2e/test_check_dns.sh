@@ -30,6 +30,8 @@ expect_eq "a 2048-bit key is 392 base64 characters" "${#K2048}" 392
 	# 415 bytes in one quoted string: the responder sends 255 + 160
 	echo "TXT k2048._domainkey.keys.test \"v=DKIM1; k=rsa; t=y; p=$K2048\""
 	echo "TXT kcname.keys.example.net \"v=DKIM1; k=rsa; p=$K2048\""
+	echo "TXT mail2024._domainkey.gen.test \"v=DKIM1; k=rsa; p=$K2048\""
+	echo "TXT selector1-gen-test._domainkey.gen.onmicrosoft.com \"v=DKIM1; k=rsa; p=$K2048\""
 } >>"$ZONE"
 
 # start_responder PORTFILE: a private responder; sets RPID and PORT (all
@@ -263,5 +265,26 @@ expect_match "keys.test, old report" "$OUT" "DKIM  not checked: no signature wit
 dns --no-reports keys.test
 expect_rc "--no-reports" 0
 expect_match "--no-reports" "$OUT" "DKIM  not checked: the selectors come from the reports, which were not read"
+
+# reports made by dmarc-gen: selector2 (Office 365) passed and is gone; the
+# figures come from the records with SQL
+"$DMARC_GEN" --out "$T/gen" --reports 8 --records 30 --seed 3 --domain gen.test \
+    --start 2025-12-20 2>/dev/null
+ingest --quiet "$T/gen"
+expect_rc "ingest the generated reports" 0
+SEL="FROM record_dkim d JOIN record r ON r.id = d.record JOIN report rp ON rp.id = r.report WHERE d.domain = 'gen.test'"
+ORDER=$(q "SELECT lower(d.selector) $SEL AND d.selector <> '' GROUP BY 1 ORDER BY sum(CASE WHEN d.result = 'pass' THEN r.count ELSE 0 END) DESC, sum(r.count) DESC, 1" | tr '\n' ' ')
+expect_eq "gen.test: selectors in the reports" "$ORDER" "selector1 mail2024 selector2 default "
+PASS2=$(q "SELECT sum(r.count) $SEL AND d.selector = 'selector2' AND d.result = 'pass'")
+IP2=$(q "SELECT r.source_ip $SEL AND d.selector = 'selector2' AND d.result = 'pass' GROUP BY 1 ORDER BY sum(r.count) DESC, 1 LIMIT 1")
+DAY2=$(q "SELECT date(max(rp.date_begin), 'unixepoch') $SEL AND d.selector = 'selector2' AND d.result = 'pass'")
+DMARC_NOW=2025-12-31 dns gen.test
+expect_rc "gen.test" 1
+expect_eq "gen.test: selectors shown" "$(printf '%s\n' "$OUT" | sed -n 's/^DKIM  \([a-z0-9]*\)\._domainkey.*/\1/p' | tr '\n' ' ')" "$ORDER"
+expect_match "gen.test: selector1 by CNAME" "$OUT" "^DKIM  selector1\._domainkey\.gen\.test \(CNAME to selector1-gen-test\._domainkey\.gen\.onmicrosoft\.com\)$"
+expect_match "gen.test: selector2 gone" "$OUT" "error:   the key behind selector2 was removed: mail from $IP2 will fail DKIM \($PASS2 messages passed with it, the last on $DAY2\); publish the key again at selector2\._domainkey\.gen\.test$"
+expect_match "gen.test: default never passed" "$OUT" "warning: default\._domainkey\.gen\.test: no key, and no signature with selector default passed"
+expect_match "gen.test: SPF" "$OUT" "^  lookups: 1 of 10, void lookups 0 of 2$"
+expect_match "gen.test" "$OUT" "^gen\.test: NEEDS ATTENTION, 1 error, 1 warning$"
 
 done_tests
