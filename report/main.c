@@ -29,7 +29,8 @@ enum exit_status {
 	EXIT_OK = 0,
 	EXIT_ATTENTION = 1,	/* advise: not ready; check-record: errors */
 	EXIT_USAGE = 2,		/* usage error, or the database cannot be used */
-	EXIT_NO_DATA = 3	/* no database, or nothing ingested yet */
+	EXIT_NO_DATA = 3,	/* no database, or nothing ingested yet */
+	EXIT_NO_DNS = 4		/* check-dns: DNS could not be asked at all */
 };
 
 /* The one mapping from what a command returns to the exit status. */
@@ -43,14 +44,11 @@ exit_status(enum report_status s)
 	case RPT_NODATA: return EXIT_NO_DATA;
 	case RPT_USAGE:
 	case RPT_ERROR: return EXIT_USAGE;
+	case RPT_NO_DNS: return EXIT_NO_DNS;
 	}
 	return EXIT_USAGE;
 }
 
-/*
- * cmd_advise.c still returns exit numbers (0, 1, 2): read as statuses here
- * until it returns a report_status (then it goes in commands[] directly).
- */
 #define MAX_DOMAINS 64
 
 static const char usage_text[] =
@@ -83,7 +81,14 @@ static const char usage_text[] =
 "  check-record 'v=DMARC1; ...'\n"
 "               lint a DMARC record (exit 1 when it has errors); needs no\n"
 "               database\n"
-"\n"
+"  check-dns DOMAIN\n"
+"               check the DMARC, SPF and DKIM records DOMAIN publishes now,\n"
+"               against what the reports show (exit 1 when one has errors,\n"
+"               4 when DNS could not be asked)\n"
+"\n";
+
+/* The options, apart: one string would pass C's 4,095-byte minimum. */
+static const char usage_options[] =
 "Options:\n"
 "  --db FILE            database (default: $DMARC_DB, else ./dmarc.db)\n"
 "  --domain D           only policy domain D (repeatable; default: all)\n"
@@ -105,6 +110,7 @@ static const char usage_text[] =
 "  --dns-ttl DAYS       look names up again after DAYS (default 7)\n"
 "  --senders FILE       sender names by CIDR, PTR suffix or @domain, over the\n"
 "                       built-in ones (default: $DMARC_SENDERS)\n"
+"  --no-reports         check-dns: DNS alone, without the database\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
@@ -114,9 +120,9 @@ static const char usage_text[] =
 "passing (policy_evaluated).  DMARC_NOW=YYYY-MM-DD pins \"today\".\n"
 "\n"
 "Exit status: 0 success (also for an unknown domain or an empty window,\n"
-"which stderr names); 1 a domain is not ready (advise) or the record has\n"
-"errors (check-record); 2 usage error or unusable database; 3 no database\n"
-"or nothing ingested yet.\n"
+"which stderr names); 1 advise: a domain is not ready, check-record and\n"
+"check-dns: errors found; 2 usage error or unusable database; 3 no\n"
+"database or nothing ingested yet; 4 check-dns: DNS could not be asked.\n"
 "\n"
 "Examples:\n"
 "  dmarc-report summary --last 30d\n"
@@ -141,7 +147,7 @@ usage_error(const char *fmt, ...)
 enum { OPT_DB = 256, OPT_DOMAIN, OPT_SINCE, OPT_UNTIL, OPT_LAST, OPT_FORMAT,
 	OPT_TOP, OPT_SORT, OPT_RECORD, OPT_NAME, OPT_THRESHOLD, OPT_NO_DNS,
 	OPT_DNS_SERVER, OPT_DNS_TIMEOUT, OPT_DNS_BUDGET, OPT_DNS_TTL, OPT_SENDERS,
-	OPT_BY };
+	OPT_BY, OPT_NO_REPORTS };
 
 #define MAX_THRESHOLDS 32
 
@@ -164,6 +170,7 @@ static const struct option long_opts[] = {
 	{ "dns-ttl", required_argument, NULL, OPT_DNS_TTL },
 	{ "senders", required_argument, NULL, OPT_SENDERS },
 	{ "by", required_argument, NULL, OPT_BY },
+	{ "no-reports", no_argument, NULL, OPT_NO_REPORTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -181,6 +188,7 @@ static const struct {
 	{ "advise", cmd_advise },
 	{ "senders", cmd_senders },
 	{ "check-record", cmd_check_record },
+	{ "check-dns", cmd_check_dns },
 };
 
 /* The end of every command: its error or note on stderr, the output
@@ -188,8 +196,8 @@ static const struct {
 static int
 finish(struct report_ctx *c, enum report_status st)
 {
-	if ((st == RPT_USAGE || st == RPT_ERROR || st == RPT_NO_REPORTS) &&
-	    c->err[0])
+	if ((st == RPT_USAGE || st == RPT_ERROR || st == RPT_NO_REPORTS ||
+	    st == RPT_NO_DNS) && c->err[0])
 		fprintf(stderr, "dmarc-report: %s\n", c->err);
 	if ((fflush(stdout) != 0 || ferror(stdout)) && (st == RPT_OK ||
 	    st == RPT_ATTENTION || st == RPT_NO_REPORTS)) {
@@ -222,6 +230,13 @@ domain_arg(const char *s)
 	char *n;
 
 	return dm_domain_norm(s, &n, NULL) == DM_DNAME_NOMEM ? NULL : n;
+}
+
+/* check-dns without reports (--no-reports, no database or an empty one). */
+static int
+check_dns_alone(struct report_ctx *c)
+{
+	return finish(c, cmd_check_dns(c));
 }
 
 int
@@ -317,6 +332,7 @@ main(int argc, char **argv)
 			thresholds[c.nthresholds++] = optarg;
 			break;
 		case OPT_NO_DNS: c.no_dns = 1; break;
+		case OPT_NO_REPORTS: c.no_reports = 1; break;
 		case OPT_DNS_SERVER: c.dns_server = optarg; break;
 		case OPT_DNS_TIMEOUT:
 		case OPT_DNS_BUDGET:
@@ -348,7 +364,10 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(usage_options, stdout);
+			return EXIT_OK;
 		case 'V': printf("dmarc-report %s\n", DM_VERSION); return EXIT_OK;
 		default:
 			if (optopt && optopt < 256)
@@ -386,6 +405,16 @@ main(int argc, char **argv)
 		}
 		c.record = argv[optind + 1];
 		return finish(&c, run(&c));
+	}
+	if (run == cmd_check_dns) {
+		/* check-dns: the domain is its argument; the database is
+		 * optional */
+		if (optind + 2 != argc) {
+			usage_error("check-dns wants one domain: "
+			    "dmarc-report check-dns example.com");
+			return EXIT_USAGE;
+		}
+		c.dns_domain = argv[++optind];
 	}
 	if (optind + 1 < argc) {
 		usage_error("unexpected argument '%s'", argv[optind + 1]);
@@ -427,6 +456,8 @@ main(int argc, char **argv)
 
 	/* the database: read-only; missing or empty is "no data" */
 	path = db_default_path(dbopt);
+	if (run == cmd_check_dns && (c.no_reports || stat(path, &sb) != 0))
+		return check_dns_alone(&c);
 	if (stat(path, &sb) != 0) {
 		fprintf(stderr, "dmarc-report: no database at '%s': run "
 		    "dmarc-ingest first (or give --db FILE)\n", path);
@@ -449,6 +480,12 @@ main(int argc, char **argv)
 		sqlite3_finalize(st);
 		db_close(c.db);
 		return EXIT_USAGE;
+	}
+	if (sqlite3_column_int(st, 0) == 0 && run == cmd_check_dns) {
+		sqlite3_finalize(st);
+		db_close(c.db);
+		c.db = NULL;
+		return check_dns_alone(&c);
 	}
 	if (sqlite3_column_int(st, 0) == 0) {
 		sqlite3_finalize(st);

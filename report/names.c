@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* names.c: reverse DNS through the cache and sender names (see names.h). */
 #include "names.h"
+#include "fmt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@ cache_read(struct report_ctx *c, struct rdns_result *out, size_t n,
     char *hit)
 {
 	sqlite3_stmt *st;
-	int64_t oldest = (int64_t)time(NULL) - (int64_t)c->dns_ttl_days * 86400;
+	int64_t oldest = (int64_t)time(NULL) - (int64_t)c->dns_ttl_days * UTC_DAY_SECONDS;
 	size_t i;
 
 	if ((st = report_prepare(c, "SELECT name, confirmed, status FROM "

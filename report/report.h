@@ -31,8 +31,9 @@ enum report_status {
 	RPT_ERROR,	/* the database, memory or output failed: exit 2 */
 	RPT_NODATA,	/* no database or nothing ingested yet: exit 3 */
 	RPT_USAGE,	/* the command's options do not fit: exit 2 */
-	RPT_NO_REPORTS	/* done, but a domain asked for or the window has no
+	RPT_NO_REPORTS,	/* done, but a domain asked for or the window has no
 			 * reports; c->err says so (stderr): exit 0 */
+	RPT_NO_DNS	/* check-dns: DNS could not be asked at all: exit 4 */
 };
 enum sort_by { SORT_MESSAGES, SORT_FAILURES };
 
@@ -67,6 +68,9 @@ struct report_ctx {
 	const char *senders_path;	/* --senders or $DMARC_SENDERS */
 	struct rdns *rdns;		/* opened on first use */
 	struct senders *senders;	/* loaded by main */
+	/* check-dns */
+	const char *dns_domain;		/* its argument */
+	int no_reports;			/* --no-reports */
 };
 
 /*
@@ -141,5 +145,9 @@ int advise_verdicts(struct report_ctx *c, const char *const *domains,
  */
 int advise_attention(struct report_ctx *c, const char *domain, int64_t start,
     int64_t end, void (*add)(void *arg, const char *reason), void *arg);
+/* check-dns: RPT_OK nothing wrong, RPT_ATTENTION an error found, RPT_USAGE
+ * (c->err set), RPT_NO_DNS DNS could not be asked at all (c->err set).
+ * c->db may be NULL. */
+enum report_status cmd_check_dns(struct report_ctx *c);
 
 #endif

@@ -7,6 +7,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config libxml2-dev zlib1g-dev libzip-dev
 libsqlite3-dev libssl-dev libgmime-3.0-dev libc-ares-dev libpsl-dev libidn2-dev sqlite3 zip gzip libxml2-utils time bc
+openssl
 clang libclang-rt-dev"
 
 missing=""

@@ -15,7 +15,7 @@ done
 # every exit status of the README, 1 included
 help_exit=$(printf '%s\n' "$OUT" | sed -n '/^Exit status/,/^$/p' | tr '\n' ' ')
 expect_match "--help exit 0" "$help_exit" "0 success"
-expect_match "--help exit 1" "$help_exit" "1 a domain is not ready \(advise\) or the record has errors \(check-record\)"
+expect_match "--help exit 1" "$help_exit" "1 advise: a domain is not ready, check-record and check-dns: errors found; .* 4 check-dns: DNS could not be asked"
 expect_match "--help exit 2" "$help_exit" "2 usage error"
 expect_match "--help exit 3" "$help_exit" "3 no database"
 # without a command: every command named (none missing, none stale)
@@ -23,7 +23,7 @@ set +e; "$DMARC_REPORT" >/dev/null 2>"$T/err"; RC=$?; set -e
 ERR=$(cat "$T/err")
 expect_rc "no command" 2
 expect_eq "no command lists every command" "$(head -1 "$T/err")" \
-    "dmarc-report: no command: give one of summary, sources, policy, reporters, weekly, advise, senders, check-record"
+    "dmarc-report: no command: give one of summary, sources, policy, reporters, weekly, advise, senders, check-record, check-dns"
 report --version
 expect_match "--version" "$OUT" "^dmarc-report [0-9]"
 

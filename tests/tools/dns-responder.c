@@ -13,9 +13,15 @@
  *	AAAA host.example 2001:db8::1
  *	DELAY name MS		answer questions for name after MS ms
  *	SERVFAIL name		answer SERVFAIL for name
+ *	TXT name "one" "two"	one TXT record of two character-strings; a
+ *				quoted string over 255 bytes is split into
+ *				255-byte strings (\" and \\ escape)
+ *	CNAME name target	followed (8 hops at most) for other types, as
+ *				a recursive server does
  * A name with records but none of the asked type gets an empty NOERROR
  * answer; any other name NXDOMAIN.  Names match case-insensitively.
- * Malformed packets are ignored.
+ * Malformed packets are ignored.  A question with an EDNS0 OPT record
+ * gets up to EDNS_MAX bytes, else 512.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -32,15 +38,19 @@
 
 #define NAME_LEN 256		/* a name in text, with its NUL */
 #define MSG_MAX 512		/* a UDP DNS message without EDNS */
+#define EDNS_MAX 1232		/* with EDNS0 (the DNS flag day value) */
+#define RDATA_MAX 4096		/* a TXT record of the zone */
+#define LINE_MAX_ZONE 16384	/* a zone line (a TXT record of a big key) */
+#define CNAME_HOPS 8
 #define MAX_PENDING 4096	/* delayed answers held at once */
 
-enum { T_A = 1, T_PTR = 12, T_AAAA = 28 };
+enum { T_A = 1, T_CNAME = 5, T_PTR = 12, T_TXT = 16, T_AAAA = 28 };
 enum { REC_DELAY = -1, REC_SERVFAIL = -2 };
 
 struct rec {
 	int type;		/* T_*, or REC_DELAY / REC_SERVFAIL */
 	char name[NAME_LEN];
-	unsigned char rdata[NAME_LEN + 2];
+	unsigned char rdata[RDATA_MAX];
 	size_t rdlen;
 	long ms;		/* REC_DELAY */
 };
@@ -48,7 +58,7 @@ struct rec {
 struct pending {
 	int64_t due;
 	struct sockaddr_in to;
-	unsigned char msg[MSG_MAX];
+	unsigned char msg[EDNS_MAX];
 	size_t len;
 };
 
@@ -108,11 +118,71 @@ encode_name(const char *name, unsigned char *out, size_t cap)
 	return o;
 }
 
+/* The quoted strings after the name of a TXT line into r's rdata; -1 on
+ * a bad line. */
+static int
+parse_txt(const char *p, struct rec *r)
+{
+	unsigned char buf[RDATA_MAX];
+	size_t n, i;
+	int any = 0;
+
+	r->rdlen = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p++ != '"')
+			return -1;
+		for (n = 0; *p != '"'; p++) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			if (*p == '\0' || n == sizeof buf)
+				return -1;
+			buf[n++] = (unsigned char)*p;
+		}
+		p++;
+		any = 1;
+		i = 0;
+		do {	/* an empty string is one empty character-string */
+			size_t l = n - i > 255 ? 255 : n - i;
+
+			if (r->rdlen + 1 + l > sizeof r->rdata)
+				return -1;
+			r->rdata[r->rdlen++] = (unsigned char)l;
+			memcpy(r->rdata + r->rdlen, buf + i, l);
+			r->rdlen += l;
+			i += l;
+		} while (i < n);
+	}
+	return any ? 0 : -1;
+}
+
+/* A name in wire form without compression (as encode_name wrote it) back
+ * to text. */
+static void
+decode_plain(const unsigned char *w, size_t len, char dst[NAME_LEN])
+{
+	size_t p = 0, o = 0;
+
+	while (p < len && w[p] != 0 && o + w[p] + 1 < NAME_LEN) {
+		size_t l = w[p++];
+
+		if (o > 0)
+			dst[o++] = '.';
+		while (l-- > 0 && p < len)
+			dst[o++] = (char)tolower(w[p++]);
+	}
+	dst[o] = '\0';
+}
+
 static int
 load_zone(const char *path)
 {
 	FILE *fp;
-	char line[1024], type[16], name[NAME_LEN + 8], val[NAME_LEN + 8];
+	static char line[LINE_MAX_ZONE];
+	char type[16], name[NAME_LEN + 8], val[NAME_LEN + 8];
 	size_t cap = 0, lineno = 0;
 
 	if ((fp = fopen(path, "r")) == NULL) {
@@ -125,6 +195,19 @@ load_zone(const char *path)
 		int nf;
 
 		lineno++;
+		if (strncmp(line, "TXT", 3) == 0 && (line[3] == ' ' ||
+		    line[3] == '\t')) {
+			/* quoted strings may hold '#': no comment here */
+			int used = 0;
+
+			memset(&r, 0, sizeof r);
+			if (sscanf(line, "%15s %263s %n", type, name, &used) != 2 ||
+			    canon(name, r.name) == -1 ||
+			    parse_txt(line + used, &r) == -1)
+				goto bad;
+			r.type = T_TXT;
+			goto add;
+		}
 		if ((hash = strchr(line, '#')) != NULL)
 			*hash = '\0';
 		nf = sscanf(line, "%15s %263s %263s", type, name, val);
@@ -150,8 +233,9 @@ load_zone(const char *path)
 			r.rdlen = 16;
 			if (inet_pton(AF_INET6, val, r.rdata) != 1)
 				goto bad;
-		} else if (strcmp(type, "PTR") == 0) {
-			r.type = T_PTR;
+		} else if (strcmp(type, "PTR") == 0 ||
+		    strcmp(type, "CNAME") == 0) {
+			r.type = strcmp(type, "PTR") == 0 ? T_PTR : T_CNAME;
 			/* the target keeps its case: the tests check lowering */
 			if (strlen(val) > 0 && val[strlen(val) - 1] == '.')
 				val[strlen(val) - 1] = '\0';
@@ -160,6 +244,7 @@ load_zone(const char *path)
 				goto bad;
 		} else
 			goto bad;
+add:
 		if (nzone == cap) {
 			struct rec *nz;
 
@@ -186,13 +271,59 @@ put16(unsigned char *p, unsigned v)
 	p[1] = (unsigned char)v;
 }
 
+/* Appends the records of type qtype at `name` (owner in full) after a
+ * CNAME, following further CNAMEs; returns 1 when the last name exists. */
+static int
+chase(const char *name, unsigned qtype, unsigned char *out, size_t *o,
+    size_t cap, unsigned *ancount)
+{
+	char cur[NAME_LEN], next[NAME_LEN];
+	unsigned char owner[NAME_LEN + 2];
+	size_t i, ol;
+	int hops, exists = 0;
+
+	snprintf(cur, sizeof cur, "%s", name);
+	for (hops = 0; hops < CNAME_HOPS; hops++) {
+		next[0] = '\0';
+		exists = 0;
+		if ((ol = encode_name(cur, owner, sizeof owner)) == 0)
+			return 0;
+		for (i = 0; i < nzone; i++) {
+			const struct rec *r = &zone[i];
+			int take;
+
+			if (strcmp(r->name, cur) != 0 || r->type < 0)
+				continue;
+			exists = 1;
+			take = (unsigned)r->type == qtype || r->type == T_CNAME;
+			if (!take || *o + ol + 10 + r->rdlen > cap)
+				continue;
+			memcpy(out + *o, owner, ol);
+			put16(out + *o + ol, (unsigned)r->type);
+			put16(out + *o + ol + 2, 1);
+			put16(out + *o + ol + 4, 0);
+			put16(out + *o + ol + 6, 300);
+			put16(out + *o + ol + 8, (unsigned)r->rdlen);
+			memcpy(out + *o + ol + 10, r->rdata, r->rdlen);
+			*o += ol + 10 + r->rdlen;
+			(*ancount)++;
+			if (r->type == T_CNAME && (unsigned)r->type != qtype)
+				decode_plain(r->rdata, r->rdlen, next);
+		}
+		if (next[0] == '\0')
+			break;
+		snprintf(cur, sizeof cur, "%s", next);
+	}
+	return exists;
+}
+
 /* Builds the answer to q[0..qlen) in out; its length, or 0 to ignore the
  * packet.  *delay is set to the name's DELAY in ms. */
 static size_t
 answer(const unsigned char *q, size_t qlen, unsigned char *out, long *delay)
 {
-	char name[NAME_LEN];
-	size_t p = 12, nl = 0, o, i;
+	char name[NAME_LEN], target[NAME_LEN] = "";
+	size_t p = 12, nl = 0, o, i, cap = MSG_MAX;
 	unsigned qtype, ancount = 0, rcode = 3;
 	int exists = 0;
 
@@ -221,6 +352,11 @@ answer(const unsigned char *q, size_t qlen, unsigned char *out, long *delay)
 	qtype = (unsigned)q[p] << 8 | q[p + 1];
 	p += 4;
 
+	/* an OPT record after the question: EDNS0, a larger reply */
+	if (q[11] != 0 && p + 11 <= qlen && q[p] == 0 && q[p + 1] == 0 &&
+	    q[p + 2] == 41)
+		cap = EDNS_MAX;
+
 	memcpy(out, q, p);	/* header and question */
 	o = p;
 	for (i = 0; i < nzone; i++) {
@@ -228,6 +364,23 @@ answer(const unsigned char *q, size_t qlen, unsigned char *out, long *delay)
 
 		if (strcmp(r->name, name) != 0)
 			continue;
+		if (r->type == T_CNAME && qtype != T_CNAME) {
+			decode_plain(r->rdata, r->rdlen, target);
+			if (o + 12 + r->rdlen <= cap) {
+				out[o] = 0xc0;
+				out[o + 1] = 0x0c;
+				put16(out + o + 2, T_CNAME);
+				put16(out + o + 4, 1);
+				put16(out + o + 6, 0);
+				put16(out + o + 8, 300);
+				put16(out + o + 10, (unsigned)r->rdlen);
+				memcpy(out + o + 12, r->rdata, r->rdlen);
+				o += 12 + r->rdlen;
+				ancount++;
+			}
+			exists = 1;
+			continue;
+		}
 		if (r->type == REC_DELAY) {
 			*delay = r->ms;
 			continue;
@@ -237,7 +390,7 @@ answer(const unsigned char *q, size_t qlen, unsigned char *out, long *delay)
 			continue;
 		}
 		exists = 1;
-		if ((unsigned)r->type != qtype || o + 12 + r->rdlen > MSG_MAX)
+		if ((unsigned)r->type != qtype || o + 12 + r->rdlen > cap)
 			continue;
 		out[o] = 0xc0;
 		out[o + 1] = 0x0c;
@@ -250,6 +403,8 @@ answer(const unsigned char *q, size_t qlen, unsigned char *out, long *delay)
 		o += 12 + r->rdlen;
 		ancount++;
 	}
+	if (target[0] != '\0' && rcode != 2)
+		exists = chase(target, qtype, out, &o, cap, &ancount);
 	if (rcode != 2 && exists)
 		rcode = 0;
 	if (rcode != 0) {
@@ -351,7 +506,7 @@ main(int argc, char **argv)
 			continue;
 
 		{
-			unsigned char q[MSG_MAX * 2], out[MSG_MAX];
+			unsigned char q[MSG_MAX * 2], out[EDNS_MAX];
 			struct sockaddr_in from;
 			socklen_t flen = sizeof from;
 			ssize_t got;
