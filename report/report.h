@@ -50,6 +50,11 @@ struct report_ctx {
 	const char *senders_path;	/* --senders or $DMARC_SENDERS */
 	struct rdns *rdns;		/* opened on first use */
 	struct senders *senders;	/* loaded by main */
+	/* export */
+	const char *format_name;	/* --format as given, NULL when absent */
+	int64_t after, upto;		/* record ids (after, upto]: --after, --upto */
+	int last_id;			/* --last-id: print the greatest id */
+	const char *ip_db;		/* --ip-db FILE.mmdb */
 };
 
 /*
@@ -95,5 +100,6 @@ int cmd_advise(struct report_ctx *c);
 int advise_verdicts(struct report_ctx *c, const char *const *domains,
     size_t n);
 int cmd_check_record(struct report_ctx *c);
+int cmd_export(struct report_ctx *c);
 
 #endif

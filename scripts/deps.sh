@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config libxml2-dev zlib1g-dev libzip-dev
 libsqlite3-dev libssl-dev libgmime-3.0-dev libc-ares-dev libpsl-dev sqlite3 zip gzip libxml2-utils time bc
-clang libclang-rt-dev"
+clang libclang-rt-dev libmaxminddb-dev clickhouse-server clickhouse-client"
 
 missing=""
 for p in $PACKAGES; do
