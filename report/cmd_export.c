@@ -8,6 +8,7 @@
  */
 #include "report.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,14 +19,11 @@
 #include "ipdb.h"
 #include "names.h"
 
-/* Output buffered in large blocks: a pipe into an engine wants throughput. */
-#define EXPORT_OUT_BUF (256 * 1024)
-
 int
 cmd_export(struct report_ctx *c)
 {
-	static char outbuf[EXPORT_OUT_BUF];
 	enum export_format fmt;
+	struct export_writer *w = NULL;
 	struct export_query *q = NULL;
 	struct source_memo *memo = NULL;
 	struct ipdb *ipdb = NULL;
@@ -57,19 +55,25 @@ cmd_export(struct report_ctx *c)
 	rc = 2;
 	if ((q = export_query_open(c, c->after, c->upto)) == NULL)
 		goto out;
-	if ((memo = source_memo_new(c, ipdb)) == NULL) {
+	if ((memo = source_memo_new(c, ipdb)) == NULL ||
+	    (w = export_writer_new(c->out, fmt)) == NULL) {
 		rc = report_oom(c);
 		goto out;
 	}
-	if (c->out == stdout)
-		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-	export_write_header(c->out, fmt);
+	export_write_header(w);
 	while ((rc = export_query_next(q, &row)) == 1) {
 		if ((rc = source_memo_get(memo, q, row->source_ip, &src)) != 0)
 			goto out;
-		export_write_row(c->out, fmt, row, &src);
+		if (export_write_row(w, row, &src) != 0)
+			break;
+	}
+	if (export_writer_flush(w) != 0 && rc != 2) {
+		snprintf(c->err, sizeof c->err, "cannot write the output: %s",
+		    strerror(errno));
+		rc = 2;
 	}
 out:
+	export_writer_free(w);
 	source_memo_free(memo);
 	export_query_close(q);
 	ipdb_close(ipdb);

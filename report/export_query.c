@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "fmt.h"
+
 /* A joined list, reused from row to row; refuses to pass EXPORT_LIST_MAX. */
 struct jbuf {
 	char *s;
@@ -22,16 +24,15 @@ struct side {
 	int64_t record;		/* that row's record */
 };
 
+struct report_slot;
+
 struct export_query {
 	struct report_ctx *c;
-	sqlite3_stmt *main, *errors, *ptr;
+	sqlite3_stmt *main, *report_st, *errors, *ptr;
 	struct side dkim, spf, reason;
 	int in_txn;
-	/* the report of the previous row, and what was derived from it */
-	int64_t report;
-	char begin[24], end[24];
-	int normalized;
-	struct jbuf err;
+	struct report_slot *reports;	/* REPORT_SLOTS */
+	struct jbuf err;		/* a report's errors, being read */
 	/* the record's lists */
 	struct jbuf reasons, comments;
 	struct jbuf dkim_domains, dkim_selectors, dkim_results;
@@ -93,16 +94,30 @@ col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* "YYYY-MM-DD HH:MM:SS" in UTC, as parsedmarc writes dates. */
+/* "YYYY-MM-DD HH:MM:SS" in UTC, as parsedmarc writes dates (days to a
+ * civil date by hand: no time zone, any int64 day; once per report). */
 static void
 fmt_time(int64_t epoch, char *buf, size_t len)
 {
-	time_t t = (time_t)epoch;
-	struct tm tm;
+	int64_t days = utc_day(epoch), secs = epoch - days * 86400;
+	int64_t z = days + 719468, era, doe, yoe, doy, mp, y, m, d;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	if (y < 0 || y > 9999) {
 		snprintf(buf, len, "%" PRId64, epoch);
+		return;
+	}
+	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d", (int)y, (int)m,
+	    (int)d, (int)(secs / 3600), (int)(secs / 60 % 60),
+	    (int)(secs % 60));
 }
 
 static int
@@ -188,34 +203,108 @@ read_lists(struct export_query *q, int64_t id)
 	return 0;
 }
 
-/* What a new report brings: its dates and its errors. */
+/* The report's text columns, in the order of the report statement. */
+enum {
+	RT_VERSION, RT_ORG, RT_EMAIL, RT_EXTRA, RT_RID, RT_DOMAIN, RT_ADKIM,
+	RT_ASPF, RT_P, RT_SP, RT_NP, RT_FO, RT_TESTING, RT_DISCOVERY, RT_INPUT,
+	RT_MSGID, RT_NTEXT
+};
+/* Its other columns, after the texts. */
+enum { RC_BEGIN = RT_NTEXT, RC_END, RC_PCT, RC_HAS_ERRORS };
+
+/* One report's values, as rows need them. */
+struct report_slot {
+	int64_t id;		/* 0: empty */
+	char *block;		/* owns the texts and errors */
+	const char *text[RT_NTEXT];
+	const char *errors;
+	char begin[24], end[24];
+	int normalized, has_pct;
+	int64_t pct;
+};
+
+/* The report memo: the texts and errors of the reports rows have met, by
+ * id (a report's records may be spread over the whole id range when
+ * reports were ingested side by side).  Its size is fixed: memory does
+ * not grow with the export. */
+#define REPORT_SLOTS 8192
+
 static int
-read_report(struct export_query *q, int64_t report, int64_t begin,
-    int64_t end)
+report_fill(struct export_query *q, struct report_slot *rs, int64_t id)
 {
+	sqlite3_stmt *st = q->report_st;
+	size_t len[RT_NTEXT], total = 0, elen, i;
+	int64_t begin, end;
+	char *p;
 	int rc;
 
-	q->report = report;
-	fmt_time(begin, q->begin, sizeof q->begin);
-	fmt_time(end, q->end, sizeof q->end);
+	free(rs->block);
+	memset(rs, 0, sizeof *rs);
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			snprintf(q->c->err, sizeof q->c->err, "record %" PRId64
+			    ": its report %" PRId64 " is missing",
+			    q->row.record_id, id);
+		else
+			report_db_error(q->c);
+		sqlite3_reset(st);
+		return 2;
+	}
+	/* the errors, joined with '|' as parsedmarc does */
+	jb_reset(&q->err);
+	if (sqlite3_column_int(st, RC_HAS_ERRORS)) {
+		sqlite3_reset(q->errors);
+		sqlite3_bind_int64(q->errors, 1, id);
+		while ((rc = sqlite3_step(q->errors)) == SQLITE_ROW)
+			if (col(q->errors, 0) != NULL &&
+			    *col(q->errors, 0) != '\0' &&
+			    jb_add(&q->err, '|', col(q->errors, 0), "") != 0) {
+				sqlite3_reset(st);
+				return list_too_long(q, "report errors");
+			}
+		if (report_step_done(q->c, rc) != 0) {
+			sqlite3_reset(st);
+			return 2;
+		}
+	}
+	elen = q->err.len;
+	for (i = 0; i < RT_NTEXT; i++) {
+		len[i] = col(st, (int)i) ? strlen(col(st, (int)i)) + 1 : 0;
+		total += len[i];
+	}
+	if ((rs->block = malloc(total + elen + 1)) == NULL) {
+		sqlite3_reset(st);
+		return report_oom(q->c);
+	}
+	p = rs->block;
+	for (i = 0; i < RT_NTEXT; i++) {
+		if (len[i] == 0)
+			continue;
+		memcpy(p, col(st, (int)i), len[i]);
+		rs->text[i] = p;
+		p += len[i];
+	}
+	memcpy(p, jb_str(&q->err), elen + 1);
+	rs->errors = p;
+	begin = sqlite3_column_int64(st, RC_BEGIN);
+	end = sqlite3_column_int64(st, RC_END);
+	fmt_time(begin, rs->begin, sizeof rs->begin);
+	fmt_time(end, rs->end, sizeof rs->end);
 	/* parsedmarc splits a report longer than a day into daily rows and
 	 * says so in normalized_timespan; export keeps the record whole */
-	q->normalized = end - begin > 86400;
-	jb_reset(&q->err);
-	sqlite3_reset(q->errors);
-	sqlite3_bind_int64(q->errors, 1, report);
-	while ((rc = sqlite3_step(q->errors)) == SQLITE_ROW)
-		if (col(q->errors, 0) != NULL && *col(q->errors, 0) != '\0' &&
-		    jb_add(&q->err, '|', col(q->errors, 0), "") != 0)
-			return list_too_long(q, "report errors");
-	return report_step_done(q->c, rc);
+	rs->normalized = end - begin > 86400;
+	rs->has_pct = sqlite3_column_type(st, RC_PCT) != SQLITE_NULL;
+	rs->pct = sqlite3_column_int64(st, RC_PCT);
+	rs->id = id;
+	sqlite3_reset(st);
+	return 0;
 }
 
 enum {
 	M_ID, M_REPORT, M_IP, M_COUNT, M_DISP, M_DKIM, M_SPF, M_HFROM, M_EFROM,
-	M_ETO, M_VERSION, M_ORG, M_EMAIL, M_EXTRA, M_RID, M_BEGIN, M_END,
-	M_DOMAIN, M_ADKIM, M_ASPF, M_P, M_SP, M_NP, M_PCT, M_FO, M_TESTING,
-	M_DISCOVERY, M_INPUT, M_MSGID
+	M_ETO
 };
 
 struct export_query *
@@ -225,13 +314,14 @@ export_query_open(struct report_ctx *c, int64_t after, int64_t upto)
 	char filter[1024], sql[2048];
 	int i;
 
-	if ((q = calloc(1, sizeof *q)) == NULL) {
+	if ((q = calloc(1, sizeof *q)) == NULL ||
+	    (q->reports = calloc(REPORT_SLOTS, sizeof *q->reports)) == NULL) {
+		free(q);
 		report_oom(c);
 		return NULL;
 	}
 	q->c = c;
-	q->report = -1;
-	/* one snapshot for the records and their lists */
+	/* one snapshot for the records, their lists and reports */
 	if (sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		report_db_error(c);
 		goto fail;
@@ -239,32 +329,37 @@ export_query_open(struct report_ctx *c, int64_t after, int64_t upto)
 	q->in_txn = 1;
 	filter_sql(c, "p", filter, sizeof filter);
 	/* CROSS JOIN keeps record the outer loop: rows come in id order
-	 * from the table itself, never through a sort of the whole set */
+	 * from the table itself, never through a sort of the whole set; the
+	 * report is joined only when a filter needs it */
 	snprintf(sql, sizeof sql, "SELECT r.id, r.report, r.source_ip, r.count, "
 	    "r.disposition, r.dkim_aligned, r.spf_aligned, r.header_from, "
-	    "r.envelope_from, r.envelope_to, p.xml_version, p.org_name, p.email, "
-	    "p.extra_contact_info, p.report_id, p.date_begin, p.date_end, "
-	    "p.domain, p.adkim, p.aspf, p.p, p.sp, p.np, p.pct, p.fo, p.testing, "
-	    "p.discovery_method, p.input_name, p.message_id "
-	    "FROM record r CROSS JOIN report p "
-	    "WHERE p.id = r.report AND r.id > ?1 AND r.id <= ?2%s ORDER BY r.id", filter);
+	    "r.envelope_from, r.envelope_to FROM record r%s WHERE %s"
+	    "r.id > ?1 AND r.id <= ?2%s ORDER BY r.id",
+	    filter[0] ? " CROSS JOIN report p" : "",
+	    filter[0] ? "p.id = r.report AND " : "", filter);
 	if ((q->main = report_prepare(c, sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(q->main, 1, after);
 	sqlite3_bind_int64(q->main, 2, upto);
 	filter_bind(c, q->main, 3);
-	if ((q->errors = report_prepare(c, "SELECT message FROM report_error "
+	if ((q->report_st = report_prepare(c, "SELECT xml_version, org_name, "
+	    "email, extra_contact_info, report_id, domain, adkim, aspf, p, sp, "
+	    "np, fo, testing, discovery_method, input_name, message_id, "
+	    "date_begin, date_end, pct, EXISTS (SELECT 1 FROM report_error e "
+	    "WHERE e.report = report.id) FROM report WHERE id = ?")) == NULL ||
+	    (q->errors = report_prepare(c, "SELECT message FROM report_error "
 	    "WHERE report = ? ORDER BY position")) == NULL ||
 	    (q->ptr = report_prepare(c, "SELECT name FROM dns_cache WHERE "
 	    "ip = ? AND status = 0 AND name IS NOT NULL")) == NULL ||
 	    (q->dkim.st = report_prepare(c, "SELECT record, domain, selector, "
-	    "result FROM record_dkim WHERE record > ? AND record <= ? ORDER BY record, "
-	    "position")) == NULL ||
+	    "result FROM record_dkim WHERE record > ? AND record <= ? "
+	    "ORDER BY record, position")) == NULL ||
 	    (q->spf.st = report_prepare(c, "SELECT record, domain, scope, result "
-	    "FROM record_spf WHERE record > ? AND record <= ? ORDER BY record, position")) ==
-	    NULL ||
+	    "FROM record_spf WHERE record > ? AND record <= ? "
+	    "ORDER BY record, position")) == NULL ||
 	    (q->reason.st = report_prepare(c, "SELECT record, type, comment FROM "
-	    "record_reason WHERE record > ? AND record <= ? ORDER BY record, position")) == NULL)
+	    "record_reason WHERE record > ? AND record <= ? "
+	    "ORDER BY record, position")) == NULL)
 		goto fail;
 	for (i = 0; i < 3; i++) {
 		struct side *s = i == 0 ? &q->dkim : i == 1 ? &q->spf : &q->reason;
@@ -284,6 +379,7 @@ export_query_next(struct export_query *q, const struct export_row **out)
 {
 	sqlite3_stmt *st = q->main;
 	struct export_row *r = &q->row;
+	struct report_slot *rs;
 	int64_t id, report;
 	int rc;
 
@@ -291,35 +387,33 @@ export_query_next(struct export_query *q, const struct export_row **out)
 		return rc == SQLITE_DONE ? 0 : report_db_error(q->c);
 	id = sqlite3_column_int64(st, M_ID);
 	report = sqlite3_column_int64(st, M_REPORT);
-	memset(r, 0, sizeof *r);
 	r->record_id = id;
-	if (report != q->report && read_report(q, report,
-	    sqlite3_column_int64(st, M_BEGIN), sqlite3_column_int64(st, M_END)) !=
-	    0)
+	rs = &q->reports[(uint64_t)report % REPORT_SLOTS];
+	if (rs->id != report && report_fill(q, rs, report) != 0)
 		return 2;
 	if (read_lists(q, id) != 0)
 		return 2;
 
-	r->xml_schema = col(st, M_VERSION) ? col(st, M_VERSION) : "draft";
-	r->org_name = col(st, M_ORG);
-	r->org_email = col(st, M_EMAIL);
-	r->org_extra_contact_info = col(st, M_EXTRA);
-	r->report_id = col(st, M_RID);
-	r->begin_date = q->begin;
-	r->end_date = q->end;
-	r->normalized_timespan = q->normalized;
-	r->errors = jb_str(&q->err);
-	r->domain = col(st, M_DOMAIN);
-	r->adkim = col(st, M_ADKIM);
-	r->aspf = col(st, M_ASPF);
-	r->p = col(st, M_P);
-	r->sp = col(st, M_SP);
-	r->np = col(st, M_NP);
-	r->has_pct = sqlite3_column_type(st, M_PCT) != SQLITE_NULL;
-	r->pct = sqlite3_column_int64(st, M_PCT);
-	r->fo = col(st, M_FO);
-	r->testing = col(st, M_TESTING);
-	r->discovery_method = col(st, M_DISCOVERY);
+	r->xml_schema = rs->text[RT_VERSION] ? rs->text[RT_VERSION] : "draft";
+	r->org_name = rs->text[RT_ORG];
+	r->org_email = rs->text[RT_EMAIL];
+	r->org_extra_contact_info = rs->text[RT_EXTRA];
+	r->report_id = rs->text[RT_RID];
+	r->begin_date = rs->begin;
+	r->end_date = rs->end;
+	r->normalized_timespan = rs->normalized;
+	r->errors = rs->errors;
+	r->domain = rs->text[RT_DOMAIN];
+	r->adkim = rs->text[RT_ADKIM];
+	r->aspf = rs->text[RT_ASPF];
+	r->p = rs->text[RT_P];
+	r->sp = rs->text[RT_SP];
+	r->np = rs->text[RT_NP];
+	r->has_pct = rs->has_pct;
+	r->pct = rs->pct;
+	r->fo = rs->text[RT_FO];
+	r->testing = rs->text[RT_TESTING];
+	r->discovery_method = rs->text[RT_DISCOVERY];
 
 	r->source_ip = col(st, M_IP);
 	r->count = sqlite3_column_int64(st, M_COUNT);
@@ -338,8 +432,8 @@ export_query_next(struct export_query *q, const struct export_row **out)
 	r->spf_domains = jb_str(&q->spf_domains);
 	r->spf_scopes = jb_str(&q->spf_scopes);
 	r->spf_results = jb_str(&q->spf_results);
-	r->input_name = col(st, M_INPUT);
-	r->message_id = col(st, M_MSGID);
+	r->input_name = rs->text[RT_INPUT];
+	r->message_id = rs->text[RT_MSGID];
 	*out = r;
 	return 1;
 }
@@ -364,9 +458,12 @@ export_query_ptr(struct export_query *q, const char *ip, char *buf,
 void
 export_query_close(struct export_query *q)
 {
+	size_t i;
+
 	if (q == NULL)
 		return;
 	sqlite3_finalize(q->main);
+	sqlite3_finalize(q->report_st);
 	sqlite3_finalize(q->errors);
 	sqlite3_finalize(q->ptr);
 	sqlite3_finalize(q->dkim.st);
@@ -374,6 +471,9 @@ export_query_close(struct export_query *q)
 	sqlite3_finalize(q->reason.st);
 	if (q->in_txn)
 		sqlite3_exec(q->c->db, "COMMIT", NULL, NULL, NULL);
+	for (i = 0; q->reports != NULL && i < REPORT_SLOTS; i++)
+		free(q->reports[i].block);
+	free(q->reports);
 	free(q->err.s);
 	free(q->reasons.s);
 	free(q->comments.s);

@@ -10,16 +10,19 @@
 #include "names.h"
 #include "orgdomain.h"
 
-/* Slots of the table, a power of two: more than the distinct IPs of a
- * large sender's year (a few thousand), about 4 MiB in all. */
-#define MEMO_SLOTS 4096
+/* Slots of the table, a power of two: twice the distinct IPs of a large
+ * sender's year (a few thousand), about 8 MiB in all.  An IP is looked
+ * for in MEMO_PROBE slots from its hash; when all are taken, the first is
+ * replaced. */
+#define MEMO_SLOTS 8192
+#define MEMO_PROBE 8
 
 /* The mark senders.c puts on a third-party sending service's name. */
 #define ESP_MARK " (ESP)"
 
+/* A slot's strings; the lookup touches only the compact entries, and the
+ * writer these strings only when they are not empty. */
 struct slot {
-	int used;
-	char ip[48];
 	int has_ptr;
 	char ptr[256];
 	char base[256];
@@ -29,9 +32,16 @@ struct slot {
 	struct ipdb_info geo;
 };
 
+/* The key and the answer of a slot, together in 96 bytes. */
+struct entry {
+	char ip[48];			/* "" = empty */
+	struct export_source view;	/* pointing into the slot */
+};
+
 struct source_memo {
 	struct report_ctx *c;
 	struct ipdb *ipdb;
+	struct entry *keys;
 	struct slot *slots;
 };
 
@@ -42,7 +52,9 @@ source_memo_new(struct report_ctx *c, struct ipdb *ipdb)
 
 	if ((m = calloc(1, sizeof *m)) == NULL)
 		return NULL;
-	if ((m->slots = calloc(MEMO_SLOTS, sizeof *m->slots)) == NULL) {
+	if ((m->slots = calloc(MEMO_SLOTS, sizeof *m->slots)) == NULL ||
+	    (m->keys = calloc(MEMO_SLOTS, sizeof *m->keys)) == NULL) {
+		free(m->slots);
 		free(m);
 		return NULL;
 	}
@@ -64,13 +76,14 @@ slot_of(const char *ip)
 
 static int
 fill(struct source_memo *m, struct export_query *q, const char *ip,
-    struct slot *s)
+    size_t k)
 {
+	struct slot *s = &m->slots[k];
 	size_t n;
 	int rc;
 
 	memset(s, 0, sizeof *s);
-	snprintf(s->ip, sizeof s->ip, "%s", ip);
+	m->keys[k].ip[0] = '\0';
 	if ((rc = export_query_ptr(q, ip, s->ptr, sizeof s->ptr)) == 2)
 		return 2;
 	s->has_ptr = rc == 1 && s->ptr[0] != '\0';
@@ -93,7 +106,13 @@ fill(struct source_memo *m, struct export_query *q, const char *ip,
 		/* as parsedmarc: without a PTR name, the AS names the source */
 		snprintf(s->name, sizeof s->name, "%s", s->geo.as_name);
 	}
-	s->used = 1;
+	m->keys[k].view.reverse_dns = s->has_ptr ? s->ptr : NULL;
+	m->keys[k].view.base_domain = s->has_ptr ? s->base : NULL;
+	m->keys[k].view.name = s->name[0] ? s->name : NULL;
+	m->keys[k].view.type = s->type;
+	m->keys[k].view.geo = m->ipdb != NULL ? &s->geo : NULL;
+	m->keys[k].view.sender = s->sender;
+	snprintf(m->keys[k].ip, sizeof m->keys[k].ip, "%s", ip);
 	return 0;
 }
 
@@ -101,18 +120,18 @@ int
 source_memo_get(struct source_memo *m, struct export_query *q,
     const char *ip, struct export_source *out)
 {
-	struct slot *s = &m->slots[slot_of(ip)];
+	size_t h = slot_of(ip), i, k = h;
 
-	if (!s->used || strcmp(s->ip, ip) != 0) {
-		if (fill(m, q, ip, s) != 0)
-			return 2;
+	for (i = 0; i < MEMO_PROBE; i++) {
+		k = (h + i) & (MEMO_SLOTS - 1);
+		if (m->keys[k].ip[0] == '\0' || strcmp(m->keys[k].ip, ip) == 0)
+			break;
 	}
-	out->reverse_dns = s->has_ptr ? s->ptr : NULL;
-	out->base_domain = s->has_ptr ? s->base : NULL;
-	out->name = s->name[0] ? s->name : NULL;
-	out->type = s->type;
-	out->geo = m->ipdb != NULL ? &s->geo : NULL;
-	out->sender = s->sender;
+	if (i == MEMO_PROBE)
+		k = h;
+	if (strcmp(m->keys[k].ip, ip) != 0 && fill(m, q, ip, k) != 0)
+		return 2;
+	*out = m->keys[k].view;
 	return 0;
 }
 
@@ -121,6 +140,7 @@ source_memo_free(struct source_memo *m)
 {
 	if (m == NULL)
 		return;
+	free(m->keys);
 	free(m->slots);
 	free(m);
 }

@@ -2,10 +2,15 @@
 /* export_write.c: export rows as CSV or NDJSON (see export_write.h). */
 #include "export_write.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json_out.h"
+
+/* Bytes gathered before a write: a few hundred rows. */
+#define WRITER_BUF (256 * 1024)
 
 const char *const export_columns[] = {
 	"xml_schema", "org_name", "org_email", "org_extra_contact_info",
@@ -24,181 +29,287 @@ const char *const export_columns[] = {
 const size_t export_ncolumns = sizeof export_columns /
     sizeof export_columns[0];
 
-/* The writer's place in a row: which column comes next. */
-struct out {
+struct export_writer {
 	FILE *f;
 	enum export_format fmt;
-	size_t i;
+	int failed;		/* a write failed: errno kept */
+	int saved_errno;
+	size_t col;		/* the next column of the row */
+	/* NDJSON: ',"name":' for each column (the first with '{') */
+	char keys[sizeof export_columns / sizeof export_columns[0]][40];
+	unsigned char keylen[sizeof export_columns / sizeof export_columns[0]];
+	size_t len;
+	char buf[WRITER_BUF];
 };
+
+/* Bytes that CSV quotes, and bytes NDJSON writes as they are. */
+static unsigned char csv_special[256], json_plain[256];
+
+struct export_writer *
+export_writer_new(FILE *f, enum export_format fmt)
+{
+	struct export_writer *w;
+	int i;
+
+	if ((w = malloc(sizeof *w)) == NULL)
+		return NULL;
+	w->f = f;
+	w->fmt = fmt;
+	w->failed = 0;
+	w->saved_errno = 0;
+	w->col = 0;
+	w->len = 0;
+	csv_special[','] = csv_special['"'] = csv_special['\r'] =
+	    csv_special['\n'] = 1;
+	for (i = 0x20; i < 0x7f; i++)
+		json_plain[i] = i != '"' && i != '\\';
+	for (i = 0; i < (int)export_ncolumns; i++)
+		w->keylen[i] = (unsigned char)snprintf(w->keys[i],
+		    sizeof w->keys[i], "%c\"%s\":", i ? ',' : '{',
+		    export_columns[i]);
+	return w;
+}
+
+static void
+drain(struct export_writer *w)
+{
+	if (w->len > 0 && !w->failed &&
+	    fwrite(w->buf, 1, w->len, w->f) != w->len) {
+		w->failed = 1;
+		w->saved_errno = errno;
+	}
+	w->len = 0;
+}
+
+static void
+put(struct export_writer *w, const char *s, size_t n)
+{
+	if (n > sizeof w->buf - w->len) {
+		drain(w);
+		if (n > sizeof w->buf) {
+			if (!w->failed && fwrite(s, 1, n, w->f) != n) {
+				w->failed = 1;
+				w->saved_errno = errno;
+			}
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void
+putch(struct export_writer *w, char ch)
+{
+	if (w->len == sizeof w->buf)
+		drain(w);
+	w->buf[w->len++] = ch;
+}
+
+#define PUTS(w, lit) put((w), (lit), sizeof(lit) - 1)
 
 /* The separator and, in NDJSON, the key of the next column. */
 static void
-next(struct out *o)
+next(struct export_writer *w)
 {
-	const char *name = export_columns[o->i++];
+	size_t i = w->col++;
 
-	if (o->fmt == EXPORT_CSV) {
-		if (o->i > 1)
-			putc(',', o->f);
+	if (w->fmt == EXPORT_CSV) {
+		if (i > 0)
+			putch(w, ',');
 		return;
 	}
-	putc(o->i > 1 ? ',' : '{', o->f);
-	putc('"', o->f);
-	fputs(name, o->f);
-	fputs("\":", o->f);
+	put(w, w->keys[i], w->keylen[i]);
 }
 
 static void
-csv_text(FILE *f, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	putc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
-	}
-	putc('"', f);
-}
-
-/* JSON text: plain ASCII written as is, anything else through json_out. */
-static void
-json_text(FILE *f, const char *s)
+csv_text(struct export_writer *w, const char *s)
 {
 	const unsigned char *p;
 
-	for (p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
-			json_string(f, s);
-			return;
-		}
-	putc('"', f);
-	fwrite(s, 1, (size_t)(p - (const unsigned char *)s), f);
-	putc('"', f);
+	for (p = (const unsigned char *)s; *p && !csv_special[*p]; p++)
+		;
+	if (*p == '\0') {
+		put(w, s, (size_t)(p - (const unsigned char *)s));
+		return;
+	}
+	putch(w, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putch(w, '"');
+		putch(w, *s);
+	}
+	putch(w, '"');
+}
+
+/* JSON text: printable ASCII copied, anything else through json_out (on
+ * the stream, after what is buffered). */
+static void
+json_text(struct export_writer *w, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p && json_plain[*p]; p++)
+		;
+	if (*p != '\0') {
+		drain(w);
+		json_string(w->f, s);
+		return;
+	}
+	putch(w, '"');
+	put(w, s, (size_t)(p - (const unsigned char *)s));
+	putch(w, '"');
 }
 
 /* A text column; NULL is absent (empty in CSV, null in NDJSON). */
 static void
-text(struct out *o, const char *s)
+text(struct export_writer *w, const char *s)
 {
-	next(o);
-	if (o->fmt == EXPORT_CSV) {
+	next(w);
+	if (w->fmt == EXPORT_CSV) {
 		if (s != NULL)
-			csv_text(o->f, s);
+			csv_text(w, s);
 	} else if (s == NULL)
-		fputs("null", o->f);
+		PUTS(w, "null");
 	else
-		json_text(o->f, s);
+		json_text(w, s);
 }
 
 /* "" as absent: what the IP database left unknown. */
 static void
-text_or_null(struct out *o, const char *s)
+text_or_null(struct export_writer *w, const char *s)
 {
-	text(o, s != NULL && *s != '\0' ? s : NULL);
+	text(w, s != NULL && *s != '\0' ? s : NULL);
 }
 
 static void
-number(struct out *o, int has, int64_t v)
+number(struct export_writer *w, int has, int64_t v)
 {
-	char buf[24];
-	int n;
+	char buf[24], *p = buf + sizeof buf;
+	uint64_t u;
 
-	next(o);
+	next(w);
 	if (!has) {
-		if (o->fmt == EXPORT_NDJSON)
-			fputs("null", o->f);
+		if (w->fmt == EXPORT_NDJSON)
+			PUTS(w, "null");
 		return;
 	}
-	n = snprintf(buf, sizeof buf, "%" PRId64, v);
-	fwrite(buf, 1, (size_t)n, o->f);
+	u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	put(w, p, (size_t)(buf + sizeof buf - p));
 }
 
 static void
-boolean(struct out *o, int v)
+boolean(struct export_writer *w, int v)
 {
-	next(o);
-	if (o->fmt == EXPORT_CSV)
-		fputs(v ? "True" : "False", o->f);
+	next(w);
+	if (w->fmt == EXPORT_CSV) {
+		if (v)
+			PUTS(w, "True");
+		else
+			PUTS(w, "False");
+	} else if (v)
+		PUTS(w, "true");
 	else
-		fputs(v ? "true" : "false", o->f);
+		PUTS(w, "false");
 }
 
 void
-export_write_header(FILE *f, enum export_format fmt)
+export_write_header(struct export_writer *w)
 {
 	size_t i;
 
-	if (fmt != EXPORT_CSV)
+	if (w->fmt != EXPORT_CSV)
 		return;
 	for (i = 0; i < export_ncolumns; i++) {
 		if (i)
-			putc(',', f);
-		fputs(export_columns[i], f);
+			putch(w, ',');
+		put(w, export_columns[i], strlen(export_columns[i]));
 	}
-	fputs("\r\n", f);
+	PUTS(w, "\r\n");
+}
+
+int
+export_write_row(struct export_writer *w, const struct export_row *r,
+    const struct export_source *s)
+{
+	const struct ipdb_info *g = s->geo;
+
+	w->col = 0;
+	text(w, r->xml_schema);
+	text(w, r->org_name);
+	text(w, r->org_email);
+	text(w, r->org_extra_contact_info);
+	text(w, r->report_id);
+	text(w, r->begin_date);
+	text(w, r->end_date);
+	boolean(w, r->normalized_timespan);
+	text(w, r->errors);
+	text(w, r->domain);
+	text(w, r->adkim);
+	text(w, r->aspf);
+	text(w, r->p);
+	text(w, r->sp);
+	text(w, r->np);
+	number(w, r->has_pct, r->pct);
+	text(w, r->fo);
+	text(w, r->testing);
+	text(w, r->discovery_method);
+	text(w, r->source_ip);
+	text_or_null(w, g ? g->country : NULL);
+	text(w, s->reverse_dns);
+	text(w, s->base_domain);
+	text(w, s->name);
+	text(w, s->type);
+	number(w, g != NULL && g->asn >= 0, g ? g->asn : 0);
+	text_or_null(w, g ? g->as_name : NULL);
+	text_or_null(w, g ? g->as_domain : NULL);
+	number(w, 1, r->count);
+	boolean(w, r->spf_aligned);
+	boolean(w, r->dkim_aligned);
+	boolean(w, r->dmarc_aligned);
+	text(w, r->disposition);
+	text(w, r->reasons);
+	text(w, r->comments);
+	text(w, r->envelope_from);
+	text(w, r->header_from);
+	text(w, r->envelope_to);
+	text(w, r->dkim_domains);
+	text(w, r->dkim_selectors);
+	text(w, r->dkim_results);
+	text(w, r->spf_domains);
+	text(w, r->spf_scopes);
+	text(w, r->spf_results);
+	number(w, 1, r->record_id);
+	text(w, s->sender);
+	text(w, r->input_name);
+	text(w, r->message_id);
+	if (w->fmt == EXPORT_CSV)
+		PUTS(w, "\r\n");
+	else
+		PUTS(w, "}\n");
+	return w->failed ? -1 : 0;
+}
+
+int
+export_writer_flush(struct export_writer *w)
+{
+	drain(w);
+	if (!w->failed && fflush(w->f) != 0) {
+		w->failed = 1;
+		w->saved_errno = errno;
+	}
+	if (w->failed)
+		errno = w->saved_errno;
+	return w->failed ? -1 : 0;
 }
 
 void
-export_write_row(FILE *f, enum export_format fmt,
-    const struct export_row *r, const struct export_source *s)
+export_writer_free(struct export_writer *w)
 {
-	struct out o = { f, fmt, 0 };
-	const struct ipdb_info *g = s->geo;
-
-	text(&o, r->xml_schema);
-	text(&o, r->org_name);
-	text(&o, r->org_email);
-	text(&o, r->org_extra_contact_info);
-	text(&o, r->report_id);
-	text(&o, r->begin_date);
-	text(&o, r->end_date);
-	boolean(&o, r->normalized_timespan);
-	text(&o, r->errors);
-	text(&o, r->domain);
-	text(&o, r->adkim);
-	text(&o, r->aspf);
-	text(&o, r->p);
-	text(&o, r->sp);
-	text(&o, r->np);
-	number(&o, r->has_pct, r->pct);
-	text(&o, r->fo);
-	text(&o, r->testing);
-	text(&o, r->discovery_method);
-	text(&o, r->source_ip);
-	text_or_null(&o, g ? g->country : NULL);
-	text(&o, s->reverse_dns);
-	text(&o, s->base_domain);
-	text(&o, s->name);
-	text(&o, s->type);
-	number(&o, g != NULL && g->asn >= 0, g ? g->asn : 0);
-	text_or_null(&o, g ? g->as_name : NULL);
-	text_or_null(&o, g ? g->as_domain : NULL);
-	number(&o, 1, r->count);
-	boolean(&o, r->spf_aligned);
-	boolean(&o, r->dkim_aligned);
-	boolean(&o, r->dmarc_aligned);
-	text(&o, r->disposition);
-	text(&o, r->reasons);
-	text(&o, r->comments);
-	text(&o, r->envelope_from);
-	text(&o, r->header_from);
-	text(&o, r->envelope_to);
-	text(&o, r->dkim_domains);
-	text(&o, r->dkim_selectors);
-	text(&o, r->dkim_results);
-	text(&o, r->spf_domains);
-	text(&o, r->spf_scopes);
-	text(&o, r->spf_results);
-	number(&o, 1, r->record_id);
-	text(&o, s->sender);
-	text(&o, r->input_name);
-	text(&o, r->message_id);
-	if (fmt == EXPORT_CSV)
-		fputs("\r\n", f);
-	else
-		fputs("}\n", f);
+	free(w);
 }
