@@ -106,6 +106,39 @@ report export --format ndjson --no-dns --domain nowhere.example
 expect_rc "unknown domain" 0
 expect_eq "unknown domain: no rows" "$OUT" ""
 
+# the memos past their size: 9,000 reports (more than the report memo's
+# 8,192 slots) with their records interleaved, as when reports are stored
+# side by side, and 20,000 source IPs (more than the IP memo's 8,192): every
+# row must still carry its own report's values and its own IP's sender
+fresh_db
+"$DMARC_INGEST" --db "$DB" --stats >/dev/null
+sqlite3 "$DB" <<'SQL'
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9000)
+INSERT INTO report (id, org_name, report_id, date_begin, date_end, schema, domain,
+    input_name, xml_sha256, ingested_at)
+SELECT i, 'org' || i, 'rid-' || i, 1735689600 + i, 1735689600 + i + 86399, 'rfc7489',
+    'd' || (i % 7) || '.example', 'in-' || i, 'x', 0 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 26999)
+INSERT INTO record (id, report, position, source_ip, ip_family, count)
+SELECT i + 1, 1 + i % 9000, 1 + i / 9000,
+    '10.' || (i % 2) || '.' || ((i / 2) % 10000 / 100) || '.' || ((i / 2) % 100), 4, 1 + i % 5 FROM n;
+COMMIT;
+SQL
+printf '10.0.0.0/16 Net zero\n10.1.0.0/16 Net one\n' >"$T/senders"
+report export --no-dns --senders "$T/senders"
+expect_rc "export of 27,000 interleaved records" 0
+# report_id, domain, source IP, count, record_id, sender, input_name
+printf '%s\n' "$OUT" | tail -n +2 | tr -d '\r' |
+    awk -F, '{ print $5 "|" $10 "|" $20 "|" $29 "|" $45 "|" $46 "|" $47 }' >"$T/got"
+q "SELECT p.report_id, p.domain, r.source_ip, r.count, r.id,
+    CASE WHEN r.source_ip LIKE '10.0.%' THEN 'Net zero' ELSE 'Net one' END, p.input_name
+    FROM record r JOIN report p ON p.id = r.report ORDER BY r.id" >"$T/want"
+expect_eq "rows" "$(wc -l <"$T/got")" 27000
+CHECKS=$((CHECKS + 1))
+cmp -s "$T/got" "$T/want" || { fail "rows past the memo sizes differ from SQL:";
+	diff "$T/want" "$T/got" | head -5 >&2; }
+
 # errors
 report export --format text
 expect_rc "--format text" 2
