@@ -139,6 +139,15 @@ CHECKS=$((CHECKS + 1))
 cmp -s "$T/got" "$T/want" || { fail "rows past the memo sizes differ from SQL:";
 	diff "$T/want" "$T/got" | head -5 >&2; }
 
+# text that needs escaping: UTF-8, a quote, a backslash, a tab, a line break
+sqlite3 "$DB" "UPDATE report SET org_name = 'Ré \"q\" \\ ' || char(9) || 'x' || char(10) || 'y' WHERE id = 1"
+report export --no-dns --format ndjson --upto 1
+expect_eq "NDJSON escapes" "$(printf '%s\n' "$OUT" | sed 's/.*"org_name":\(.*\),"org_email".*/\1/')" \
+    '"Ré \"q\" \\ \tx\ny"'
+report export --no-dns --upto 1
+expect_eq "CSV quotes a line break" "$(printf '%s\n' "$OUT" | sed -n 2,3p | tr -d '\r' | cut -d, -f1-4)" \
+    "$(printf 'draft,"Ré ""q"" \\ \tx\ny",,,rid-1')"
+
 # errors
 report export --format text
 expect_rc "--format text" 2
