@@ -32,6 +32,7 @@ struct export_query {
 	struct side dkim, spf, reason;
 	int in_txn;
 	struct report_slot *reports;	/* REPORT_SLOTS */
+	uint64_t fills;			/* of the report memo, so far */
 	struct jbuf err;		/* a report's errors, being read */
 	/* the record's lists */
 	struct jbuf reasons, comments;
@@ -215,6 +216,7 @@ enum { RC_BEGIN = RT_NTEXT, RC_END, RC_PCT, RC_HAS_ERRORS };
 /* One report's values, as rows need them. */
 struct report_slot {
 	int64_t id;		/* 0: empty */
+	uint64_t seq;		/* which fill of the memo this is */
 	char *block;		/* owns the texts and errors */
 	const char *text[RT_NTEXT];
 	const char *errors;
@@ -298,6 +300,7 @@ report_fill(struct export_query *q, struct report_slot *rs, int64_t id)
 	rs->has_pct = sqlite3_column_type(st, RC_PCT) != SQLITE_NULL;
 	rs->pct = sqlite3_column_int64(st, RC_PCT);
 	rs->id = id;
+	rs->seq = ++q->fills;
 	sqlite3_reset(st);
 	return 0;
 }
@@ -394,6 +397,7 @@ export_query_next(struct export_query *q, const struct export_row **out)
 	if (read_lists(q, id) != 0)
 		return 2;
 
+	r->report_seq = rs->seq;
 	r->xml_schema = rs->text[RT_VERSION] ? rs->text[RT_VERSION] : "draft";
 	r->org_name = rs->text[RT_ORG];
 	r->org_email = rs->text[RT_EMAIL];

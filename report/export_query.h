@@ -26,7 +26,10 @@
  * ("none"; an SPF scope "mfrom"). */
 struct export_row {
 	int64_t record_id;
-	/* the report */
+	/* the report: report_seq is the same for rows whose report values
+	 * below are the same, and differs otherwise (a writer may reuse what
+	 * it made of them) */
+	uint64_t report_seq;
 	const char *xml_schema;		/* <version>, "draft" when absent */
 	const char *org_name, *org_email, *org_extra_contact_info;
 	const char *report_id;

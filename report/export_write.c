@@ -12,6 +12,20 @@
 /* Bytes gathered before a write: a few hundred rows. */
 #define WRITER_BUF (256 * 1024)
 
+/* The report's columns come first (xml_schema to discovery_method): their
+ * text is kept per report (by export_row.report_seq) and copied, not
+ * formatted again, for each of its rows.  A fixed number of slots, like
+ * the query's report memo; a longer prefix is not kept. */
+#define PREFIX_COLS 19
+#define PREFIX_SLOTS 8192
+#define PREFIX_MAX 4096
+
+struct prefix {
+	uint64_t seq;		/* 0: empty */
+	size_t len;
+	char *text;
+};
+
 const char *const export_columns[] = {
 	"xml_schema", "org_name", "org_email", "org_extra_contact_info",
 	"report_id", "begin_date", "end_date", "normalized_timespan", "errors",
@@ -38,6 +52,8 @@ struct export_writer {
 	/* NDJSON: ',"name":' for each column (the first with '{') */
 	char keys[sizeof export_columns / sizeof export_columns[0]][40];
 	unsigned char keylen[sizeof export_columns / sizeof export_columns[0]];
+	uint64_t drains;	/* times buf was handed to the stream */
+	struct prefix *prefix;	/* PREFIX_SLOTS */
 	size_t len;
 	char buf[WRITER_BUF];
 };
@@ -53,6 +69,11 @@ export_writer_new(FILE *f, enum export_format fmt)
 
 	if ((w = malloc(sizeof *w)) == NULL)
 		return NULL;
+	if ((w->prefix = calloc(PREFIX_SLOTS, sizeof *w->prefix)) == NULL) {
+		free(w);
+		return NULL;
+	}
+	w->drains = 0;
 	w->f = f;
 	w->fmt = fmt;
 	w->failed = 0;
@@ -73,6 +94,7 @@ export_writer_new(FILE *f, enum export_format fmt)
 static void
 drain(struct export_writer *w)
 {
+	w->drains++;
 	if (w->len > 0 && !w->failed &&
 	    fwrite(w->buf, 1, w->len, w->f) != w->len) {
 		w->failed = 1;
@@ -238,8 +260,16 @@ export_write_row(struct export_writer *w, const struct export_row *r,
     const struct export_source *s)
 {
 	const struct ipdb_info *g = s->geo;
+	struct prefix *pf = &w->prefix[r->report_seq % PREFIX_SLOTS];
+	size_t start = w->len;
+	uint64_t drains = w->drains;
 
 	w->col = 0;
+	if (pf->seq == r->report_seq && pf->seq != 0) {
+		put(w, pf->text, pf->len);
+		w->col = PREFIX_COLS;
+		goto record;
+	}
 	text(w, r->xml_schema);
 	text(w, r->org_name);
 	text(w, r->org_email);
@@ -259,6 +289,18 @@ export_write_row(struct export_writer *w, const struct export_row *r,
 	text(w, r->fo);
 	text(w, r->testing);
 	text(w, r->discovery_method);
+	/* keep the prefix when it is whole in buf */
+	if (w->drains == drains && w->len - start <= PREFIX_MAX &&
+	    r->report_seq != 0) {
+		char *t = realloc(pf->text, w->len - start);
+		if (t != NULL) {
+			memcpy(t, w->buf + start, w->len - start);
+			pf->text = t;
+			pf->len = w->len - start;
+			pf->seq = r->report_seq;
+		}
+	}
+record:
 	text(w, r->source_ip);
 	text_or_null(w, g ? g->country : NULL);
 	text(w, s->reverse_dns);
@@ -311,5 +353,12 @@ export_writer_flush(struct export_writer *w)
 void
 export_writer_free(struct export_writer *w)
 {
+	size_t i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < PREFIX_SLOTS; i++)
+		free(w->prefix[i].text);
+	free(w->prefix);
 	free(w);
 }
