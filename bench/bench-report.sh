@@ -12,10 +12,11 @@ set -euo pipefail
 
 usage() {
 	cat <<USAGE
-Usage: bench/bench-report.sh [-r RECORDS] [-b BUILD_DIR] [-k DB]
+Usage: bench/bench-report.sh [-r RECORDS] [-b BUILD_DIR] [-k DB] [-B]
   -r RECORDS   record rows (default 10000000)
   -b DIR       where dmarc-report and dmarc-ingest were built (default: build)
   -k DB        build the database at DB and keep it (reused when it exists)
+  -B           only build the database (with -k; bench-export.sh uses it)
 Prints the seconds each command takes (median of 3) and its peak RSS.
 Needs sqlite3 and /usr/bin/time.
 USAGE
@@ -24,11 +25,13 @@ USAGE
 records=10000000
 build=build
 keep=""
+build_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r) records=$2; shift 2 ;;
 	-b) build=$2; shift 2 ;;
 	-k) keep=$2; shift 2 ;;
+	-B) build_only=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -127,6 +130,7 @@ ANALYZE;
 SQL
 	echo "database built in $(( $(date +%s) - t0 )) s" >&2
 fi
+[ "$build_only" -eq 1 ] && exit 0
 n=$(sqlite3 "$db" "SELECT count(*) FROM record")
 nip=$(sqlite3 "$db" "SELECT count(DISTINCT source_ip) FROM source_day")
 nsd=$(sqlite3 "$db" "SELECT count(*) FROM source_day")

@@ -78,6 +78,9 @@ static const char usage_text[] =
 "               state (aligned, fixed since, broken since, misaligned,\n"
 "               unknown, forwarded), aligned share per week, DKIM selectors\n"
 "               with first and last day, SPF domains (default: 8 weeks)\n"
+"  export       every record as a row for an engine such as ClickHouse,\n"
+"               OpenSearch or Splunk: parsedmarc's CSV columns, as CSV or\n"
+"               NDJSON, in record id order (--after, --upto, --last-id)\n"
 "  check-record 'v=DMARC1; ...'\n"
 "               lint a DMARC record (exit 1 when it has errors); needs no\n"
 "               database\n"
@@ -95,7 +98,8 @@ static const char usage_options[] =
 "  --since YYYY-MM-DD   reports that begin on or after this day (UTC)\n"
 "  --until YYYY-MM-DD   reports that begin before this day (UTC)\n"
 "  --last Nd            the N whole days (UTC) ending at --until, or today\n"
-"  --format F           text (default), csv or json\n"
+"  --format F           text (default), csv or json; export: csv (default)\n"
+"                       or ndjson\n"
 "  --top N              sources: only the first N rows; senders: per domain\n"
 "  --sort KEY           sources: by messages (default) or failures\n"
 "  --by KEY             sources: one row per ip (default) or per sender\n"
@@ -103,6 +107,11 @@ static const char usage_options[] =
 "  --name OWNER         check-record: the record's owner name, _dmarc.DOMAIN\n"
 "  --threshold K=V      advise, senders: change a threshold (see\n"
 "                       dmarc-report(1))\n"
+"  --after ID           export: only records whose id is greater than ID\n"
+"  --upto ID            export: only records whose id is at most ID\n"
+"  --last-id            export: print the greatest record id and exit\n"
+"  --ip-db FILE         export: source country and AS from this MMDB file\n"
+"                       (IPinfo Lite, MaxMind GeoLite2 Country or ASN)\n"
 "  --no-dns             reverse DNS from the cache alone (no lookups)\n"
 "  --dns-server ADDR    ask this server (IP[:PORT]) instead of the system's\n"
 "  --dns-timeout S      seconds per lookup (default 2)\n"
@@ -127,7 +136,8 @@ static const char usage_options[] =
 "Examples:\n"
 "  dmarc-report summary --last 30d\n"
 "  dmarc-report sources --domain example.com --sort failures --top 20\n"
-"  dmarc-report weekly | mail -s \"DMARC weekly\" postmaster@example.com\n";
+"  dmarc-report weekly | mail -s \"DMARC weekly\" postmaster@example.com\n"
+"  dmarc-report export --format ndjson --after 1500 --no-dns\n";
 
 static void
 usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -147,7 +157,7 @@ usage_error(const char *fmt, ...)
 enum { OPT_DB = 256, OPT_DOMAIN, OPT_SINCE, OPT_UNTIL, OPT_LAST, OPT_FORMAT,
 	OPT_TOP, OPT_SORT, OPT_RECORD, OPT_NAME, OPT_THRESHOLD, OPT_NO_DNS,
 	OPT_DNS_SERVER, OPT_DNS_TIMEOUT, OPT_DNS_BUDGET, OPT_DNS_TTL, OPT_SENDERS,
-	OPT_BY, OPT_NO_REPORTS };
+	OPT_BY, OPT_NO_REPORTS, OPT_AFTER, OPT_UPTO, OPT_LAST_ID, OPT_IP_DB };
 
 #define MAX_THRESHOLDS 32
 
@@ -171,6 +181,10 @@ static const struct option long_opts[] = {
 	{ "senders", required_argument, NULL, OPT_SENDERS },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "no-reports", no_argument, NULL, OPT_NO_REPORTS },
+	{ "after", required_argument, NULL, OPT_AFTER },
+	{ "upto", required_argument, NULL, OPT_UPTO },
+	{ "last-id", no_argument, NULL, OPT_LAST_ID },
+	{ "ip-db", required_argument, NULL, OPT_IP_DB },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -189,6 +203,7 @@ static const struct {
 	{ "senders", cmd_senders },
 	{ "check-record", cmd_check_record },
 	{ "check-dns", cmd_check_dns },
+	{ "export", cmd_export },
 };
 
 /* The end of every command: its error or note on stderr, the output
@@ -261,6 +276,7 @@ main(int argc, char **argv)
 	c.dns_ttl_days = 7;
 	c.format = OUT_TEXT;
 	c.sort = SORT_MESSAGES;
+	c.upto = INT64_MAX;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "hV", long_opts, NULL)) != -1) {
 		switch (opt) {
@@ -289,15 +305,18 @@ main(int argc, char **argv)
 			}
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
+			c.format_name = optarg;
+			if (strcmp(optarg, "ndjson") == 0)
+				c.format = OUT_JSON;
+			else if (strcmp(optarg, "text") == 0)
 				c.format = OUT_TEXT;
 			else if (strcmp(optarg, "csv") == 0)
 				c.format = OUT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				c.format = OUT_JSON;
 			else {
-				usage_error("--format wants text, csv or json, got "
-				    "'%s'", optarg);
+				usage_error("--format wants text, csv, json or "
+				    "ndjson (export), got '%s'", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -364,6 +383,25 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_AFTER:
+		case OPT_UPTO: {
+			long long v;
+			errno = 0;
+			v = strtoll(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0) {
+				usage_error("--%s wants a record id (a whole number "
+				    "from 0), got '%s'", opt == OPT_AFTER ? "after" :
+				    "upto", optarg);
+				return EXIT_USAGE;
+			}
+			if (opt == OPT_AFTER)
+				c.after = v;
+			else
+				c.upto = v;
+			break;
+		}
+		case OPT_LAST_ID: c.last_id = 1; break;
+		case OPT_IP_DB: c.ip_db = optarg; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(usage_options, stdout);
@@ -418,6 +456,20 @@ main(int argc, char **argv)
 	}
 	if (optind + 1 < argc) {
 		usage_error("unexpected argument '%s'", argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	if (run != cmd_export && (c.after != 0 || c.upto != INT64_MAX ||
+	    c.last_id || c.ip_db != NULL || (c.format_name != NULL &&
+	    strcmp(c.format_name, "ndjson") == 0))) {
+		usage_error("--after, --upto, --last-id, --ip-db and --format "
+		    "ndjson are for export");
+		return EXIT_USAGE;
+	}
+	if (run == cmd_export && c.format_name != NULL &&
+	    strcmp(c.format_name, "csv") != 0 &&
+	    strcmp(c.format_name, "ndjson") != 0) {
+		usage_error("export wants --format csv or ndjson, got '%s'",
+		    c.format_name);
 		return EXIT_USAGE;
 	}
 	c.domains = (const char *const *)domains;

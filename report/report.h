@@ -71,6 +71,11 @@ struct report_ctx {
 	/* check-dns */
 	const char *dns_domain;		/* its argument */
 	int no_reports;			/* --no-reports */
+	/* export */
+	const char *format_name;	/* --format as given, NULL when absent */
+	int64_t after, upto;		/* record ids (after, upto]: --after, --upto */
+	int last_id;			/* --last-id: print the greatest id */
+	const char *ip_db;		/* --ip-db FILE.mmdb */
 };
 
 /*
@@ -149,5 +154,7 @@ int advise_attention(struct report_ctx *c, const char *domain, int64_t start,
  * (c->err set), RPT_NO_DNS DNS could not be asked at all (c->err set).
  * c->db may be NULL. */
 enum report_status cmd_check_dns(struct report_ctx *c);
+/* export: every record as a row (parsedmarc's columns), CSV or NDJSON. */
+enum report_status cmd_export(struct report_ctx *c);
 
 #endif

@@ -23,7 +23,7 @@ set +e; "$DMARC_REPORT" >/dev/null 2>"$T/err"; RC=$?; set -e
 ERR=$(cat "$T/err")
 expect_rc "no command" 2
 expect_eq "no command lists every command" "$(head -1 "$T/err")" \
-    "dmarc-report: no command: give one of summary, sources, policy, reporters, weekly, advise, senders, check-record, check-dns"
+    "dmarc-report: no command: give one of summary, sources, policy, reporters, weekly, advise, senders, check-record, check-dns, export"
 report --version
 expect_match "--version" "$OUT" "^dmarc-report [0-9]"
 
