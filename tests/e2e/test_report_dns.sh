@@ -105,7 +105,9 @@ expect_eq "no error rows" "$(q 'SELECT count(*) FROM dns_cache WHERE status NOT 
 # (SERVFAIL before) is looked up, times out, and stops the lookups
 dns sources --by sender --dns-server "127.0.0.1:$SILENT" --dns-timeout 1 --dns-budget 20 --format csv
 expect_rc "silent again" 0
-expect_eq "silent again: within the timeout ($MS ms < 5000; $BASE ms without DNS)" "$((MS < 5000))" 1
+# (here and below: what the DNS added to the run, MS - BASE, so that a
+# sanitizer build on a loaded machine does not count its queries)
+expect_eq "silent again: DNS within the timeout ($MS - $BASE ms < 5000)" "$((MS - BASE < 5000))" 1
 expect_eq "silent again: names from the cache" "$(row 'Mailjet' | cut -d, -f1-3)" "Mailjet (ESP),1,1000"
 expect_match "silent again: the warning counts one lookup" "$ERR" 'none of the first 1 lookup \(timed out after 1 s'
 expect_eq "silent again: the cache kept" "$(q 'SELECT count(*) FROM dns_cache')" 403
@@ -119,7 +121,7 @@ wait "${PIDS##* }" || true
 q "DELETE FROM dns_cache"
 dns sources --by sender --dns-server "127.0.0.1:$GONE" --dns-timeout 1 --dns-budget 20 --format csv
 expect_rc "refused" 0
-expect_eq "refused: within the timeout ($MS ms < 5000; $BASE ms without DNS)" "$((MS < 5000))" 1
+expect_eq "refused: DNS within the timeout ($MS - $BASE ms < 5000)" "$((MS - BASE < 5000))" 1
 expect_match "refused: the warning" "$ERR" 'answered none of the first 64 lookups'
 expect_eq "refused: nothing cached" "$(q 'SELECT count(*) FROM dns_cache')" 0
 
