@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "claim.h"
 #include "mail.h"
 #include "parse.h"
 #include "sha256.h"
@@ -291,29 +292,6 @@ preview(const unsigned char *b, size_t n, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-/* A member named like a report file (receiver!domain!begin!end..., or
- * .xml, .gz, .gzip, .zip, .zlib): whatever it holds, it is judged as a
- * report, so a damaged one is recorded, never skipped. */
-static int
-named_like_report(const char *name)
-{
-	static const char *const suffixes[] = {
-		".xml", ".gz", ".gzip", ".zip", ".zlib",
-	};
-	const char *base = strrchr(name, '/'), *bang;
-	size_t i, n = strlen(name), k;
-
-	base = base != NULL ? base + 1 : name;
-	if ((bang = strchr(base, '!')) != NULL && strchr(bang + 1, '!') != NULL)
-		return 1;
-	for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		k = strlen(suffixes[i]);
-		if (n >= k && strcasecmp(name + n - k, suffixes[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* A zip member that is no report, held until the archive is judged. */
 struct skipped {
 	char *name;
@@ -359,7 +337,10 @@ process_zip(struct pipeline *p, struct unit *u, struct unpack_zip *z,
 		mu.filename = m.name;
 		mu.prov = u->prov;
 		mu.prov.input_name = name;
-		if (!named_like_report(m.name)) {
+		/* a member named like a report file (claim.h) is judged as a
+		 * report whatever it holds: a damaged one is recorded, never
+		 * skipped */
+		if (!claim_by_name("", m.name)) {
 			mu.why = why;
 			mu.whylen = sizeof why;
 		}
