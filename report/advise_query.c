@@ -89,41 +89,62 @@ policy_value(const unsigned char *s, enum advise_policy_value dflt)
 	return v < 0 ? (int)dflt : v;
 }
 
+/*
+ * Runs sql with the window's filter bound nfilter times (once per "%s" it
+ * was built with) and hands each row to fn, which returns 0 or a status
+ * (2 with c->err set) that stops the query.  0, or 2 with c->err set.
+ */
+typedef int (*row_fn)(struct report_ctx *c, struct advice *a, sqlite3_stmt *st);
+
+static int
+each_row(struct report_ctx *c, struct advice *a, const char *sql, int nfilter,
+    row_fn fn)
+{
+	sqlite3_stmt *st;
+	int rc, at = 1, i;
+
+	if ((st = report_prepare(c, sql)) == NULL)
+		return 2;
+	for (i = 0; i < nfilter; i++)
+		at = filter_bind(c, st, at);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(c, a, st)) != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	rc = report_step_done(c, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+domains_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
+{
+	struct adv_domain *d;
+
+	if (grow((void **)&a->d, &a->cap, a->n, sizeof *a->d) != 0)
+		return report_oom(c);
+	d = &a->d[a->n++];
+	d->name = dup_col(st, 0);
+	d->reporters = sqlite3_column_int64(st, 1);
+	d->cover_end = INT64_MIN;
+	if (d->name == NULL)
+		return report_oom(c);
+	return 0;
+}
+
 /* The domains and their reporters, in name order. */
 static int
 load_domains(struct report_ctx *c, struct advice *a)
 {
 	char filter[1024], sql[2048];
-	sqlite3_stmt *st;
-	int rc;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
 	    "SELECT r.domain, count(DISTINCT ifnull(r.org_name, ''))"
 	    " FROM report r WHERE 1 = 1%s GROUP BY r.domain ORDER BY r.domain",
 	    filter);
-	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
-	filter_bind(c, st, 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct adv_domain *d;
-
-		if (grow((void **)&a->d, &a->cap, a->n, sizeof *a->d) != 0) {
-			sqlite3_finalize(st);
-			return report_oom(c);
-		}
-		d = &a->d[a->n++];
-		d->name = dup_col(st, 0);
-		d->reporters = sqlite3_column_int64(st, 1);
-		d->cover_end = INT64_MIN;
-		if (d->name == NULL) {
-			sqlite3_finalize(st);
-			return report_oom(c);
-		}
-	}
-	rc = report_step_done(c, rc);
-	sqlite3_finalize(st);
-	return rc;
+	return each_row(c, a, sql, 1, domains_row);
 }
 
 /*
@@ -309,14 +330,37 @@ oom:
 	return report_oom(c);
 }
 
+static int
+results_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
+{
+	struct adv_domain *d = find_domain(a,
+	    (const char *)sqlite3_column_text(st, 0));
+	struct adv_source *s;
+	struct adv_result *r;
+
+	if (d == NULL || (s = find_source(d,
+	    (const char *)sqlite3_column_text(st, 1))) == NULL)
+		return 0;
+	if (grow((void **)&s->res, &s->capres, s->nres, sizeof *s->res)
+	    != 0)
+		return report_oom(c);
+	r = &s->res[s->nres++];
+	r->dkim = sqlite3_column_int(st, 2);
+	r->res = dup_col(st, 3);
+	r->dom = dup_col(st, 4);
+	r->messages = sqlite3_column_int64(st, 5);
+	r->failing = sqlite3_column_int(st, 6);
+	if (r->res == NULL || r->dom == NULL)
+		return report_oom(c);
+	return 0;
+}
+
 /* The raw SPF and DKIM results of each source's rows, failing and passing
  * apart, a record counted once per (kind, result, domain). */
 static int
 load_results(struct report_ctx *c, struct advice *a)
 {
 	char filter[1024], sql[4096];
-	sqlite3_stmt *st;
-	int rc;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -336,37 +380,33 @@ load_results(struct report_ctx *c, struct advice *a)
 	    " GROUP BY dom, ip, failing, kind, res, ad"
 	    " ORDER BY dom, ip, kind, 6 DESC, res, ad, failing",
 	    filter, filter);
-	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
-	filter_bind(c, st, filter_bind(c, st, 1));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct adv_domain *d = find_domain(a,
-		    (const char *)sqlite3_column_text(st, 0));
-		struct adv_source *s;
-		struct adv_result *r;
+	return each_row(c, a, sql, 2, results_row);
+}
 
-		if (d == NULL || (s = find_source(d,
-		    (const char *)sqlite3_column_text(st, 1))) == NULL)
-			continue;
-		if (grow((void **)&s->res, &s->capres, s->nres, sizeof *s->res)
-		    != 0) {
-			sqlite3_finalize(st);
-			return report_oom(c);
-		}
-		r = &s->res[s->nres++];
-		r->dkim = sqlite3_column_int(st, 2);
-		r->res = dup_col(st, 3);
-		r->dom = dup_col(st, 4);
-		r->messages = sqlite3_column_int64(st, 5);
-		r->failing = sqlite3_column_int(st, 6);
-		if (r->res == NULL || r->dom == NULL) {
-			sqlite3_finalize(st);
-			return report_oom(c);
-		}
-	}
-	rc = report_step_done(c, rc);
-	sqlite3_finalize(st);
-	return rc;
+static int
+selectors_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
+{
+	struct adv_domain *d = find_domain(a,
+	    (const char *)sqlite3_column_text(st, 0));
+	struct adv_source *s;
+	struct adv_selector *x;
+
+	if (d == NULL || (s = find_source(d,
+	    (const char *)sqlite3_column_text(st, 1))) == NULL)
+		return 0;
+	if (grow((void **)&s->sels, &s->capsels, s->nsels,
+	    sizeof *s->sels) != 0)
+		return report_oom(c);
+	x = &s->sels[s->nsels++];
+	x->dom = dup_col(st, 2);
+	x->sel = dup_col(st, 3);
+	x->first = sqlite3_column_int64(st, 4);
+	x->last = sqlite3_column_int64(st, 5);
+	x->messages = sqlite3_column_int64(st, 6);
+	x->pass = sqlite3_column_int64(st, 7);
+	if (x->dom == NULL || x->sel == NULL)
+		return report_oom(c);
+	return 0;
 }
 
 /* The DKIM selectors of each source's mail: first and last UTC day,
@@ -375,8 +415,6 @@ static int
 load_selectors(struct report_ctx *c, struct advice *a)
 {
 	char filter[1024], sql[2048];
-	sqlite3_stmt *st;
-	int rc;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -387,38 +425,28 @@ load_selectors(struct report_ctx *c, struct advice *a)
 	    " FROM record rec JOIN report r ON r.id = rec.report"
 	    " JOIN record_dkim x ON x.record = rec.id WHERE 1 = 1%s"
 	    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 5, 3, 4", filter);
-	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
-	filter_bind(c, st, 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct adv_domain *d = find_domain(a,
-		    (const char *)sqlite3_column_text(st, 0));
-		struct adv_source *s;
-		struct adv_selector *x;
+	return each_row(c, a, sql, 1, selectors_row);
+}
 
-		if (d == NULL || (s = find_source(d,
-		    (const char *)sqlite3_column_text(st, 1))) == NULL)
-			continue;
-		if (grow((void **)&s->sels, &s->capsels, s->nsels,
-		    sizeof *s->sels) != 0) {
-			sqlite3_finalize(st);
-			return report_oom(c);
-		}
-		x = &s->sels[s->nsels++];
-		x->dom = dup_col(st, 2);
-		x->sel = dup_col(st, 3);
-		x->first = sqlite3_column_int64(st, 4);
-		x->last = sqlite3_column_int64(st, 5);
-		x->messages = sqlite3_column_int64(st, 6);
-		x->pass = sqlite3_column_int64(st, 7);
-		if (x->dom == NULL || x->sel == NULL) {
-			sqlite3_finalize(st);
-			return report_oom(c);
-		}
-	}
-	rc = report_step_done(c, rc);
-	sqlite3_finalize(st);
-	return rc;
+static int
+subdomains_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
+{
+	struct adv_domain *d = find_domain(a,
+	    (const char *)sqlite3_column_text(st, 0));
+	struct adv_sub *s;
+
+	if (d == NULL)
+		return 0;
+	if (grow((void **)&d->sub, &d->capsub, d->nsub, sizeof *d->sub)
+	    != 0)
+		return report_oom(c);
+	s = &d->sub[d->nsub++];
+	s->name = dup_col(st, 1);
+	s->messages = sqlite3_column_int64(st, 2);
+	s->fail = sqlite3_column_int64(st, 3);
+	if (s->name == NULL)
+		return report_oom(c);
+	return 0;
 }
 
 /* The header From domains below each policy domain, most messages first. */
@@ -426,8 +454,6 @@ static int
 load_subdomains(struct report_ctx *c, struct advice *a)
 {
 	char filter[1024], sql[2048];
-	sqlite3_stmt *st;
-	int rc;
 
 	filter_sql(c, "r", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
@@ -435,33 +461,7 @@ load_subdomains(struct report_ctx *c, struct advice *a)
 	    " sum(CASE WHEN " SQL_PASS " THEN 0 ELSE rec.count END)"
 	    " FROM record rec JOIN report r ON r.id = rec.report"
 	    " WHERE " SQL_SUB "%s GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2", filter);
-	if ((st = report_prepare(c, sql)) == NULL)
-		return 2;
-	filter_bind(c, st, 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct adv_domain *d = find_domain(a,
-		    (const char *)sqlite3_column_text(st, 0));
-		struct adv_sub *s;
-
-		if (d == NULL)
-			continue;
-		if (grow((void **)&d->sub, &d->capsub, d->nsub, sizeof *d->sub)
-		    != 0) {
-			sqlite3_finalize(st);
-			return report_oom(c);
-		}
-		s = &d->sub[d->nsub++];
-		s->name = dup_col(st, 1);
-		s->messages = sqlite3_column_int64(st, 2);
-		s->fail = sqlite3_column_int64(st, 3);
-		if (s->name == NULL) {
-			sqlite3_finalize(st);
-			return report_oom(c);
-		}
-	}
-	rc = report_step_done(c, rc);
-	sqlite3_finalize(st);
-	return rc;
+	return each_row(c, a, sql, 1, subdomains_row);
 }
 
 int
