@@ -305,8 +305,8 @@ text_blockers(FILE *f, const struct adv_domain *d)
 				n++, sum += o->hit_now[d->step];
 		}
 		snprintf(line, sizeof line, "%s%s%s%s, %zu source%s, %s failing "
-		    "message%s (%s)", s->sender ? s->sender : "", s->sender ?
-		    ": " : "", advise_class_name(s->cls), s->regression ?
+		    "message%s (%s)", s->sender ? s->sender : "no sender name",
+		    ": ", advise_class_name(s->cls), s->regression ?
 		    ", a regression" : "", n, n == 1 ? "" : "s",
 		    fmt_int(sum, a, sizeof a), sum == 1 ? "" : "s",
 		    share_pct(sum, d->messages, b, sizeof b));

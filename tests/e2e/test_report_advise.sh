@@ -186,6 +186,11 @@ if [ -f "$EX" ]; then
 	expect_eq "examples impact = failing" "$(jq '$[0].impact.quarantine.messages')" "$(q "SELECT sum(CASE WHEN dkim_aligned = 'pass' OR spf_aligned = 'pass' THEN 0 ELSE count END) FROM record")"
 	DMARC_NOW=2025-06-23 report advise
 	expect_eq "examples text fits 100 columns" "$(awk 'length > 100' "$T/out")" ""
+	# every blocker group starts with its sender, "no sender name" when
+	# nothing names it, never with a bare class word
+	expect_eq "examples: blocker groups are named" \
+	    "$(grep -cE '^  \* (aligned|fixed|forwarded|partial|misaligned|unknown|unauthenticated)' "$T/out")" 0
+	expect_match "examples: an unnamed group" "$OUT" '^  \* no sender name: misaligned, '
 fi
 
 done_tests
