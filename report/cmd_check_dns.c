@@ -7,6 +7,7 @@
  * usage error, 4 when DNS could not be asked at all.
  */
 #include "report.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -18,15 +19,6 @@
 #include "dnsq.h"
 #include "names.h"
 
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Lowercases a host name in place, without a trailing dot; -1 when it is
  * not one (labels of 1 to 63 letters, digits, '-' or '_'). */
@@ -101,7 +93,7 @@ cmd_check_dns(struct report_ctx *c)
 	struct checkdns cd;
 	struct dnsq *q = NULL;
 	char domain[300], err[256];
-	int64_t start = now_ms(), budget;
+	int64_t start = dm_now_ms(), budget;
 	enum report_status rc;
 
 	memset(&facts, 0, sizeof facts);
@@ -121,7 +113,7 @@ cmd_check_dns(struct report_ctx *c)
 			return RPT_ERROR;
 		name_sources(c, &facts);
 	}
-	budget = c->dns_budget_ms - (now_ms() - start);
+	budget = c->dns_budget_ms - (dm_now_ms() - start);
 	if ((q = dnsq_new(c->dns_server, c->dns_timeout_ms,
 	    budget > 1000 ? (int)budget : 1000, err, sizeof err)) == NULL) {
 		checkdns_facts_free(&facts);

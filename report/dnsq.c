@@ -13,6 +13,7 @@
  * answers only the CNAME (no recursion) is asked again for its target.
  */
 #include "dnsq.h"
+#include "clock.h"
 
 #include <arpa/inet.h>
 #include <ares.h>
@@ -62,15 +63,6 @@ struct pending {
 };
 
 static int ares_users;
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 sock_state(void *data, ares_socket_t fd, int readable, int writable)
@@ -150,7 +142,7 @@ dnsq_new(const char *server, int timeout_ms, int budget_ms, char *err,
 		ares_destroy(q->channel);
 		goto fail;
 	}
-	q->deadline = now_ms() + (budget_ms > 0 ? budget_ms : 0);
+	q->deadline = dm_now_ms() + (budget_ms > 0 ? budget_ms : 0);
 	return q;
 
 fail:
@@ -454,7 +446,7 @@ wait_for(struct dnsq *q, struct pending *p)
 
 	while (!p->done) {
 		struct timeval maxtv, tv, *tvp;
-		int64_t left = q->deadline - now_ms();
+		int64_t left = q->deadline - dm_now_ms();
 		int ms, rc;
 
 		if (left <= 0 || q->sock_overflow)
@@ -502,7 +494,7 @@ ask(struct dnsq *q, const char *name, enum dnsq_type type,
 
 	next[0] = '\0';
 	snprintf(out->name, sizeof out->name, "%s", name);
-	if (q->dead || now_ms() >= q->deadline) {
+	if (q->dead || dm_now_ms() >= q->deadline) {
 		out->status = DNSQ_TIMEOUT;
 		snprintf(out->why, sizeof out->why, q->dead ? "the DNS server "
 		    "did not answer" : "the DNS budget (--dns-budget) was spent");

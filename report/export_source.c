@@ -2,6 +2,7 @@
 /* export_source.c: source IP attributes for export, remembered per IP (see
  * export_source.h). */
 #include "export_source.h"
+#include "clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -148,22 +149,13 @@ source_memo_free(struct source_memo *m)
 /* IPs resolved in one parallel batch. */
 #define RESOLVE_BATCH 256
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One batch within what is left of the budget. */
 static int
 resolve_batch(struct report_ctx *c, struct rdns_result *batch, size_t n,
     int64_t deadline)
 {
 	int budget = c->dns_budget_ms, rc;
-	int64_t left = deadline - now_ms();
+	int64_t left = deadline - dm_now_ms();
 
 	if (n == 0 || left <= 0)
 		return 0;
@@ -178,7 +170,7 @@ export_resolve(struct report_ctx *c, int64_t after, int64_t upto)
 {
 	struct rdns_result *batch;
 	struct export_ips *it;
-	int64_t deadline = now_ms() + c->dns_budget_ms;
+	int64_t deadline = dm_now_ms() + c->dns_budget_ms;
 	size_t n = 0;
 	int rc = 0;
 
@@ -188,7 +180,7 @@ export_resolve(struct report_ctx *c, int64_t after, int64_t upto)
 		free(batch);
 		return 2;
 	}
-	while (now_ms() < deadline && (rc = export_ips_next(it,
+	while (dm_now_ms() < deadline && (rc = export_ips_next(it,
 	    batch[n].ip)) == 1)
 		if (++n == RESOLVE_BATCH) {
 			if ((rc = resolve_batch(c, batch, n, deadline)) != 0)

@@ -18,6 +18,7 @@
  * at once.  Any reply, even SERVFAIL or REFUSED, shows a live server.
  */
 #include "rdns.h"
+#include "clock.h"
 
 #include <arpa/inet.h>
 #include <ares.h>
@@ -158,15 +159,6 @@ normalize_name(const char *src, char dst[RDNS_NAME_MAX + 1])
 	}
 	dst[n] = '\0';
 	return 0;
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- c-ares backend ---- */
@@ -421,7 +413,7 @@ cares_resolve(struct rdns *r, struct rdns_result *out, size_t n,
 		}
 	}
 	if (budget_ms >= 0)
-		deadline = now_ms() + budget_ms;
+		deadline = dm_now_ms() + budget_ms;
 	r->sock_overflow = 0;
 	for (i = 0; i < n; i++)
 		ctx.first_wave += jobs[i].state == JOB_IDLE;
@@ -432,7 +424,7 @@ cares_resolve(struct rdns *r, struct rdns_result *out, size_t n,
 		struct timeval maxtv, tv, *tvp;
 		int64_t left = 0;
 
-		if (budget_ms >= 0 && (left = deadline - now_ms()) <= 0)
+		if (budget_ms >= 0 && (left = deadline - dm_now_ms()) <= 0)
 			break;
 		if (ctx.replied == 0 && ctx.first_wave > 0 &&
 		    ctx.unanswered >= ctx.first_wave) {
