@@ -13,23 +13,18 @@
  * answers only the CNAME (no recursion) is asked again for its target.
  */
 #include "dnsq.h"
+#include "cares_io.h"
 #include "clock.h"
 
 #include <arpa/inet.h>
 #include <ares.h>
 #include <arpa/nameser.h>
-#include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 
-/* Sockets c-ares may hold open at once (one UDP, one TCP per server). */
-#define DNSQ_MAX_SOCKS 64
 /* Per-lookup timeout bounds (ms), as rdns.c. */
 #define DNSQ_TIMEOUT_MIN 10
 #define DNSQ_TIMEOUT_MAX 60000
@@ -45,9 +40,7 @@
 
 struct dnsq {
 	ares_channel channel;
-	struct pollfd socks[DNSQ_MAX_SOCKS];
-	size_t nsocks;
-	int sock_overflow;
+	struct cares_io io;
 	int64_t deadline;		/* of the budget (monotonic ms) */
 	size_t questions, replies;
 	int silent;			/* questions unanswered, no reply yet */
@@ -61,35 +54,6 @@ struct pending {
 	unsigned char *abuf;
 	int alen;
 };
-
-static int ares_users;
-
-static void
-sock_state(void *data, ares_socket_t fd, int readable, int writable)
-{
-	struct dnsq *q = data;
-	size_t i;
-
-	for (i = 0; i < q->nsocks; i++)
-		if (q->socks[i].fd == fd)
-			break;
-	if (!readable && !writable) {
-		if (i < q->nsocks)
-			q->socks[i] = q->socks[--q->nsocks];
-		return;
-	}
-	if (i == q->nsocks) {
-		if (q->nsocks == DNSQ_MAX_SOCKS) {
-			q->sock_overflow = 1;
-			return;
-		}
-		q->nsocks++;
-	}
-	q->socks[i].fd = fd;
-	q->socks[i].events = (short)((readable ? POLLIN : 0) |
-	    (writable ? POLLOUT : 0));
-	q->socks[i].revents = 0;
-}
 
 struct dnsq *
 dnsq_new(const char *server, int timeout_ms, int budget_ms, char *err,
@@ -108,13 +72,11 @@ dnsq_new(const char *server, int timeout_ms, int budget_ms, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (ares_users == 0 &&
-	    (rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+	if ((rc = cares_io_library_up()) != 0) {
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
 		free(q);
 		return NULL;
 	}
-	ares_users++;
 	memset(&opt, 0, sizeof opt);
 	/* NOCHECKRESP: SERVFAIL and REFUSED reach us as such (c-ares 1.18
 	 * would otherwise report them as ECONNREFUSED after trying the
@@ -126,8 +88,8 @@ dnsq_new(const char *server, int timeout_ms, int budget_ms, char *err,
 	opt.ndomains = 0;
 	opt.domains = NULL;
 	opt.lookups = lookups;
-	opt.sock_state_cb = sock_state;
-	opt.sock_state_cb_data = q;
+	opt.sock_state_cb = cares_io_sock_state;
+	opt.sock_state_cb_data = &q->io;
 	mask = ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS |
 	    ARES_OPT_TRIES | ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS |
 	    ARES_OPT_SOCK_STATE_CB;
@@ -146,8 +108,7 @@ dnsq_new(const char *server, int timeout_ms, int budget_ms, char *err,
 	return q;
 
 fail:
-	if (--ares_users == 0)
-		ares_library_cleanup();
+	cares_io_library_down();
 	free(q);
 	return NULL;
 }
@@ -158,8 +119,7 @@ dnsq_free(struct dnsq *q)
 	if (q == NULL)
 		return;
 	ares_destroy(q->channel);
-	if (--ares_users == 0)
-		ares_library_cleanup();
+	cares_io_library_down();
 	free(q);
 }
 
@@ -441,40 +401,12 @@ query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 static void
 wait_for(struct dnsq *q, struct pending *p)
 {
-	struct pollfd fds[DNSQ_MAX_SOCKS];
-	size_t i, nfds;
-
 	while (!p->done) {
-		struct timeval maxtv, tv, *tvp;
 		int64_t left = q->deadline - dm_now_ms();
-		int ms, rc;
 
-		if (left <= 0 || q->sock_overflow)
+		if (left <= 0 || q->io.overflow ||
+		    cares_io_step(q->channel, &q->io, left) == -1)
 			break;
-		maxtv.tv_sec = (time_t)(left / 1000);
-		maxtv.tv_usec = (suseconds_t)(left % 1000) * 1000;
-		tvp = ares_timeout(q->channel, &maxtv, &tv);
-		ms = (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000);
-		nfds = q->nsocks;
-		memcpy(fds, q->socks, nfds * sizeof fds[0]);
-		rc = poll(fds, (nfds_t)nfds, ms);
-		if (rc == -1 && errno != EINTR)
-			break;
-		if (rc <= 0) {
-			ares_process_fd(q->channel, ARES_SOCKET_BAD,
-			    ARES_SOCKET_BAD);
-			continue;
-		}
-		for (i = 0; i < nfds; i++) {
-			short ev = fds[i].revents;
-
-			if (ev == 0)
-				continue;
-			ares_process_fd(q->channel,
-			    ev & (POLLIN | POLLERR | POLLHUP | POLLNVAL) ?
-			    fds[i].fd : ARES_SOCKET_BAD,
-			    ev & POLLOUT ? fds[i].fd : ARES_SOCKET_BAD);
-		}
 	}
 	if (!p->done) {
 		ares_cancel(q->channel);	/* calls query_cb: ECANCELLED */

@@ -18,6 +18,7 @@
  * at once.  Any reply, even SERVFAIL or REFUSED, shows a live server.
  */
 #include "rdns.h"
+#include "cares_io.h"
 #include "clock.h"
 
 #include <arpa/inet.h>
@@ -26,15 +27,12 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 
 /* Longest name kept: the size of rdns_result.name less the NUL.  A DNS
  * name in text is at most 253 characters, so only a fixture hits this. */
@@ -45,9 +43,6 @@
  * report's few hundred sources in a couple of round trips. */
 #define RDNS_WINDOW 64
 
-/* Sockets c-ares may hold open at once: one UDP and one TCP per server;
- * 32 servers would be an odd resolv.conf. */
-#define RDNS_MAX_SOCKS 64
 
 /* Longest fixture line; a longer one is a bad line. */
 #define RDNS_FIXTURE_LINE 1024
@@ -71,9 +66,7 @@ struct rdns {
 	int is_fixture;
 	/* c-ares */
 	ares_channel channel;
-	struct pollfd socks[RDNS_MAX_SOCKS];
-	size_t nsocks;
-	int sock_overflow;
+	struct cares_io io;
 	size_t silent;		/* unanswered lookups when taken for dead */
 	/* fixture */
 	struct fixture_entry *fx;
@@ -101,7 +94,6 @@ struct rdns_resolve_ctx {
 	size_t unanswered;	/* PTR lookups without a reply */
 };
 
-static int ares_users;		/* rdns_cares_new calls not yet freed */
 
 static void set_err(char *, size_t, const char *, ...)
     __attribute__((format(printf, 3, 4)));
@@ -163,33 +155,6 @@ normalize_name(const char *src, char dst[RDNS_NAME_MAX + 1])
 
 /* ---- c-ares backend ---- */
 
-static void
-sock_state(void *data, ares_socket_t fd, int readable, int writable)
-{
-	struct rdns *r = data;
-	size_t i;
-
-	for (i = 0; i < r->nsocks; i++)
-		if (r->socks[i].fd == fd)
-			break;
-	if (!readable && !writable) {
-		if (i < r->nsocks)
-			r->socks[i] = r->socks[--r->nsocks];
-		return;
-	}
-	if (i == r->nsocks) {
-		if (r->nsocks == RDNS_MAX_SOCKS) {
-			r->sock_overflow = 1;
-			return;
-		}
-		r->nsocks++;
-	}
-	r->socks[i].fd = fd;
-	r->socks[i].events = (short)((readable ? POLLIN : 0) |
-	    (writable ? POLLOUT : 0));
-	r->socks[i].revents = 0;
-}
-
 struct rdns *
 rdns_cares_new(const char *server, int timeout_ms, char *err, size_t errlen)
 {
@@ -206,13 +171,11 @@ rdns_cares_new(const char *server, int timeout_ms, char *err, size_t errlen)
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (ares_users == 0 &&
-	    (rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+	if ((rc = cares_io_library_up()) != 0) {
 		set_err(err, errlen, "c-ares: %s", ares_strerror(rc));
 		free(r);
 		return NULL;
 	}
-	ares_users++;
 
 	memset(&opt, 0, sizeof opt);
 	opt.timeout = timeout_ms;
@@ -220,8 +183,8 @@ rdns_cares_new(const char *server, int timeout_ms, char *err, size_t errlen)
 	opt.ndomains = 0;
 	opt.domains = NULL;
 	opt.lookups = lookups;
-	opt.sock_state_cb = sock_state;
-	opt.sock_state_cb_data = r;
+	opt.sock_state_cb = cares_io_sock_state;
+	opt.sock_state_cb_data = &r->io;
 	mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_DOMAINS |
 	    ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB;
 	if ((rc = ares_init_options(&r->channel, &opt, mask)) != ARES_SUCCESS) {
@@ -238,8 +201,7 @@ rdns_cares_new(const char *server, int timeout_ms, char *err, size_t errlen)
 	return r;
 
 fail:
-	if (--ares_users == 0)
-		ares_library_cleanup();
+	cares_io_library_down();
 	free(r);
 	return NULL;
 }
@@ -396,11 +358,10 @@ cares_resolve(struct rdns *r, struct rdns_result *out, size_t n,
     int budget_ms)
 {
 	struct rdns_resolve_ctx ctx = { r, 0, 0, 0, 0, 0, 0 };
-	struct pollfd fds[RDNS_MAX_SOCKS];
 	struct job *jobs;
-	size_t next = 0, i, nfds;
+	size_t next = 0, i;
 	int64_t deadline = 0;
-	int ret = 0, ms, rc;
+	int ret = 0;
 
 	if ((jobs = calloc(n, sizeof *jobs)) == NULL)
 		return -1;
@@ -414,14 +375,13 @@ cares_resolve(struct rdns *r, struct rdns_result *out, size_t n,
 	}
 	if (budget_ms >= 0)
 		deadline = dm_now_ms() + budget_ms;
-	r->sock_overflow = 0;
+	r->io.overflow = 0;
 	for (i = 0; i < n; i++)
 		ctx.first_wave += jobs[i].state == JOB_IDLE;
 	if (ctx.first_wave > RDNS_WINDOW)
 		ctx.first_wave = RDNS_WINDOW;
 
 	for (;;) {
-		struct timeval maxtv, tv, *tvp;
 		int64_t left = 0;
 
 		if (budget_ms >= 0 && (left = deadline - dm_now_ms()) <= 0)
@@ -442,41 +402,15 @@ cares_resolve(struct rdns *r, struct rdns_result *out, size_t n,
 		}
 		if (ctx.inflight == 0 && (next == n || ctx.replied == 0))
 			break;
-		if (r->sock_overflow) {
+		if (r->io.overflow) {
 			ret = -1;
 			break;
 		}
 
-		if (budget_ms >= 0) {
-			maxtv.tv_sec = (time_t)(left / 1000);
-			maxtv.tv_usec = (suseconds_t)(left % 1000) * 1000;
-			tvp = ares_timeout(r->channel, &maxtv, &tv);
-		} else
-			tvp = ares_timeout(r->channel, NULL, &tv);
-		ms = tvp == NULL ? 1000 : (int)(tvp->tv_sec * 1000 +
-		    (tvp->tv_usec + 999) / 1000);
-
-		nfds = r->nsocks;
-		memcpy(fds, r->socks, nfds * sizeof fds[0]);
-		rc = poll(fds, (nfds_t)nfds, ms);
-		if (rc == -1 && errno != EINTR) {
+		if (cares_io_step(r->channel, &r->io,
+		    budget_ms >= 0 ? left : -1) == -1) {
 			ret = -1;
 			break;
-		}
-		if (rc <= 0) {
-			ares_process_fd(r->channel, ARES_SOCKET_BAD,
-			    ARES_SOCKET_BAD);
-			continue;
-		}
-		for (i = 0; i < nfds; i++) {
-			short ev = fds[i].revents;
-
-			if (ev == 0)
-				continue;
-			ares_process_fd(r->channel,
-			    ev & (POLLIN | POLLERR | POLLHUP | POLLNVAL) ?
-			    fds[i].fd : ARES_SOCKET_BAD,
-			    ev & POLLOUT ? fds[i].fd : ARES_SOCKET_BAD);
 		}
 	}
 
@@ -695,8 +629,7 @@ rdns_free(struct rdns *r)
 		return;
 	if (!r->is_fixture) {
 		ares_destroy(r->channel);
-		if (--ares_users == 0)
-			ares_library_cleanup();
+		cares_io_library_down();
 	}
 	free(r->fx);
 	free(r);
