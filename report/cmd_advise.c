@@ -197,7 +197,7 @@ cmd_advise(struct report_ctx *c)
 			    "one domain: give exactly one --domain with it");
 			return RPT_USAGE;
 		}
-		if (lint_record(c->record, NULL, &a.lint) != 0)
+		if (lint_pasted(c->record, NULL, &a.lint) != 0)
 			return report_oom(c);
 		a.has_lint = 1;
 	}
