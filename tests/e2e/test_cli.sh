@@ -9,6 +9,16 @@ ingest --help
 expect_rc "--help" 0
 expect_match "--help text" "$OUT" "^Usage: dmarc-ingest"
 expect_match "--help exit statuses" "$OUT" "Exit status"
+# every exit status of the README and the manual, the missing input included
+help_exit=$(printf '%s\n' "$OUT" | sed -n '/^Exit status/,/^$/p' | tr '\n' ' ')
+expect_match "--help exit 0" "$help_exit" "0 every input was stored"
+expect_match "--help exit 1" "$help_exit" "1 at least one payload newly failed .*an input is missing or cannot be read"
+expect_match "--help exit 2" "$help_exit" "2 usage error"
+# which it is: a missing input is exit 1, named on stderr
+ingest "$T/no-such-input"
+expect_rc "missing input" 1
+expect_match "missing input named" "$ERR" "no-such-input: No such file or directory"
+fresh_db
 ingest --version
 expect_match "--version" "$OUT" "^dmarc-ingest [0-9]"
 ingest --no-such-option
