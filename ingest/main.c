@@ -23,6 +23,7 @@
 #include "parse.h"
 #include "pipeline.h"
 #include "store.h"
+#include "table.h"
 #include "walk.h"
 
 #ifndef DM_VERSION
@@ -79,8 +80,9 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 every input was stored or was a duplicate (or the command\n"
 "succeeded); 1 at least one payload newly failed (the others were stored),\n"
-"or a retry still fails; 2 usage error, the database cannot be opened or\n"
-"written or is not a dmarc-tools database, or a command finds no database.\n"
+"an input is missing or cannot be read, or a retry still fails; 2 usage\n"
+"error, the database cannot be opened or written or is not a dmarc-tools\n"
+"database, or a command finds no database.\n"
 "\n"
 "Examples:\n"
 "  dmarc-ingest --db reports.db ~/Maildir/.DMARC ~/dmarc/attachments/\n"
@@ -358,7 +360,7 @@ cmd_forget_failed(struct store *st, const struct opts *o)
 static int
 cmd_prune(struct store *st, const struct opts *o, int64_t before)
 {
-	char a[32], b[32], msg[600];
+	char a[64], b[64], msg[600];
 	uint64_t reports, records;
 
 	if (store_prune(st, before, &reports, &records) != 0) {
@@ -370,14 +372,16 @@ cmd_prune(struct store *st, const struct opts *o, int64_t before)
 		printf("{\"reports_deleted\": %llu, \"records_deleted\": %llu}\n",
 		    (unsigned long long)reports, (unsigned long long)records);
 	else if (!o->quiet)
-		printf("pruned %s reports (%s records) that begin before %s\n",
-		    fmt_uint(reports, a, sizeof a), fmt_uint(records, b, sizeof b),
-		    o->prune_before);
+		printf("pruned %s (%s) that begin%s before %s\n",
+		    counted(reports, "report", "reports", a, sizeof a),
+		    counted(records, "record", "records", b, sizeof b),
+		    reports == 1 ? "s" : "", o->prune_before);
 	return EXIT_OK;
 }
 
 struct stats_ctx {
 	const struct opts *o;
+	struct table *t;	/* text: the rows, printed at the end */
 	int n;
 };
 
@@ -385,7 +389,7 @@ static int
 stats_row(void *ctx, const struct store_domain_stats *d)
 {
 	struct stats_ctx *sc = ctx;
-	char a[32], b[32], c[32], first[16], last[16], ed[FMT_ESC_BYTES];
+	char a[FMT_NUM], first[16], last[16], ed[FMT_ESC_BYTES];
 
 	fmt_day(d->first, first, sizeof first);
 	fmt_day(d->last, last, sizeof last);
@@ -399,36 +403,58 @@ stats_row(void *ctx, const struct store_domain_stats *d)
 		    (unsigned long long)d->records,
 		    (unsigned long long)d->messages, first, last);
 	} else {
-		printf("%-30.30s %8s %9llu %10s %12s  %-10s  %-10s\n",
-		    fmt_escape(d->domain, FMT_ESC_NAME, ed, sizeof ed),
-		    fmt_uint(d->reports, a, sizeof a),
-		    (unsigned long long)d->reporters,
-		    fmt_uint(d->records, b, sizeof b),
-		    fmt_uint(d->messages, c, sizeof c), first, last);
+		table_row(sc->t);
+		table_cell(sc->t, fmt_escape(d->domain, FMT_ESC_NAME, ed,
+		    sizeof ed));
+		table_cell(sc->t, fmt_uint(d->reports, a, sizeof a));
+		table_cell(sc->t, fmt_uint(d->reporters, a, sizeof a));
+		table_cell(sc->t, fmt_uint(d->records, a, sizeof a));
+		table_cell(sc->t, fmt_uint(d->messages, a, sizeof a));
+		table_cell(sc->t, first);
+		table_cell(sc->t, last);
 	}
 	sc->n++;
 	return 0;
 }
 
+/* --stats: per policy domain, as dmarc-report's tables look (aligned,
+ * thousands separated, within 100 columns); no reports yet: a line on
+ * stderr instead of a bare header. */
 static int
 cmd_stats(struct store *st, const struct opts *o)
 {
-	struct stats_ctx sc = { o, 0 };
+	static const struct table_coldef cols[] = {
+		{ "POLICY DOMAIN", TABLE_LEFT, 1 },
+		{ "REPORTS", TABLE_RIGHT, 0 },
+		{ "REPORTERS", TABLE_RIGHT, 0 },
+		{ "RECORDS", TABLE_RIGHT, 0 },
+		{ "MESSAGES", TABLE_RIGHT, 0 },
+		{ "FIRST DAY", TABLE_LEFT, 0 },
+		{ "LAST DAY", TABLE_LEFT, 0 },
+	};
+	struct stats_ctx sc = { o, NULL, 0 };
+	int rc = EXIT_OK;
 
 	if (o->json)
 		fputs("[", stdout);
-	else
-		printf("%-30s %8s %9s %10s %12s  %-10s  %-10s\n", "POLICY DOMAIN",
-		    "REPORTS", "REPORTERS", "RECORDS", "MESSAGES", "FIRST", "LAST");
+	else if ((sc.t = table_new()) == NULL) {
+		error_line("out of memory");
+		return EXIT_USAGE;
+	} else
+		table_cols(sc.t, cols, sizeof cols / sizeof cols[0]);
 	if (store_domain_stats(st, stats_row, &sc) != 0) {
 		if (o->json)
 			fputs("]\n", stdout);
 		error_line(store_error(st));
-		return EXIT_USAGE;
-	}
-	if (o->json)
+		rc = EXIT_USAGE;
+	} else if (o->json)
 		fputs(sc.n ? "\n]\n" : "]\n", stdout);
-	return EXIT_OK;
+	else if (sc.n == 0)
+		fputs("dmarc-ingest: no reports stored yet\n", stderr);
+	else
+		table_print_text(sc.t, stdout, 100);
+	table_free(sc.t);
+	return rc;
 }
 
 /*
@@ -680,9 +706,9 @@ main(int argc, char **argv)
 		(void)(pipeline_flush(pl) == 0);
 	clear_progress(&r);
 	if (*pipeline_error(pl)) {
-		snprintf(err, sizeof err, "%s; stopped after %llu of %llu inputs "
+		snprintf(err, sizeof err, "%s; stopped after %llu of %llu input%s "
 		    "(what was committed before is kept; run again for the rest)",
-		    pipeline_error(pl), r.done, r.total);
+		    pipeline_error(pl), r.done, r.total, r.total == 1 ? "" : "s");
 		error_line(err);
 		rc = EXIT_USAGE;
 		goto out;

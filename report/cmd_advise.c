@@ -178,7 +178,7 @@ cmd_advise(struct report_ctx *c)
 	struct report_ctx w = *c;
 	struct advice a;
 	size_t i;
-	enum report_status rs = RPT_OK;
+	enum report_status rs = RPT_OK, missing = RPT_OK;
 
 	memset(&a, 0, sizeof a);
 	advise_thresholds_default(&a.t);
@@ -197,21 +197,28 @@ cmd_advise(struct report_ctx *c)
 			    "one domain: give exactly one --domain with it");
 			return RPT_USAGE;
 		}
-		if (lint_record(c->record, NULL, &a.lint) != 0)
+		if (lint_pasted(c->record, NULL, &a.lint) != 0)
 			return report_oom(c);
 		a.has_lint = 1;
 	}
-	if (advise_load(c, &w, &a) != 0) {
+	if (advise_load(c, &w, &a) != 0 ||
+	    (missing = report_missing(&w)) == RPT_ERROR) {
 		rs = RPT_ERROR;
 		goto out;
 	}
 	if (c->format == OUT_JSON)
 		advise_print_json(c->out, &a);
-	else
+	else if (a.n > 0)	/* none: main says why */
 		advise_print_text(c->out, &a);
 	for (i = 0; i < a.n; i++)
 		if (a.d[i].verdict != ADV_V_READY && a.d[i].verdict != ADV_V_AT_REJECT)
 			rs = RPT_ATTENTION;
+	/* a domain asked for without reports in the window is named */
+	if (missing == RPT_NO_REPORTS) {
+		memcpy(c->err, w.err, sizeof c->err);
+		if (rs == RPT_OK)
+			rs = RPT_NO_REPORTS;
+	}
 out:
 	if (rs == RPT_ERROR && w.err[0] && !c->err[0])
 		memcpy(c->err, w.err, sizeof c->err);

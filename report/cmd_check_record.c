@@ -93,7 +93,7 @@ cmd_check_record(struct report_ctx *c)
 		    "has no meaning for one record; use text or json");
 		return RPT_USAGE;
 	}
-	if (lint_record(c->record, c->name, &r) != 0)
+	if (lint_pasted(c->record, c->name, &r) != 0)
 		return report_oom(c);
 	if (c->format == OUT_JSON)
 		print_json(c->out, &r);

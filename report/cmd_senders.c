@@ -25,6 +25,7 @@ cmd_senders(struct report_ctx *c)
 	struct report_ctx w = *c;
 	struct advice a;
 	size_t i, top;
+	enum report_status missing = RPT_OK;
 
 	memset(&a, 0, sizeof a);
 	advise_thresholds_default(&a.t);
@@ -38,7 +39,8 @@ cmd_senders(struct report_ctx *c)
 		w.windowed = 1;
 	}
 	a.want_selectors = 1;
-	if (advise_load(c, &w, &a) != 0) {
+	if (advise_load(c, &w, &a) != 0 ||
+	    (missing = report_missing(&w)) == RPT_ERROR) {
 		if (w.err[0] && !c->err[0])
 			memcpy(c->err, w.err, sizeof c->err);
 		advice_free(&a);
@@ -46,10 +48,16 @@ cmd_senders(struct report_ctx *c)
 	}
 	top = c->top > 0 ? (size_t)c->top : SIZE_MAX;
 	switch (c->format) {
-	case OUT_TEXT: senders_print_text(c->out, &a, top); break;
+	case OUT_TEXT:
+		if (a.n > 0)	/* none: main says why */
+			senders_print_text(c->out, &a, top);
+		break;
 	case OUT_CSV: senders_print_csv(c->out, &a, top); break;
 	case OUT_JSON: senders_print_json(c->out, &a, top); break;
 	}
 	advice_free(&a);
-	return RPT_OK;
+	/* a domain asked for without reports in the window is named */
+	if (missing == RPT_NO_REPORTS)
+		memcpy(c->err, w.err, sizeof c->err);
+	return missing;
 }

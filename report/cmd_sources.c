@@ -342,26 +342,26 @@ load_auth(struct report_ctx *c, struct sources *s)
 }
 
 /* An item as a person reads it: "pass example.com", "forwarded",
- * "(unnamed)" for a reporter without a name; with its messages when
- * `counts` ("pass example.com ×1,234"). */
+ * "(unnamed)" for a reporter without a name; or, when `csv`, as a machine
+ * reads it, with its messages: "pass:example.com:1234", "Yahoo:171" (the
+ * count after the last ':', no thousands separators). */
 static void
-item_text(enum list_kind k, const struct item *it, int counts, char *buf,
+item_text(enum list_kind k, const struct item *it, int csv, char *buf,
     size_t len)
 {
-	char n[FMT_NUM + 8] = "";
 	const char *a = it->a;
 
 	if (a == NULL)
 		a = k == L_REPORTER ? "(unnamed)" : "(none)";
-	if (counts) {
-		char num[FMT_NUM];
-		snprintf(n, sizeof n, " \xc3\x97%s",
-		    fmt_int(it->messages, num, sizeof num));
-	}
-	if (k == L_SPF || k == L_DKIM)
-		snprintf(buf, len, "%s %s%s", a, it->b ? it->b : "(no domain)", n);
+	if (!csv && (k == L_SPF || k == L_DKIM))
+		snprintf(buf, len, "%s %s", a, it->b ? it->b : "(no domain)");
+	else if (!csv)
+		snprintf(buf, len, "%s", a);
+	else if (k == L_SPF || k == L_DKIM)
+		snprintf(buf, len, "%s:%s:%" PRId64, a, it->b ? it->b : "",
+		    it->messages);
 	else
-		snprintf(buf, len, "%s%s", a, n);
+		snprintf(buf, len, "%s:%" PRId64, a, it->messages);
 }
 
 static void

@@ -235,6 +235,37 @@ check_pct(struct lint *l, const char *v)
 	    "(t=y marks a policy in testing)");
 }
 
+/* pct=0 with p (or sp) quarantine or reject: under RFC 7489 the policy
+ * then applies to no mail (the next lower one does, 6.6.4); RFC 9989
+ * receivers ignore pct and apply it to all. */
+static void
+check_pct_zero(struct lint *l, const struct lint_result *r)
+{
+	static const char *const tags[] = { "p", "sp" };
+	const char *pct = lint_tag(r, "pct"), *v;
+	unsigned long long x;
+	size_t i;
+
+	if (pct == NULL || !uint_max(pct, 100, &x) || x != 0)
+		return;
+	for (i = 0; i < 2; i++) {
+		if ((v = lint_tag(r, tags[i])) == NULL)
+			continue;
+		if (eq_ci(v, strlen(v), "quarantine"))
+			lint_warn(l, "tag pct: 0 with %s=quarantine applies the "
+			    "policy to no mail under RFC 7489 (receivers treat it "
+			    "all as none, 6.6.4) and to all mail under RFC 9989 "
+			    "(receivers ignore pct); publish %s=none for no effect",
+			    tags[i], tags[i]);
+		else if (eq_ci(v, strlen(v), "reject"))
+			lint_warn(l, "tag pct: 0 with %s=reject rejects no mail "
+			    "under RFC 7489 (receivers quarantine it all instead, "
+			    "6.6.4) and all mail under RFC 9989 (receivers ignore "
+			    "pct); publish %s=quarantine to quarantine", tags[i],
+			    tags[i]);
+	}
+}
+
 /* The host of mailto:local@host[?query] as lowercase without a final dot;
  * 0 when the address has no local part or host. */
 static int
@@ -487,11 +518,92 @@ valid_name(const char *s, size_t n)
 	return 1;
 }
 
+/* The typographic quotes a word processor or web page puts in place of
+ * '"' and '\'': receivers read them as part of a value. */
+static const struct {
+	const char *utf8, *name;
+} typo_quotes[] = {
+	{ "\xe2\x80\x9c", "\xe2\x80\x9c (U+201C)" },
+	{ "\xe2\x80\x9d", "\xe2\x80\x9d (U+201D)" },
+	{ "\xe2\x80\x98", "\xe2\x80\x98 (U+2018)" },
+	{ "\xe2\x80\x99", "\xe2\x80\x99 (U+2019)" },
+	{ "\xe2\x80\x9e", "\xe2\x80\x9e (U+201E)" },
+};
+
+/* The first typographic quote in [s, s + n), or NULL. */
+static const char *
+typo_quote(const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i + 3 <= n; i++)
+		for (k = 0; k < sizeof typo_quotes / sizeof typo_quotes[0]; k++)
+			if (memcmp(s + i, typo_quotes[k].utf8, 3) == 0)
+				return typo_quotes[k].name;
+	return NULL;
+}
+
+/* s without its typographic quotes (malloc'd), or NULL. */
+static char *
+strip_typo(const char *s)
+{
+	size_t n = strlen(s), i, o = 0;
+	char *d = malloc(n + 1);
+
+	if (d == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (i + 3 <= n && typo_quote(s + i, 3) != NULL) {
+			i += 2;
+			continue;
+		}
+		d[o++] = s[i];
+	}
+	d[o] = '\0';
+	return d;
+}
+
+/* One tag-spec [s, s + n) holding typographic quotes: an error naming
+ * them and the tag (the name before '=' when it is one). */
+static void
+check_typo(struct lint *l, const char *s, size_t n)
+{
+	char b[SHOW_LEN], b2[SHOW_LEN], names[128] = "";
+	const char *eq, *nm;
+	size_t nn, i, k, found = 0;
+	int seen[sizeof typo_quotes / sizeof typo_quotes[0]] = { 0 };
+
+	for (i = 0; i + 3 <= n; i++)
+		for (k = 0; k < sizeof typo_quotes / sizeof typo_quotes[0]; k++)
+			if (!seen[k] && memcmp(s + i, typo_quotes[k].utf8, 3) == 0) {
+				seen[k] = 1;
+				if (found++)
+					strcat(names, " and ");
+				strcat(names, typo_quotes[k].name);
+			}
+	if (found == 0)
+		return;
+	eq = memchr(s, '=', n);
+	nm = s, nn = eq ? (size_t)(eq - s) : 0;
+	trim(&nm, &nn);
+	if (eq != NULL && valid_name(nm, nn) && typo_quote(nm, nn) == NULL)
+		lint_error(l, "tag %s: '%s' holds the typographic quote%s %s; "
+		    "receivers read %s as part of the value: type the record "
+		    "again with plain quotes, or none", show(nm, nn, b2),
+		    show(s, n, b), found > 1 ? "s" : "", names,
+		    found > 1 ? "them" : "it");
+	else
+		lint_error(l, "record: '%s' holds the typographic quote%s %s; "
+		    "receivers read %s as part of the record: type the record "
+		    "again with plain quotes, or none", show(s, n, b),
+		    found > 1 ? "s" : "", names, found > 1 ? "them" : "it");
+}
+
 int
 lint_record(const char *record, const char *owner, struct lint_result *out)
 {
 	struct lint l;
-	char b[SHOW_LEN], *domain = NULL;
+	char b[SHOW_LEN], *domain = NULL, *clean = NULL;
 	const char *p, *end, *s, *eq, *nm, *val;
 	size_t n, nn, vn, i, k, part = 0, v_at = (size_t)-1, p_at = (size_t)-1;
 	size_t nonempty = 0, rua_valid = 0;
@@ -505,6 +617,24 @@ lint_record(const char *record, const char *owner, struct lint_result *out)
 		record = "";
 	if (owner != NULL)
 		check_owner(&l, owner, &domain);
+	/* typographic quotes: an error for each tag-spec holding one, then
+	 * the record is read without them, so that one stray quote does not
+	 * bury its error under those it causes */
+	if (typo_quote(record, strlen(record)) != NULL) {
+		for (p = record; ; p = end + 1) {
+			end = strchr(p, ';');
+			s = p;
+			n = end ? (size_t)(end - p) : strlen(p);
+			trim(&s, &n);
+			check_typo(&l, s, n);
+			if (end == NULL)
+				break;
+		}
+		if ((clean = strip_typo(record)) == NULL)
+			l.oom = 1;
+		else
+			record = clean;
+	}
 
 	p = record;
 	if (is_wsp(*p) && p[strspn(p, " \t\r\n")] != '\0')
@@ -621,8 +751,10 @@ lint_record(const char *record, const char *owner, struct lint_result *out)
 		if (has_fo && !has_ruf)
 			lint_warn(&l, "tag fo: has no effect without ruf "
 			    "(RFC 7489 6.3)");
+		check_pct_zero(&l, out);
 	}
 	free(domain);
+	free(clean);
 	out->valid = out->nerrors == 0;
 	if (l.oom) {
 		lint_free(out);

@@ -33,6 +33,12 @@ struct lint_result {
  * _dmarc.<domain>).  Returns 0, or -1 when out of memory. */
 int lint_record(const char *record, const char *owner, struct lint_result *out);
 
+/* lint_record for a record a person pasted: one written as in a zone file,
+ * in quoted strings ("v=DMARC1; p=none", or split: "v=DMARC1; " "p=none"),
+ * is read as the TXT value they stand for, with a warning first.  A DNS
+ * answer goes to lint_record: quotes there are part of the value. */
+int lint_pasted(const char *record, const char *owner, struct lint_result *out);
+
 /* The value of a tag (lowercase name), or NULL. */
 const char *lint_tag(const struct lint_result *r, const char *name);
 

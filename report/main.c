@@ -212,7 +212,7 @@ static int
 finish(struct report_ctx *c, enum report_status st)
 {
 	if ((st == RPT_USAGE || st == RPT_ERROR || st == RPT_NO_REPORTS ||
-	    st == RPT_NO_DNS) && c->err[0])
+	    st == RPT_NO_DNS || st == RPT_ATTENTION) && c->err[0])
 		fprintf(stderr, "dmarc-report: %s\n", c->err);
 	if ((fflush(stdout) != 0 || ferror(stdout)) && (st == RPT_OK ||
 	    st == RPT_ATTENTION || st == RPT_NO_REPORTS)) {

@@ -187,4 +187,20 @@ if [ -w /dev/full ]; then
 	expect_rc "/dev/full" 2
 fi
 
+# the cases of tests/data/check-record: pasted zone-file quotes, typographic
+# quotes, pct=0 (NAME.record in, NAME.out: "exit N", then the output)
+n=0
+for rec in "$DM_TEST_DATA"/check-record/*.record; do
+	name=$(basename "$rec" .record)
+	check "$(cat "$rec")"
+	expect_eq "$name: output" "exit $RC
+$OUT" "$(cat "${rec%.record}.out")"
+	n=$((n + 1))
+done
+expect_match "check-record cases found" "$n" '^[1-9][0-9]*$'
+# advise --record reads a pasted record the same way
+ingest --quiet "$DM_TEST_DATA/report"
+DMARC_NOW=2025-03-05 report advise --domain a.example --no-dns --format json --record '"v=DMARC1; p=none; " "rua=mailto:dmarc@example.com"'
+expect_match "advise --record: zone-file strings read" "$OUT" 'record: read as its 2 zone-file strings'
+
 done_tests

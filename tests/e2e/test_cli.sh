@@ -9,6 +9,16 @@ ingest --help
 expect_rc "--help" 0
 expect_match "--help text" "$OUT" "^Usage: dmarc-ingest"
 expect_match "--help exit statuses" "$OUT" "Exit status"
+# every exit status of the README and the manual, the missing input included
+help_exit=$(printf '%s\n' "$OUT" | sed -n '/^Exit status/,/^$/p' | tr '\n' ' ')
+expect_match "--help exit 0" "$help_exit" "0 every input was stored"
+expect_match "--help exit 1" "$help_exit" "1 at least one payload newly failed .*an input is missing or cannot be read"
+expect_match "--help exit 2" "$help_exit" "2 usage error"
+# which it is: a missing input is exit 1, named on stderr
+ingest "$T/no-such-input"
+expect_rc "missing input" 1
+expect_match "missing input named" "$ERR" "no-such-input: No such file or directory"
+fresh_db
 ingest --version
 expect_match "--version" "$OUT" "^dmarc-ingest [0-9]"
 ingest --no-such-option
@@ -55,8 +65,19 @@ expect_eq "default ./dmarc.db" "$(sqlite3 "$T/dmarc.db" 'SELECT count(*) FROM re
 fresh_db
 ingest "$T/r"
 ingest --stats
-expect_match "stats header" "$OUT" "^POLICY DOMAIN +REPORTS +REPORTERS +RECORDS +MESSAGES"
-expect_match "stats row" "$OUT" "^example.com +8 +4 "
+expect_match "stats header" "$OUT" "^POLICY DOMAIN +REPORTS +REPORTERS +RECORDS +MESSAGES +FIRST DAY +LAST DAY$"
+expect_match "stats rule" "$(printf '%s\n' "$OUT" | sed -n 2p)" "^-+( +-+){6}$"
+recs=$(q "SELECT count(*) FROM record")
+msgs=$(q "SELECT sum(count) FROM record")
+thousands() { printf '%s' "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+expect_match "stats row, thousands separated" "$OUT" "^example\.com +8 +4 +$(thousands "$recs") +$(thousands "$msgs") +[0-9-]{10} +[0-9-]{10}$"
+expect_match "the generated messages pass 1,000" "$msgs" '^[0-9]{4,}$'
+# columns aligned as dmarc-report's: each number ends where its header does
+hdr=$(printf '%s\n' "$OUT" | sed -n 1p)
+r1=$(printf '%s\n' "$OUT" | sed -n 3p)
+end=$(( $(printf '%s' "${hdr%%  FIRST DAY*}" | wc -m) ))
+expect_match "stats: MESSAGES right-aligned" "${r1:0:$end}" "[0-9]$"
+expect_eq "stats: no stderr" "$ERR" ""
 ingest --stats --json
 expect_match "stats json" "$OUT" '"domain": "example.com", "reports": 8, "reporters": 4'
 
@@ -73,6 +94,16 @@ expect_eq "no orphan records" "$(q 'SELECT count(*) FROM record WHERE report NOT
 expect_eq "no orphan dkim" "$(q 'SELECT count(*) FROM record_dkim WHERE record NOT IN (SELECT id FROM record)')" 0
 expect_eq "source_day of pruned days gone" "$(q "SELECT count(*) FROM source_day WHERE day < strftime('%s', '2025-01-03') / 86400")" 0
 expect_eq "source_day matches the records left" "$(q 'SELECT sum(messages) FROM source_day')" "$(q 'SELECT sum(count) FROM record')"
+# one report: singular (beta-2.xml is one report of 2 records)
+fresh_db
+ingest --quiet "$DM_TEST_DATA/report/beta-2.xml"
+expect_eq "one report stored" "$(q "SELECT count(*) || ' ' || (SELECT count(*) FROM record) FROM report")" "1 2"
+ingest --prune-before 2030-01-01
+expect_eq "prune one: singular" "$OUT" "pruned 1 report (2 records) that begins before 2030-01-01"
+ingest --stats
+expect_rc "stats without reports" 0
+expect_eq "stats without reports: no bare header" "$OUT" ""
+expect_eq "stats without reports: says so" "$ERR" "dmarc-ingest: no reports stored yet"
 
 # a database from a newer version is refused with exit 2
 sqlite3 "$DB" 'PRAGMA user_version = 42'

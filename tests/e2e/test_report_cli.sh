@@ -155,6 +155,29 @@ for cmd in summary sources policy reporters; do
 	report "$cmd" --domain example.com
 	expect_eq "$cmd known domain: stderr" "$ERR" ""
 done
+# advise and senders (their own default windows, ending today): the same
+# note, naming the domain and the window; text prints nothing, JSON [],
+# the known domain is still shown
+for cmd in advise senders; do
+	days=29; [ "$cmd" = senders ] && days=55
+	from=$(date -u -d "2025-02-01 - $days days" +%F)
+	for fmt in text json; do
+		set +e; DMARC_NOW=2025-02-01 "$DMARC_REPORT" --db "$DB" "$cmd" --no-dns --domain nosuch.example --format $fmt >"$T/out" 2>"$T/err"; RC=$?; set -e
+		ERR=$(cat "$T/err")
+		expect_rc "$cmd unknown domain $fmt" 0
+		expect_eq "$cmd unknown domain $fmt: stderr" "$ERR" "dmarc-report: no reports for nosuch.example from $from to 2025-02-01"
+		expect_eq "$cmd unknown domain $fmt: stdout" "$(tr -d ' \n' <"$T/out")" "$([ $fmt = json ] && echo '[]')"
+	done
+	report "$cmd" --no-dns --since 2001-01-01 --until 2001-02-01
+	expect_rc "$cmd empty window" 0
+	expect_eq "$cmd empty window: nothing on stdout" "$OUT" ""
+	expect_eq "$cmd empty window: stderr" "$ERR" "dmarc-report: no reports from 2001-01-01 to 2001-01-31"
+	set +e; DMARC_NOW=2025-02-01 "$DMARC_REPORT" --db "$DB" "$cmd" --no-dns --domain example.com --domain nosuch.example >"$T/out" 2>"$T/err"; RC=$?; set -e
+	ERR=$(cat "$T/err")
+	expect_eq "$cmd known and unknown domain: stderr" "$ERR" "dmarc-report: no reports for nosuch.example from $from to 2025-02-01"
+	expect_match "$cmd known and unknown domain: the known one shown" "$(cat "$T/out")" "^example\.com"
+done
+
 # reports without a single record: sources has no row to show, and says why
 cp "$DB" "$T/norecords.db"
 sqlite3 "$T/norecords.db" 'DELETE FROM record; DELETE FROM source_day'

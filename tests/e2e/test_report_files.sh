@@ -160,7 +160,7 @@ for d in ATTACK.DK. attack.dk Attack.Dk; do
 	expect_match "domains: summary --domain $d" "$OUT" "^attack.dk,2,1,10,4,6,"
 done
 report sources --domain 'ATTACK.DK.' --since 2025-06-01 --until 2025-06-03 --format csv
-expect_match "domains: sources --domain ATTACK.DK." "$OUT" "^192.0.2.2,.*,xn--bcher-kva.example ×6,"
+expect_match "domains: sources --domain ATTACK.DK." "$OUT" "^192.0.2.2,.*,xn--bcher-kva.example:6,"
 sed 's/<report_id>dom-1/<report_id>dom-3/; s|<domain>ATTACK.DK.</domain><p>|<domain>Bücher.Example.</domain><p>|' "$P/domains.xml" >"$T/dom3.xml"
 ingest "$T/dom3.xml"
 expect_eq "domains: a U-label policy domain" "$(q "SELECT domain FROM report WHERE report_id = 'dom-3'")" "xn--bcher-kva.example"

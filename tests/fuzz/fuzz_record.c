@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_record.c: libFuzzer harness over the DMARC record linter; the input
- * up to its first NUL is the record, the rest (if any) the owner name. */
+ * up to its first NUL is the record, the rest (if any) the owner name;
+ * read as a DNS answer (lint_record) and as pasted (lint_pasted). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)lint_tag(&r, "p");
 		lint_free(&r);
 	}
+	if (lint_pasted(s, nul != NULL ? nul + 1 : NULL, &r) == 0)
+		lint_free(&r);
 	free(s);
 	return 0;
 }

@@ -89,6 +89,29 @@ main(void)
 	    none, none);
 	CASE("v=DMARC1;p=reject;t=n;psd=u", NULL, none, none);
 
+	/* a DNS answer with quotes in it: they are part of the value (only
+	 * lint_pasted reads zone-file strings) */
+	CHECK_INT(lint_record("\"v=DMARC1; p=none\"", NULL, &r), 0);
+	CHECK_INT(r.valid, 0);
+	lint_free(&r);
+	CHECK_INT(lint_pasted("\"v=DMARC1; p=none\"", NULL, &r), 0);
+	CHECK_INT(r.valid, 1);
+	CHECK_INT(r.nwarnings, 1);
+	CHECK_STR(lint_tag(&r, "p"), "none");
+	lint_free(&r);
+	/* not zone-file strings: linted as written */
+	CHECK_INT(lint_pasted("v=DMARC1; p=none; rua=mailto:\"a\"@example.com",
+	    NULL, &r), 0);
+	CHECK_INT(r.valid, 1);
+	CHECK_INT(r.nwarnings, 0);
+	lint_free(&r);
+	CHECK_INT(lint_pasted(NULL, NULL, &r), 0);
+	CHECK_INT(r.valid, 0);
+	lint_free(&r);
+	CHECK_INT(lint_pasted("\"\\\"", NULL, &r), 0);	/* "\" unterminated */
+	CHECK_INT(r.valid, 0);
+	lint_free(&r);
+
 	/* p missing, with and without a valid rua */
 	CASE("v=DMARC1; rua=mailto:dmarc@example.com", NULL, none, L(W_NOP));
 	CASE("v=DMARC1; sp=reject", NULL, L(E_NOP), none);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * table.h: the rows a command shows, rendered as an aligned text table
- * that fits a width (list cells are cut to "a, b +3", other wide text cut
- * with "…") or as CSV (RFC 4180; list items joined by "; ").  The table
- * owns copies of everything added to it.  Knows nothing of SQL.
+ * that fits a width (list cells show whole items, the rest counted as
+ * "a, b +3", and are never cut: a first item wider than its share widens
+ * the table; other wide text is cut with "~") or as CSV (RFC 4180; list
+ * items joined by ";", a ';' or '%' in an item written %3B or %25).  The
+ * table owns copies of everything added to it.  Knows nothing of SQL.
  */
 #ifndef DM_TABLE_H
 #define DM_TABLE_H
@@ -36,7 +38,7 @@ void table_row(struct table *t);
 void table_cell(struct table *t, const char *text);
 void table_cellf(struct table *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* A list cell: items shown "a, b, c", cut as "a, b +1" when narrow. */
+/* A list cell: items shown "a, b, c", or "a, b +1" when narrow. */
 void table_list(struct table *t, const char *const *items, size_t n);
 
 size_t table_rows(const struct table *t);

@@ -217,6 +217,20 @@ list_fit(const struct cell *c, size_t width, char *buf, size_t len)
 	}
 }
 
+/* The narrowest a list cell gets: its first item and the "+N" of the
+ * rest (0 for a plain cell). */
+static size_t
+list_min_width(const struct cell *c)
+{
+	char more[32] = "";
+
+	if (c->text != NULL || c->n == 0)
+		return 0;
+	if (c->n > 1)
+		snprintf(more, sizeof more, " +%zu", c->n - 1);
+	return text_width(c->items[0]) + strlen(more);
+}
+
 /* The natural width of a cell. */
 static size_t
 cell_width(const struct cell *c)
@@ -233,7 +247,7 @@ cell_width(const struct cell *c)
 void
 table_print_text(const struct table *t, FILE *f, size_t width)
 {
-	size_t w[MAX_COLS], total, i, r;
+	size_t w[MAX_COLS], minw[MAX_COLS], total, i, r;
 	char buf[4096];
 
 	for (i = 0; i < t->ncols; i++)
@@ -245,14 +259,24 @@ table_print_text(const struct table *t, FILE *f, size_t width)
 				w[i] = cw;
 		}
 	/* too wide: take one column at a time from the widest shrinkable
-	 * column, so the excess is shared between them */
+	 * column, so the excess is shared between them; a list column keeps
+	 * room for the first item of each row and its "+N" whole, so items
+	 * are dropped, never cut (the table then passes `width`) */
+	for (i = 0; i < t->ncols; i++) {
+		minw[i] = MIN_WIDTH;
+		for (r = 0; r < t->nrows; r++) {
+			size_t fw = list_min_width(&t->cells[r * t->ncols + i]);
+			if (fw > minw[i])
+				minw[i] = fw;
+		}
+	}
 	total = 0;
 	for (i = 0; i < t->ncols; i++)
 		total += w[i] + (i ? 2 : 0);
 	while (total > width) {
 		size_t widest = MAX_COLS;
 		for (i = 0; i < t->ncols; i++)
-			if (t->col[i].shrink && w[i] > MIN_WIDTH &&
+			if (t->col[i].shrink && w[i] > minw[i] &&
 			    (widest == MAX_COLS || w[i] > w[widest]))
 				widest = i;
 		if (widest == MAX_COLS)
@@ -352,19 +376,28 @@ table_print_csv(const struct table *t, FILE *f)
 				csv_field(f, c->text);
 				continue;
 			}
-			/* list items joined by "; " */
+			/* list items joined by ";", with a ';' or '%' inside
+			 * an item written %3B or %25 (each byte at most 3) */
 			{
-				size_t len = 1;
+				size_t len = 1, o = 0;
 				for (k = 0; k < c->n; k++)
-					len += strlen(c->items[k]) + 2;
+					len += 3 * strlen(c->items[k]) + 1;
 				if ((joined = malloc(len)) == NULL)
 					continue;
-				joined[0] = '\0';
 				for (k = 0; k < c->n; k++) {
+					const char *p = c->items[k];
 					if (k)
-						strcat(joined, "; ");
-					strcat(joined, c->items[k]);
+						joined[o++] = ';';
+					for (; *p; p++) {
+						if (*p == ';' || *p == '%') {
+							snprintf(joined + o, 4, "%%%02X",
+							    (unsigned char)*p);
+							o += 3;
+						} else
+							joined[o++] = *p;
+					}
 				}
+				joined[o] = '\0';
 				csv_field(f, joined);
 				free(joined);
 			}
