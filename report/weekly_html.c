@@ -62,7 +62,7 @@ status_badge(FILE *f, const struct weekly_domain *d)
 {
 	/* words first, colour second: ATTENTION reads without the colour */
 	if (d->nreasons)
-		fputs("<span style=\"background:#E69F00;color:#000000;"
+		fputs("<span style=\"background:#F0E442;color:#000000;"
 		    "padding:2px 6px;font-weight:bold\">ATTENTION</span>", f);
 	else
 		fputs("<span style=\"background:#56B4E9;color:#000000;"
@@ -95,7 +95,7 @@ summary(FILE *f, const struct weekly *w)
 		fprintf(f, "<td style=\"%s\">", TD);
 		for (k = 0; k < d->nreasons; k++) {
 			if (k)
-				fputs("<br>", f);
+				fputs("<br/>", f);
 			html_text(f, d->reasons[k]);
 		}
 		fputs("</td></tr>\n", f);
@@ -188,8 +188,11 @@ day_table(FILE *f, const struct weekly *w, const struct weekly_domain *d)
 	    "style=\"border-collapse:collapse;font-size:11px;" FONT "\"><tr>", f);
 	th(f, TH, "Week of");
 	for (k = 0; k < WEEK_DAYS; k++) {
-		snprintf(b, sizeof b, "day %d", k + 1);
-		th(f, THR, b);
+		static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun",
+			"Mon", "Tue", "Wed" };	/* 1970-01-01 was a Thursday */
+		int64_t x = (first + k) % 7;
+
+		th(f, THR, wd[x < 0 ? x + 7 : x]);
 	}
 	fputs("</tr>\n", f);
 	for (r = 0; r < WEEKLY_CHART_DAYS / WEEK_DAYS; r++) {
@@ -203,7 +206,7 @@ day_table(FILE *f, const struct weekly *w, const struct weekly_domain *d)
 				td(f, TDR "color:#666666;", "-");
 				continue;
 			}
-			fprintf(f, "<td style=\"%s\">%s<br>%s</td>", TDR,
+			fprintf(f, "<td style=\"%s\">%s<br/>%s</td>", TDR,
 			    fmt_int(x->messages, b, sizeof b),
 			    fmt_pct(x->pass, x->messages, p, sizeof p));
 		}
@@ -379,7 +382,7 @@ advice(FILE *f, const struct weekly *w, const struct weekly_domain *d)
 		fprintf(f, "<td style=\"%s\">", TD);
 		html_text(f, s->ip);
 		if (s->sender != NULL) {
-			fputs("<br>", f);
+			fputs("<br/>", f);
 			html_text(f, s->sender);
 		}
 		fputs("</td>", f);
@@ -387,7 +390,7 @@ advice(FILE *f, const struct weekly *w, const struct weekly_domain *d)
 		td(f, TDR, fmt_int(s->hit_now[a->step], b, sizeof b));
 		fprintf(f, "<td style=\"%s\">why: ", TD);
 		html_text(f, s->reason);
-		fputs("<br>fix: ", f);
+		fputs("<br/>fix: ", f);
 		html_text(f, s->fix);
 		fputs("</td></tr>\n", f);
 	}
@@ -443,9 +446,9 @@ weekly_print_html(FILE *f, const struct weekly *w)
 	fmt_day(w->end - DAY, b2, sizeof b2);
 	fmt_day(w->start - WEEK_DAYS * DAY, b3, sizeof b3);
 	fmt_day(w->start - DAY, b4, sizeof b4);
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">\n", f);
+	    "initial-scale=1\" />\n", f);
 	fprintf(f, "<title>DMARC weekly report %s to %s</title>\n</head>\n", b1,
 	    b2);
 	fputs("<body style=\"margin:0;padding:0;background:#f2f2f2;color:#111111;"

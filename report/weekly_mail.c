@@ -143,7 +143,7 @@ weekly_mail(FILE *f, const struct weekly *w, const char *to,
 {
 	enum report_status rs = RPT_ERROR;
 	char *text = NULL, *html = NULL, subject[512], id[256], hex[65];
-	char dflt_to[320], dflt_from[320], day[FMT_NUM], salt[64];
+	char dflt_to[320], dflt_from[320], day[FMT_NUM], salt[64], boundary[80];
 	InternetAddressList *lto = NULL, *lfrom = NULL;
 	GMimeMessage *msg = NULL;
 	GMimeMultipart *alt = NULL;
@@ -214,6 +214,10 @@ weekly_mail(FILE *f, const struct weekly *w, const char *to,
 	g_mime_message_set_date(msg, date);
 	g_mime_message_set_message_id(msg, id);
 	alt = g_mime_multipart_new_with_subtype("alternative");
+	/* the boundary from the same hash: never in the bodies (GMime's
+	 * encodings keep "=-" from starting a line), the same when pinned */
+	snprintf(boundary, sizeof boundary, "=-weekly-%s", hex);
+	g_mime_multipart_set_boundary(alt, boundary);
 	tp = text_part("plain", text);
 	hp = text_part("html", html);
 	g_mime_multipart_add(alt, GMIME_OBJECT(tp));

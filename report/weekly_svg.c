@@ -27,24 +27,20 @@
 #define PLOT_B 196
 #define SLOT ((double)(PLOT_R - PLOT_L) / WEEKLY_CHART_DAYS)
 
-/* A round maximum for the messages axis: 1, 2 or 5 times a power of ten,
- * at least max, in four steps. */
+/* A round maximum for the messages axis, at least max: four steps of 1,
+ * 2, 2.5 or 5 times a power of ten (2.5 only from 10 on: the labels are
+ * whole numbers). */
 static int64_t
 axis_max(int64_t max)
 {
-	int64_t p = 1, m;
+	static const int k[] = { 4, 8, 10, 20 };	/* four steps of p*k/4 */
+	int64_t p = 1;
+	size_t i;
 
-	if (max < 4)
-		return 4;
 	for (;;) {
-		static const int k[] = { 1, 2, 5 };
-		size_t i;
-
-		for (i = 0; i < 3; i++) {
-			m = 4 * k[i] * p;
-			if (m >= max)
-				return m;
-		}
+		for (i = 0; i < sizeof k / sizeof k[0]; i++)
+			if ((k[i] != 10 || p >= 10) && k[i] * p >= max)
+				return k[i] * p;
 		if (p > INT64_MAX / 100)
 			return max;
 		p *= 10;
@@ -88,33 +84,37 @@ bars(FILE *f, const struct weekly_domain *d, int64_t first, int64_t max)
 }
 
 /* The pass rate: a line through the days with mail, broken by days
- * without any. */
+ * without any, and a dot on each (a lone day is a dot). */
 static void
 rate_line(FILE *f, const struct weekly_domain *d)
 {
 	int k, open = 0;
 
-	for (k = 0; k < WEEKLY_CHART_DAYS; k++) {
-		const struct weekly_day *x = &d->days[k];
-		double cx = PLOT_L + (k + 0.5) * SLOT, cy;
+	for (k = 0; k <= WEEKLY_CHART_DAYS; k++) {
+		const struct weekly_day *x = &d->days[k < WEEKLY_CHART_DAYS ? k : 0];
 
-		if (x->messages <= 0) {
+		if (k == WEEKLY_CHART_DAYS || x->messages <= 0) {
 			if (open)
 				fputs("\"/>\n", f);
 			open = 0;
 			continue;
 		}
-		cy = PLOT_B - (double)(PLOT_B - PLOT_T) * (double)x->pass /
-		    (double)x->messages;
 		if (!open)
 			fputs("<polyline fill=\"none\" stroke=\"" WEEKLY_COLOR_RATE
 			    "\" stroke-width=\"2\" stroke-linejoin=\"round\" "
 			    "points=\"", f);
-		fprintf(f, "%s%.1f,%.1f", open ? " " : "", cx, cy);
+		fprintf(f, "%s%.1f,%.1f", open ? " " : "",
+		    PLOT_L + (k + 0.5) * SLOT, PLOT_B - (double)(PLOT_B - PLOT_T) *
+		    (double)x->pass / (double)x->messages);
 		open = 1;
 	}
-	if (open)
-		fputs("\"/>\n", f);
+	for (k = 0; k < WEEKLY_CHART_DAYS; k++)
+		if (d->days[k].messages > 0)
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+			    "fill=\"" WEEKLY_COLOR_RATE "\"/>", PLOT_L + (k + 0.5) *
+			    SLOT, PLOT_B - (double)(PLOT_B - PLOT_T) *
+			    (double)d->days[k].pass / (double)d->days[k].messages);
+	fputc('\n', f);
 }
 
 static void
