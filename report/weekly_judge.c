@@ -144,7 +144,8 @@ weekly_judge(struct weekly *w)
 			add_reason(d, "%s", stale_text(&d->stale, line,
 			    sizeof line));
 		pt = weekly_rate_change(&d->week, &d->prev, &ok);
-		if (ok && pt <= -WEEKLY_FALL_PT &&
+		/* as shown: a fall that prints as -5.0 pt is one */
+		if (ok && pt <= -(WEEKLY_FALL_PT - 0.05) &&
 		    d->week.messages >= WEEKLY_FALL_MIN &&
 		    d->prev.messages >= WEEKLY_FALL_MIN)
 			add_reason(d, "DMARC pass rate fell from %s to %s",

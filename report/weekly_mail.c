@@ -101,8 +101,15 @@ static GMimeTextPart *
 text_part(const char *subtype, const char *body)
 {
 	GMimeTextPart *p = g_mime_text_part_new_with_subtype(subtype);
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer(body, strlen(body));
+	GMimeDataWrapper *dw = g_mime_data_wrapper_new_with_stream(st,
+	    GMIME_CONTENT_ENCODING_DEFAULT);
 
-	g_mime_text_part_set_text(p, body);
+	/* the UTF-8 bytes as they are (g_mime_text_part_set_text would
+	 * convert them to the "best" charset, Latin-1 for an é) */
+	g_mime_part_set_content(GMIME_PART(p), dw);
+	g_object_unref(dw);
+	g_object_unref(st);
 	g_mime_text_part_set_charset(p, "utf-8");
 	g_mime_part_set_content_encoding(GMIME_PART(p),
 	    g_mime_part_get_best_content_encoding(GMIME_PART(p),
