@@ -19,9 +19,11 @@ stale_query(struct report_ctx *c, const char *domain, int64_t before,
 	*newest_day = 0;
 	/* the last second a report covers: date_end, or date_begin for a
 	 * range that ends where it begins; a range that ends at midnight
-	 * covers the day before */
-	if ((st = report_prepare(c, "SELECT max(max(date_end - 1, date_begin))"
-	    " FROM report WHERE domain = ? AND date_begin < ?")) == NULL)
+	 * covers the day before; a range that runs past `before` (a clock
+	 * off at the reporter) only up to it */
+	if ((st = report_prepare(c, "SELECT max(min(max(date_end - 1,"
+	    " date_begin), ?2 - 1)) FROM report WHERE domain = ?1"
+	    " AND date_begin < ?2")) == NULL)
 		return RPT_ERROR;
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, before);

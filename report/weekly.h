@@ -141,7 +141,8 @@ void weekly_svg_chart(FILE *f, const struct weekly *w,
  * `now` is the Date (epoch); `pinned` makes the Message-ID a function of
  * the content (DMARC_NOW: a golden test), else of the time too.  RPT_OK,
  * RPT_USAGE (an address that does not parse, no domain for a default) or
- * RPT_ERROR, with err set.
+ * RPT_ERROR, with err set.  Calls g_mime_init and g_mime_shutdown around
+ * its work (they nest inside a caller's).
  */
 enum report_status weekly_mail(FILE *f, const struct weekly *w,
     const char *to, const char *from, int64_t now, int pinned, char *err,

@@ -82,10 +82,10 @@ expect_match "advice verdict words" "$(sed -n '/^Advice/,$p' "$T/out")" \
 # too few days covered.
 # drop.example's and policy.example's reports stopped: the last day they
 # cover is 2025-04-15 (5 days before today) and 2025-03-27 (24 days), more
-# than 3: stale.  weekly.example's report of 2025-04-19 22:00 covers to
-# 2025-04-20 (0 days).
-expect_eq "raw newest" "$(q "SELECT group_concat(d, ' ') FROM (SELECT date(max(date_end - 1), 'unixepoch') d FROM report WHERE date_begin < strftime('%s', '2025-04-20') GROUP BY domain ORDER BY domain)")" \
-    "2025-04-15 2025-04-19 2025-03-27 2025-04-20"
+# than 3: stale.  weekly.example's report of 2025-04-19 22:00 runs into
+# today, which counts up to yesterday (1 day).
+expect_eq "raw newest" "$(q "SELECT group_concat(d, ' ') FROM (SELECT date(max(min(date_end - 1, strftime('%s', '2025-04-20') - 1)), 'unixepoch') d FROM report WHERE date_begin < strftime('%s', '2025-04-20') GROUP BY domain ORDER BY domain)")" \
+    "2025-04-15 2025-04-19 2025-03-27 2025-04-19"
 expect_eq "stale in the body, under the domain" "$(sed -n '/^policy\.example$/{n;p}' "$T/out")" \
     "  no reports since 2025-03-27 (24 days)"
 expect_eq "status lines, last" "$(status | tail -4)" \
@@ -103,7 +103,7 @@ expect_eq "csv" "$OUT" "domain,status,week_start,week_end,reports,reporters,mess
 drop.example,attention,2025-04-13,2025-04-19,1,1,1000,1000,0.0000,979,0.9790,1.0000,-0.0210,0,0,1,21,,,no reports since 2025-04-15 (5 days),2025-04-15,5
 ok.example,ok,2025-04-13,2025-04-19,2,1,200,100,1.0000,197,0.9850,1.0000,-0.0150,1,2,2,3,,,,2025-04-19,1
 policy.example,attention,2025-04-13,2025-04-19,0,0,0,0,,0,,,,0,0,0,0,,,no reports since 2025-03-27 (24 days),2025-03-27,24
-weekly.example,attention,2025-04-13,2025-04-19,3,2,435,330,0.3182,405,0.9310,0.9091,0.0219,1,20,2,30,2025-04-13 p none -> quarantine,Gamma Mail,advise verdict changed: INSUFFICIENT DATA for p=quarantine -> INSUFFICIENT DATA for p=reject,2025-04-20,0"
+weekly.example,attention,2025-04-13,2025-04-19,3,2,435,330,0.3182,405,0.9310,0.9091,0.0219,1,20,2,30,2025-04-13 p none -> quarantine,Gamma Mail,advise verdict changed: INSUFFICIENT DATA for p=quarantine -> INSUFFICIENT DATA for p=reject,2025-04-19,1"
 
 # JSON: one object
 report weekly --format json
