@@ -25,7 +25,8 @@
 
 #define DAY UTC_DAY_SECONDS
 #define SENDERS_SHOWN 10
-#define BLOCKERS_SHOWN 10
+#define BLOCKERS_SHOWN 10	/* blocker groups */
+#define BLOCKER_IPS 5		/* source IPs named per group */
 
 #define FONT "font-family:Arial,Helvetica,sans-serif;"
 #define TD "padding:3px 8px;border-bottom:1px solid #e4e4e4;"
@@ -350,12 +351,23 @@ silents(FILE *f, const struct weekly_domain *d)
 	fputs("</ul>\n", f);
 }
 
+/* Blockers shown together: same sender, class, why and fix. */
+static int
+same_group(const struct adv_source *a, const struct adv_source *b)
+{
+	if ((a->sender == NULL) != (b->sender == NULL) ||
+	    (a->sender != NULL && strcmp(a->sender, b->sender) != 0))
+		return 0;
+	return a->cls == b->cls && strcmp(a->reason, b->reason) == 0 &&
+	    strcmp(a->fix, b->fix) == 0;
+}
+
 static void
 advice(FILE *f, const struct weekly *w, const struct weekly_domain *d)
 {
 	const struct adv_domain *a = d->adv;
-	char line[512], b[FMT_NUM];
-	size_t i;
+	char line[512], b[FMT_NUM], *done;
+	size_t i, groups = 0, rest = 0;
 
 	fputs("<h3 style=\"" H3 "\">Advice (dmarc-report advise)</h3>\n", f);
 	if (a == NULL) {
@@ -367,27 +379,47 @@ advice(FILE *f, const struct weekly *w, const struct weekly_domain *d)
 	fputs("<p style=\"margin:0 0 6px 0\">", f);
 	html_text(f, line);
 	fputs("</p>\n", f);
-	if (a->nblk == 0)
+	if (a->nblk == 0 || (done = calloc(a->nblk, 1)) == NULL)
 		return;
+	/* grouped as advise's text groups them: same sender, class, why and
+	 * fix */
 	fputs(TABLE "<tr>", f);
 	th(f, TH, "Blocker");
 	th(f, TH, "Class");
 	th(f, THR, "Failing");
 	th(f, TH, "Why / fix");
 	fputs("</tr>\n", f);
-	for (i = 0; i < a->nblk && i < BLOCKERS_SHOWN; i++) {
+	for (i = 0; i < a->nblk; i++) {
 		const struct adv_source *s = &a->src[a->blk[i]];
+		size_t n = 0, j;
+		int64_t sum = 0;
 
-		fputs("<tr>", f);
-		fprintf(f, "<td style=\"%s\">", TD);
-		html_text(f, s->ip);
-		if (s->sender != NULL) {
-			fputs("<br/>", f);
-			html_text(f, s->sender);
+		if (done[i])
+			continue;
+		if (groups++ == BLOCKERS_SHOWN) {
+			for (j = i; j < a->nblk; j++)
+				rest += !done[j];
+			break;
 		}
+		fprintf(f, "<tr><td style=\"%s\">", TD);
+		html_text(f, s->sender != NULL ? s->sender : "no sender name");
+		for (j = i; j < a->nblk; j++) {
+			const struct adv_source *o = &a->src[a->blk[j]];
+
+			if (done[j] || !same_group(o, s))
+				continue;
+			done[j] = 1;
+			sum += o->hit_now[a->step];
+			if (n++ < BLOCKER_IPS) {
+				fputs("<br/>", f);
+				html_text(f, o->ip);
+			}
+		}
+		if (n > BLOCKER_IPS)
+			fprintf(f, "<br/>+%zu more", n - BLOCKER_IPS);
 		fputs("</td>", f);
 		td(f, TD, advise_class_name(s->cls));
-		td(f, TDR, fmt_int(s->hit_now[a->step], b, sizeof b));
+		td(f, TDR, fmt_int(sum, b, sizeof b));
 		fprintf(f, "<td style=\"%s\">why: ", TD);
 		html_text(f, s->reason);
 		fputs("<br/>fix: ", f);
@@ -395,9 +427,11 @@ advice(FILE *f, const struct weekly *w, const struct weekly_domain *d)
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
-	if (a->nblk > BLOCKERS_SHOWN)
-		fprintf(f, "<p style=\"margin:4px 0\">+%zu more (dmarc-report "
-		    "advise lists every one)</p>\n", a->nblk - BLOCKERS_SHOWN);
+	if (rest > 0)
+		fprintf(f, "<p style=\"margin:4px 0\">+%zu more source%s, each "
+		    "with its own why (dmarc-report advise lists every one)</p>\n",
+		    rest, rest == 1 ? "" : "s");
+	free(done);
 }
 
 static void
