@@ -263,6 +263,11 @@ struct adv_domain {
 	/* the latest report's policy */
 	struct advise_policy seen;
 	int has_seen, seen_has_pct;
+	/* stale data (stale.h), set by the advise command when its window
+	 * ends today (has_newest): the UTC day of the newest report, and the
+	 * days since it when more than STALE_DAYS, else 0 */
+	int has_newest;
+	int64_t newest_day, stale_days;
 	struct adv_source *src;
 	size_t nsrc, capsrc;
 	struct adv_sub *sub;

@@ -257,6 +257,14 @@ advise_print_json(FILE *f, const struct advice *a)
 		fprintf(f, ", \"days_covered\": %" PRId64 ", \"reporters\": %" PRId64
 		    ", \"messages\": %" PRId64 ", \"dmarc_pass\": %" PRId64,
 		    d->days, d->reporters, d->messages, d->pass);
+		fputs(", \"newest_report\": ", f);
+		if (d->has_newest)
+			fprintf(f, "\"%s\"", fmt_day(d->newest_day *
+			    UTC_DAY_SECONDS, x, sizeof x));
+		else
+			fputs("null", f);
+		fprintf(f, ", \"stale\": %s", d->stale_days > 0 ? "true" :
+		    "false");
 		fprintf(f, ",\n   \"current\": {\"p\": \"%s\", \"sp\": \"%s\", "
 		    "\"np\": \"%s\", \"pct\": ", advise_policy_name(p->p),
 		    advise_policy_name(p->sp), advise_policy_name(p->np));

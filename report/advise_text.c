@@ -161,6 +161,11 @@ text_headline(FILE *f, const struct advice *a,
 
 	advise_verdict_line(a, d, line, sizeof line);
 	advise_wrap(f, "", line, 2);
+	if (d->stale_days > 0)
+		fprintf(f, "  No reports since %s (%" PRId64 " days): reports "
+		    "stopped coming (a broken rua address?)\n",
+		    fmt_day(d->newest_day * UTC_DAY_SECONDS, x, sizeof x),
+		    d->stale_days);
 	policy_text(&d->now, d->from_record || d->seen_has_pct, line,
 	    sizeof line);
 	fprintf(f, "  Published now: %s (%s)\n", line, d->from_record ?

@@ -27,7 +27,8 @@
 /* The exit statuses dmarc-report(1) documents. */
 enum exit_status {
 	EXIT_OK = 0,
-	EXIT_ATTENTION = 1,	/* advise: not ready; check-record: errors */
+	EXIT_ATTENTION = 1,	/* weekly, advise: needs attention;
+				 * check-record, check-dns: errors */
 	EXIT_USAGE = 2,		/* usage error, or the database cannot be used */
 	EXIT_NO_DATA = 3,	/* no database, or nothing ingested yet */
 	EXIT_NO_DNS = 4		/* check-dns: DNS could not be asked at all */
@@ -69,8 +70,10 @@ static const char usage_text[] =
 "               flagged with the pass rate 14 days before and after\n"
 "  reporters    per reporting organisation: reports, messages, days covered,\n"
 "               last report\n"
-"  weekly       the last 7 complete days with reports against the 7 before,\n"
-"               per domain: for a cron mail to the postmaster\n"
+"  weekly       the 7 days before today against the 7 before, per domain,\n"
+"               with stale data flagged: for a cron mail to the postmaster\n"
+"               (text, or --format html, or --mail: a whole MIME message;\n"
+"               exit 1 when a domain needs attention)\n"
 "  advise       per domain: is it safe to move to quarantine, then reject?\n"
 "               sources by class, the impact, the blockers, the next record\n"
 "               (exit 1 when a domain is not ready)\n"
@@ -98,8 +101,8 @@ static const char usage_options[] =
 "  --since YYYY-MM-DD   reports that begin on or after this day (UTC)\n"
 "  --until YYYY-MM-DD   reports that begin before this day (UTC)\n"
 "  --last Nd            the N whole days (UTC) ending at --until, or today\n"
-"  --format F           text (default), csv or json; export: csv (default)\n"
-"                       or ndjson\n"
+"  --format F           text (default), csv or json; weekly: also html;\n"
+"                       export: csv (default) or ndjson\n"
 "  --top N              sources: only the first N rows; senders: per domain\n"
 "  --sort KEY           sources: by messages (default) or failures\n"
 "  --by KEY             sources: one row per ip (default) or per sender\n"
@@ -120,6 +123,12 @@ static const char usage_options[] =
 "  --senders FILE       sender names by CIDR, PTR suffix or @domain, over the\n"
 "                       built-in ones (default: $DMARC_SENDERS)\n"
 "  --no-reports         check-dns: DNS alone, without the database\n"
+"  --mail               weekly: an RFC 5322 message (text and HTML) for\n"
+"                       sendmail -t\n"
+"  --to ADDR            weekly --mail: To (default postmaster@ the first\n"
+"                       domain)\n"
+"  --from ADDR          weekly --mail: From (default dmarc-report@ the\n"
+"                       first domain)\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
@@ -129,14 +138,17 @@ static const char usage_options[] =
 "passing (policy_evaluated).  DMARC_NOW=YYYY-MM-DD pins \"today\".\n"
 "\n"
 "Exit status: 0 success (also for an unknown domain or an empty window,\n"
-"which stderr names); 1 advise: a domain is not ready, check-record and\n"
-"check-dns: errors found; 2 usage error or unusable database; 3 no\n"
-"database or nothing ingested yet; 4 check-dns: DNS could not be asked.\n"
+"which stderr names); 1 weekly: a domain needs attention (stale data,\n"
+"legitimate mail failing or blocked, a verdict that changed, a pass rate\n"
+"that fell), advise: a domain is not ready or its reports stopped,\n"
+"check-record and check-dns: errors found; 2 usage error or unusable\n"
+"database; 3 no database or nothing ingested yet; 4 check-dns: DNS could\n"
+"not be asked.\n"
 "\n"
 "Examples:\n"
 "  dmarc-report summary --last 30d\n"
 "  dmarc-report sources --domain example.com --sort failures --top 20\n"
-"  dmarc-report weekly | mail -s \"DMARC weekly\" postmaster@example.com\n"
+"  dmarc-report weekly --mail --to postmaster@example.com | sendmail -t\n"
 "  dmarc-report export --format ndjson --after 1500 --no-dns\n";
 
 static void
@@ -157,7 +169,8 @@ usage_error(const char *fmt, ...)
 enum { OPT_DB = 256, OPT_DOMAIN, OPT_SINCE, OPT_UNTIL, OPT_LAST, OPT_FORMAT,
 	OPT_TOP, OPT_SORT, OPT_RECORD, OPT_NAME, OPT_THRESHOLD, OPT_NO_DNS,
 	OPT_DNS_SERVER, OPT_DNS_TIMEOUT, OPT_DNS_BUDGET, OPT_DNS_TTL, OPT_SENDERS,
-	OPT_BY, OPT_NO_REPORTS, OPT_AFTER, OPT_UPTO, OPT_LAST_ID, OPT_IP_DB };
+	OPT_BY, OPT_NO_REPORTS, OPT_AFTER, OPT_UPTO, OPT_LAST_ID, OPT_IP_DB,
+	OPT_MAIL, OPT_TO, OPT_FROM };
 
 #define MAX_THRESHOLDS 32
 
@@ -185,6 +198,9 @@ static const struct option long_opts[] = {
 	{ "upto", required_argument, NULL, OPT_UPTO },
 	{ "last-id", no_argument, NULL, OPT_LAST_ID },
 	{ "ip-db", required_argument, NULL, OPT_IP_DB },
+	{ "mail", no_argument, NULL, OPT_MAIL },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "from", required_argument, NULL, OPT_FROM },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -306,6 +322,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			c.format_name = optarg;
+			c.html = 0;
 			if (strcmp(optarg, "ndjson") == 0)
 				c.format = OUT_JSON;
 			else if (strcmp(optarg, "text") == 0)
@@ -314,9 +331,11 @@ main(int argc, char **argv)
 				c.format = OUT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				c.format = OUT_JSON;
+			else if (strcmp(optarg, "html") == 0)
+				c.format = OUT_TEXT, c.html = 1;
 			else {
-				usage_error("--format wants text, csv, json or "
-				    "ndjson (export), got '%s'", optarg);
+				usage_error("--format wants text, csv, json, html "
+				    "(weekly) or ndjson (export), got '%s'", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -402,6 +421,9 @@ main(int argc, char **argv)
 		}
 		case OPT_LAST_ID: c.last_id = 1; break;
 		case OPT_IP_DB: c.ip_db = optarg; break;
+		case OPT_MAIL: c.mail = 1; break;
+		case OPT_TO: c.mail_to = optarg; break;
+		case OPT_FROM: c.mail_from = optarg; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(usage_options, stdout);
@@ -472,6 +494,21 @@ main(int argc, char **argv)
 		    c.format_name);
 		return EXIT_USAGE;
 	}
+	if (run != cmd_weekly && (c.html || c.mail || c.mail_to != NULL ||
+	    c.mail_from != NULL)) {
+		usage_error("--format html, --mail, --to and --from are for "
+		    "weekly");
+		return EXIT_USAGE;
+	}
+	if (!c.mail && (c.mail_to != NULL || c.mail_from != NULL)) {
+		usage_error("--to and --from go with --mail");
+		return EXIT_USAGE;
+	}
+	if (c.mail && c.format_name != NULL) {
+		usage_error("--mail holds the text and the HTML: leave --format "
+		    "out");
+		return EXIT_USAGE;
+	}
 	c.domains = (const char *const *)domains;
 	c.thresholds = thresholds;
 
@@ -481,6 +518,7 @@ main(int argc, char **argv)
 		    getenv("DMARC_NOW"));
 		return EXIT_USAGE;
 	}
+	c.now_pinned = getenv("DMARC_NOW") != NULL && *getenv("DMARC_NOW");
 	c.since = INT64_MIN;
 	c.until = INT64_MAX;
 	if (since != NULL && parse_day(since, &c.since) != 0) {

@@ -76,6 +76,11 @@ struct report_ctx {
 	int64_t after, upto;		/* record ids (after, upto]: --after, --upto */
 	int last_id;			/* --last-id: print the greatest id */
 	const char *ip_db;		/* --ip-db FILE.mmdb */
+	/* weekly */
+	int html;			/* --format html */
+	int mail;			/* --mail: the whole MIME message */
+	const char *mail_to, *mail_from;	/* --to, --from; NULL: defaults */
+	int now_pinned;			/* today came from DMARC_NOW */
 };
 
 /*
@@ -135,21 +140,6 @@ enum report_status cmd_advise(struct report_ctx *c);
 /* Per domain, its senders: state over time, weekly and daily aligned
  * share, DKIM selectors, SPF domains.  0 or 2. */
 enum report_status cmd_senders(struct report_ctx *c);
-/* One advise verdict line per domain of `domains` (the last 30 days up to
- * c->today), to c->out: the end of the weekly mail.  0 or 2. */
-int advise_verdicts(struct report_ctx *c, const char *const *domains,
-    size_t n);
-/*
- * What advise finds that needs action in the week [start, end) of one
- * domain, for the weekly mail's ATTENTION line: the verdict over the 30
- * days ending with the week's last day against the one a week earlier, a
- * legitimate sender broken since a day, a new legitimate sender failing,
- * legitimate mail quarantined or rejected this week.  Spoofers rejected are
- * the policy working: never a reason.  Calls add once per reason, from the
- * DNS cache alone.  0 or 2 with c->err set.
- */
-int advise_attention(struct report_ctx *c, const char *domain, int64_t start,
-    int64_t end, void (*add)(void *arg, const char *reason), void *arg);
 /* check-dns: RPT_OK nothing wrong, RPT_ATTENTION an error found, RPT_USAGE
  * (c->err set), RPT_NO_DNS DNS could not be asked at all (c->err set).
  * c->db may be NULL. */

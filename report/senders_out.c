@@ -152,9 +152,8 @@ view_of(const struct advice *a, const struct adv_domain *d, size_t k,
 	return 0;
 }
 
-/* "fixed since 2025-09-08", "aligned", ... */
-static const char *
-state_text(const struct adv_sender *g, char *buf, size_t len)
+const char *
+senders_state_text(const struct adv_sender *g, char *buf, size_t len)
 {
 	char day[FMT_NUM];
 
@@ -331,7 +330,7 @@ text_domain(FILE *f, const struct advice *a, const struct adv_domain *d,
 			strcat(line, spark(v.wpass[w], v.wmsg[w]));
 		table_row(t);
 		table_cell(t, v.g->name);
-		table_cell(t, state_text(v.g, st, sizeof st));
+		table_cell(t, senders_state_text(v.g, st, sizeof st));
 		table_cell(t, fmt_int((int64_t)v.nips, x, sizeof x));
 		table_cell(t, fmt_int(v.g->messages, x, sizeof x));
 		table_cell(t, fmt_pct(v.g->pass, v.g->messages, x, sizeof x));
@@ -423,7 +422,7 @@ senders_print_csv(FILE *f, const struct advice *a, size_t top)
 			table_row(t);
 			table_cell(t, d->name);
 			table_cell(t, v.g->name);
-			table_cell(t, state_text(v.g, st, sizeof st));
+			table_cell(t, senders_state_text(v.g, st, sizeof st));
 			table_cell(t, advise_class_name(v.g->cls));
 			table_cell(t, v.g->tl.trend == ADV_T_STEADY ? "" :
 			    fmt_day(v.g->tl.since * DAY, x, sizeof x));
@@ -464,7 +463,7 @@ json_sender(FILE *f, const struct advice *a, const struct adv_domain *d,
 	fputs("{\"sender\": ", f);
 	json_string(f, v.g->name);
 	fprintf(f, ", \"state\": \"%s\", \"class\": \"%s\", \"trend\": \"%s\", "
-	    "\"since\": ", state_text(v.g, st, sizeof st),
+	    "\"since\": ", senders_state_text(v.g, st, sizeof st),
 	    advise_class_name(v.g->cls), advise_trend_name(v.g->tl.trend));
 	if (v.g->tl.trend == ADV_T_STEADY)
 		fputs("null", f);

@@ -19,4 +19,9 @@ void senders_print_text(FILE *f, const struct advice *a, size_t top);
 void senders_print_csv(FILE *f, const struct advice *a, size_t top);
 void senders_print_json(FILE *f, const struct advice *a, size_t top);
 
+/* A sender's state in words: "fixed since 2025-09-08", "broken since
+ * ...", "aligned since ... (settling)", else its class ("aligned"). */
+const char *senders_state_text(const struct adv_sender *g, char *buf,
+    size_t len);
+
 #endif

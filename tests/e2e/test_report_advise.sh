@@ -16,11 +16,13 @@
 #   small.example    one report (Alpha), one day, 50 messages
 #   reject.example   p=reject aspf=s; 192.0.2.40 1000 pass; 198.51.100.40 12
 #                    failing; 209.85.220.2 4 failing, reason other "arc=pass"
-# DMARC_NOW=2025-05-31: the default window is 2025-05-02..2025-05-31.
+# DMARC_NOW=2025-05-25: the default window is 2025-04-26..2025-05-25; the
+# reports cover up to 2025-05-23, 2 days before: not stale (stale.h) but
+# for small.example.
 . "$(dirname "$0")/lib.sh"
 set -e
 : "${DMARC_REPORT:?DMARC_REPORT must name the dmarc-report binary}"
-export DMARC_NOW=2025-05-31
+export DMARC_NOW=2025-05-25
 
 # jq PATH: a value of the JSON document in $T/out (sqlite3's JSON parser).
 jq() {
@@ -136,7 +138,19 @@ report advise --domain small.example --format json
 expect_rc "small" 1
 expect_eq "small verdict" "$(jq '$[0].verdict')/$(jq '$[0].days_covered')/$(jq '$[0].reporters')/$(jq '$[0].messages')" "insufficient-data/1/1/50"
 report advise --domain small.example --threshold min-days=1 --threshold min-reporters=1 --threshold min-messages=50
-expect_rc "small, thresholds lowered" 0
+expect_rc "small, thresholds lowered: ready, but stale" 1
+# ... were it not for its one report, of 2025-05-10: 15 days without one
+# is stale (stale.h: more than 3), which needs attention whatever the
+# verdict
+expect_match "small: ready" "$OUT" "^small\.example: READY for p=quarantine"
+expect_match "small: stale" "$OUT" "^  No reports since 2025-05-10 \(15 days\): reports stopped coming"
+report advise --domain small.example --format json
+expect_eq "small: stale in JSON" "$(jq '$[0].newest_report')/$(jq '$[0].stale')" "2025-05-10/1"
+report advise --domain ready.example --format json
+expect_eq "ready: fresh (covered to 2025-05-23)" "$(jq '$[0].newest_report')/$(jq '$[0].stale')" "2025-05-23/0"
+# a window in the past is history: never stale
+report advise --domain small.example --until 2025-05-12 --format json
+expect_eq "small, a past window: not judged" "$(jq '$[0].newest_report')/$(jq '$[0].stale')" "/0"
 
 # ---- at-reject: reject blocks 16 = 12 unauthenticated + 4 forwarded (arc=pass)
 report advise --domain reject.example --format json

@@ -251,12 +251,15 @@ expect_eq "weekly: the verdict changed" "$(wstatus company.dk)" \
 # the week 2025-09-22..28: READY both weeks; the spammer, the spoofer and
 # the list fail every day (24 of 376): not news.  Pass 352/376 = 93.6%
 DMARC_NOW=2025-09-29 report weekly --domain company.dk --no-dns
+expect_rc "weekly: nothing to do" 0
 expect_eq "weekly: nothing to do" "$(wstatus company.dk)" "company.dk: OK 93.6% pass"
 # the week 2025-09-05..11: READY to 09-04 (18 days, all aligned), NOT
-# READY to 09-11; the own server broken since 09-07
+# READY to 09-11; the own server broken since 09-07; the pass rate fell
+# from 100% (08-29..09-04) to 2*200/7*200 = 400/1400 = 28.6%
 DMARC_NOW=2025-09-12 report weekly --domain broken.example --no-dns
+expect_rc "weekly: a broken sender" 1
 expect_eq "weekly: a broken sender" "$(wstatus broken.example)" \
-    "broken.example: ATTENTION advise verdict changed: READY for p=quarantine -> NOT READY for p=quarantine; 192.0.2.50 broken since 2025-09-07"
+    "broken.example: ATTENTION DMARC pass rate fell from 100.0% to 28.6%; advise verdict changed: READY for p=quarantine -> NOT READY for p=quarantine; 192.0.2.50 broken since 2025-09-07"
 # the week 2025-09-08..14 at p=reject: Mailjet's 7*20 = 140 rejected
 DMARC_NOW=2025-09-15 report weekly --domain blocked.example --no-dns
 expect_eq "weekly: legitimate mail rejected" "$(wstatus blocked.example)" \
