@@ -5,7 +5,8 @@
  * list which domains each IP sent for), with its volume, DMARC pass and
  * fail, SPF and DKIM aligned passes, dispositions and first and last day
  * seen, all from source_day; and, for the rows shown only, the lists read
- * from the raw records: raw SPF and DKIM results with their domains,
+ * from its authentication outcomes (source_auth, the records added up by
+ * dmarc-ingest): raw SPF and DKIM results with their domains,
  * header From domains, reporters, policy domains and override reasons,
  * each with its messages, most messages first; and the authentication
  * domains that name a sender when DNS does not (names.h).
@@ -182,9 +183,10 @@ list_add(struct list *l, sqlite3_stmt *st)
 }
 
 /*
- * The lists of each row shown, from its raw records (record_source_ip
- * index), inside the same domains and window: the records are read once
- * into a temporary table and grouped six ways.
+ * The lists of each row shown, from its authentication outcomes
+ * (source_auth, by its source_auth_ip index), inside the same domains and
+ * window: its rows are read once into a temporary table and grouped six
+ * ways, the JSON lists of raw results, reasons and reporters opened.
  */
 static enum report_status
 load_details(struct report_ctx *c, struct sources *s)
@@ -195,22 +197,23 @@ load_details(struct report_ctx *c, struct sources *s)
 	int rc = SQLITE_DONE;
 	enum report_status status;
 
-	filter_sql(c, "r", filter, sizeof filter);
+	filter_sql_days(c, "sa", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "WITH recs AS MATERIALIZED ("
-	    " SELECT rec.id AS id, rec.count AS n, rec.header_from AS hf,"
-	    " r.org_name AS org, r.domain AS dom"
-	    " FROM record rec JOIN report r ON r.id = rec.report"
-	    " WHERE rec.source_ip = ?1%s)"
-	    " SELECT 0, x.result, x.domain, sum(recs.n) FROM recs"
-	    " JOIN record_spf x ON x.record = recs.id GROUP BY 2, 3"
-	    " UNION ALL SELECT 1, x.result, x.domain, sum(recs.n) FROM recs"
-	    " JOIN record_dkim x ON x.record = recs.id GROUP BY 2, 3"
-	    " UNION ALL SELECT 2, hf, NULL, sum(n) FROM recs GROUP BY 2"
-	    " UNION ALL SELECT 3, org, NULL, sum(n) FROM recs GROUP BY 2"
-	    " UNION ALL SELECT 4, dom, NULL, sum(n) FROM recs GROUP BY 2"
-	    " UNION ALL SELECT 5, x.type, NULL, sum(recs.n) FROM recs"
-	    " JOIN record_reason x ON x.record = recs.id GROUP BY 2"
+	    "WITH rows AS MATERIALIZED ("
+	    " SELECT sa.messages AS n, nullif(sa.header_from, '') AS hf,"
+	    " sa.domain AS dom, sa.spf AS spf, sa.dkim AS dkim,"
+	    " sa.reasons AS reasons, sa.reporters AS orgs"
+	    " FROM source_auth sa WHERE sa.source_ip = ?1%s)"
+	    " SELECT 0, x.value ->> 2, x.value ->> 0, sum(rows.n)"
+	    " FROM rows, json_each(rows.spf) x GROUP BY 2, 3"
+	    " UNION ALL SELECT 1, x.value ->> 2, x.value ->> 0, sum(rows.n)"
+	    " FROM rows, json_each(rows.dkim) x GROUP BY 2, 3"
+	    " UNION ALL SELECT 2, hf, NULL, sum(n) FROM rows GROUP BY 2"
+	    " UNION ALL SELECT 3, nullif(x.key, ''), NULL, sum(x.value)"
+	    " FROM rows, json_each(rows.orgs) x GROUP BY 2"
+	    " UNION ALL SELECT 4, dom, NULL, sum(n) FROM rows GROUP BY 2"
+	    " UNION ALL SELECT 5, x.value, NULL, sum(rows.n)"
+	    " FROM rows, json_each(rows.reasons) x GROUP BY 2"
 	    " ORDER BY 1, 4 DESC, 2, 3", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
 		return RPT_ERROR;
@@ -219,7 +222,7 @@ load_details(struct report_ctx *c, struct sources *s)
 
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, r->ip, -1, SQLITE_STATIC);
-		filter_bind(c, st, 2);
+		filter_bind_days(c, st, 2);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			int k = sqlite3_column_int(st, 0);
 
@@ -294,20 +297,19 @@ load_auth(struct report_ctx *c, struct sources *s)
 	size_t i;
 	int rc = SQLITE_DONE;
 
-	filter_sql(c, "r", filter, sizeof filter);
+	filter_sql_days(c, "sa", filter, sizeof filter);
 	/* lowercase domains in order, so that a domain's rows (one per
 	 * policy domain) come together */
 	snprintf(sql, sizeof sql,
-	    "WITH recs AS MATERIALIZED ("
-	    " SELECT rec.id AS id, rec.count AS n, r.domain AS dom"
-	    " FROM record rec JOIN report r ON r.id = rec.report"
-	    " WHERE rec.source_ip = ?1%s),"
-	    " auth AS (SELECT recs.dom AS dom, lower(x.domain) AS d, recs.n AS n"
-	    " FROM recs JOIN record_dkim x ON x.record = recs.id"
-	    " WHERE x.result = 'pass' AND x.domain IS NOT NULL"
-	    " UNION ALL SELECT recs.dom, lower(x.domain), recs.n"
-	    " FROM recs JOIN record_spf x ON x.record = recs.id"
-	    " WHERE x.result = 'pass' AND x.domain IS NOT NULL)"
+	    "WITH rows AS MATERIALIZED ("
+	    " SELECT sa.messages AS n, sa.domain AS dom, sa.spf AS spf,"
+	    " sa.dkim AS dkim FROM source_auth sa WHERE sa.source_ip = ?1%s),"
+	    " auth AS (SELECT rows.dom AS dom, lower(x.value ->> 0) AS d,"
+	    " rows.n AS n FROM rows, json_each(rows.dkim) x"
+	    " WHERE x.value ->> 2 = 'pass' AND x.value ->> 0 IS NOT NULL"
+	    " UNION ALL SELECT rows.dom, lower(x.value ->> 0), rows.n"
+	    " FROM rows, json_each(rows.spf) x"
+	    " WHERE x.value ->> 2 = 'pass' AND x.value ->> 0 IS NOT NULL)"
 	    " SELECT dom, d, sum(n) FROM auth GROUP BY 2, 1 ORDER BY 2, 1",
 	    filter);
 	if ((st = report_prepare(c, sql)) == NULL)
@@ -317,7 +319,7 @@ load_auth(struct report_ctx *c, struct sources *s)
 
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, r->ip, -1, SQLITE_STATIC);
-		filter_bind(c, st, 2);
+		filter_bind_days(c, st, 2);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *dom = (const char *)sqlite3_column_text(st, 0);
 			const char *d = (const char *)sqlite3_column_text(st, 1);
