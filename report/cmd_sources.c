@@ -183,10 +183,24 @@ list_add(struct list *l, sqlite3_stmt *st)
 }
 
 /*
+ * SQL: the source_auth rows `sa` of source IP ?1 in the domains and window
+ * of the filter given: its days per domain from source_day (source_day_ip,
+ * domain by domain), then their rows by the first columns of the key
+ * (CROSS JOIN: source_day first, whatever the statistics say; +sd.day:
+ * each of its days an equality on the key, not the window copied over).
+ */
+#define SQL_IP_ROWS(cols) \
+	"SELECT " cols " FROM source_day sd CROSS JOIN source_auth sa"		\
+	" ON sa.domain = sd.domain AND sa.day = +sd.day"			\
+	" AND sa.source_ip = sd.source_ip"					\
+	" WHERE sd.domain IN (SELECT DISTINCT domain FROM report)"		\
+	" AND sd.source_ip = ?1%s"
+
+/*
  * The lists of each row shown, from its authentication outcomes
- * (source_auth, by its source_auth_ip index), inside the same domains and
- * window: its rows are read once into a temporary table and grouped six
- * ways, the JSON lists of raw results, reasons and reporters opened.
+ * (source_auth) inside the same domains and window: its rows are read
+ * once into a temporary table and grouped six ways, the JSON lists of raw
+ * results, reasons and reporters opened.
  */
 static enum report_status
 load_details(struct report_ctx *c, struct sources *s)
@@ -197,13 +211,11 @@ load_details(struct report_ctx *c, struct sources *s)
 	int rc = SQLITE_DONE;
 	enum report_status status;
 
-	filter_sql_days(c, "sa", filter, sizeof filter);
+	filter_sql_days(c, "sd", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "WITH rows AS MATERIALIZED ("
-	    " SELECT sa.messages AS n, nullif(sa.header_from, '') AS hf,"
-	    " sa.domain AS dom, sa.spf AS spf, sa.dkim AS dkim,"
-	    " sa.reasons AS reasons, sa.reporters AS orgs"
-	    " FROM source_auth sa WHERE sa.source_ip = ?1%s)"
+	    "WITH rows AS MATERIALIZED (" SQL_IP_ROWS("sa.messages AS n,"
+	    " nullif(sa.header_from, '') AS hf, sa.domain AS dom, sa.spf AS spf,"
+	    " sa.dkim AS dkim, sa.reasons AS reasons, sa.reporters AS orgs") ")"
 	    " SELECT 0, x.value ->> 2, x.value ->> 0, sum(rows.n)"
 	    " FROM rows, json_each(rows.spf) x GROUP BY 2, 3"
 	    " UNION ALL SELECT 1, x.value ->> 2, x.value ->> 0, sum(rows.n)"
@@ -297,13 +309,12 @@ load_auth(struct report_ctx *c, struct sources *s)
 	size_t i;
 	int rc = SQLITE_DONE;
 
-	filter_sql_days(c, "sa", filter, sizeof filter);
+	filter_sql_days(c, "sd", filter, sizeof filter);
 	/* lowercase domains in order, so that a domain's rows (one per
 	 * policy domain) come together */
 	snprintf(sql, sizeof sql,
-	    "WITH rows AS MATERIALIZED ("
-	    " SELECT sa.messages AS n, sa.domain AS dom, sa.spf AS spf,"
-	    " sa.dkim AS dkim FROM source_auth sa WHERE sa.source_ip = ?1%s),"
+	    "WITH rows AS MATERIALIZED (" SQL_IP_ROWS("sa.messages AS n,"
+	    " sa.domain AS dom, sa.spf AS spf, sa.dkim AS dkim") "),"
 	    " auth AS (SELECT rows.dom AS dom, lower(x.value ->> 0) AS d,"
 	    " rows.n AS n FROM rows, json_each(rows.dkim) x"
 	    " WHERE x.value ->> 2 = 'pass' AND x.value ->> 0 IS NOT NULL"

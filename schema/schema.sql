@@ -155,7 +155,10 @@ CREATE INDEX source_day_ip ON source_day (domain, source_ip, day);
 -- type forwarded, mailing_list, trusted_forwarder or local_policy, or a
 -- comment with arc=pass), the reason types, and the raw SPF and DKIM
 -- results in document order.  A NULL text of the record is '' here (a
--- record never holds ''), so that the key has no NULL.
+-- record never holds ''), so that the key has no NULL.  No index of its
+-- own: a source IP's rows are found through source_day_ip, whose (domain,
+-- day, source_ip) are the first columns of this key (an index by IP would
+-- copy the whole key, the table's size again).
 CREATE TABLE source_auth (
     domain              TEXT NOT NULL,
     day                 INTEGER NOT NULL,      -- as source_day's
@@ -176,8 +179,6 @@ CREATE TABLE source_auth (
     PRIMARY KEY (domain, day, source_ip, header_from, disposition,
         dkim_aligned, spf_aligned, overridden, reasons, spf, dkim)
 ) WITHOUT ROWID;
-CREATE INDEX source_auth_ip ON source_auth (source_ip, day);
-
 -- Reverse DNS of source IPs: a cache that dmarc-report fills (its only
 -- write), never report data.  status: 0 a name, 1 no name (NXDOMAIN or no
 -- PTR); errors and timeouts are never cached (rows with status 3 from older

@@ -68,5 +68,3 @@ INSERT INTO source_auth (domain, day, source_ip, ip_family, header_from,
             spf, dkim, org)
     GROUP BY domain, day, source_ip, hf, disp, dkim_al, spf_al, ov, rs, spf,
         dkim;
-
-CREATE INDEX source_auth_ip ON source_auth (source_ip, day);
