@@ -237,6 +237,11 @@ load_reports(struct report_ctx *c, struct advice *a)
  * header From is below the policy domain.
  */
 #define SQL_PASS SQL_DMARC_PASS("sa.")
+/* A JSON list of source_auth (sa.spf, sa.dkim: [[domain, x, result], ...])
+ * holds a result "pass": exactly when its text holds ,"pass"] (a '"' inside
+ * a JSON string is escaped, so that text is a result closing its triple);
+ * json_each over each row cost a tenth of a second per 80,000 rows. */
+#define SQL_HAS_PASS(col) "instr(" col ", ',\"pass\"]') > 0"
 /* The policy domains as a constraint on the first column of source_auth's
  * key, so that the window's days are a range of it for each domain (a
  * plain day condition would read the whole table). */
@@ -300,10 +305,8 @@ load_sources(struct report_ctx *c, struct advice *a)
 	    " sum(CASE WHEN " SQL_PASS " THEN sa.messages ELSE 0 END),"
 	    " sum(CASE WHEN NOT " SQL_PASS " AND sa.overridden"
 	    "  THEN sa.messages ELSE 0 END),"
-	    " sum(CASE WHEN NOT " SQL_PASS " AND (EXISTS (SELECT 1 FROM"
-	    "  json_each(sa.spf) x WHERE x.value ->> 2 = 'pass') OR"
-	    "  EXISTS (SELECT 1 FROM json_each(sa.dkim) x WHERE"
-	    "  x.value ->> 2 = 'pass')) THEN sa.messages ELSE 0 END),"
+	    " sum(CASE WHEN NOT " SQL_PASS " AND (" SQL_HAS_PASS("sa.spf")
+	    "  OR " SQL_HAS_PASS("sa.dkim") ") THEN sa.messages ELSE 0 END),"
 	    " sum(CASE WHEN NOT " SQL_PASS " AND " SQL_SUB
 	    "  THEN sa.messages ELSE 0 END),"
 	    " sum(CASE WHEN sa.spf_aligned = 'pass' THEN sa.messages ELSE 0 END),"
@@ -372,12 +375,22 @@ results_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
 	return 0;
 }
 
-/* The raw SPF and DKIM results of each source's rows, failing and passing
- * apart, a record counted once per (kind, result, domain): the DISTINCT
- * over a source_auth row's key and one of its results. */
-#define SA_KEY "sa.domain, sa.day, sa.source_ip, sa.header_from," \
-	" sa.disposition, sa.dkim_aligned, sa.spf_aligned, sa.overridden," \
-	" sa.reasons, sa.spf, sa.dkim"
+/*
+ * SQL: the result x of a source_auth row's list `col` is the first of the
+ * list with its result and domain (lowercase), so that a record counts
+ * once per (kind, result, domain).
+ */
+#define SQL_FIRST(col) "NOT EXISTS (SELECT 1 FROM json_each(" col ") y" \
+	" WHERE y.key < x.key AND y.value ->> 2 IS x.value ->> 2 AND" \
+	" lower(y.value ->> 0) IS lower(x.value ->> 0))"
+
+/*
+ * The raw SPF and DKIM results of each source's rows, failing and passing
+ * apart, a record counted once per (kind, result, domain).  The window's
+ * rows are read once and added up per source and pair of lists (a
+ * source's rows mostly share a few), so that json_each opens each list
+ * once, not once per day.
+ */
 static int
 load_results(struct report_ctx *c, struct advice *a)
 {
@@ -385,21 +398,23 @@ load_results(struct report_ctx *c, struct advice *a)
 
 	filter_sql_days(c, "sa", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT dom, ip, kind, res, ad, sum(n), failing FROM ("
-	    " SELECT DISTINCT " SA_KEY ", sa.domain AS dom, sa.source_ip AS ip,"
-	    "  0 AS kind, x.value ->> 2 AS res, lower(x.value ->> 0) AS ad,"
-	    "  sa.messages AS n, NOT " SQL_PASS " AS failing"
-	    "  FROM source_auth sa, json_each(sa.spf) x WHERE 1 = 1"
-	    SQL_SA_DOMAINS "%s"
+	    "WITH g AS MATERIALIZED ("
+	    " SELECT sa.domain AS dom, sa.source_ip AS ip, sa.spf AS spf,"
+	    "  sa.dkim AS dkim, NOT " SQL_PASS " AS failing,"
+	    "  sum(sa.messages) AS n FROM source_auth sa WHERE 1 = 1"
+	    SQL_SA_DOMAINS "%s GROUP BY 1, 2, 3, 4, 5)"
+	    " SELECT dom, ip, kind, res, ad, sum(n), failing FROM ("
+	    " SELECT g.dom AS dom, g.ip AS ip, 0 AS kind,"
+	    "  x.value ->> 2 AS res, lower(x.value ->> 0) AS ad, g.n AS n,"
+	    "  g.failing AS failing FROM g, json_each(g.spf) x"
+	    "  WHERE " SQL_FIRST("g.spf")
 	    " UNION ALL"
-	    " SELECT DISTINCT " SA_KEY ", sa.domain, sa.source_ip, 1,"
-	    "  x.value ->> 2, lower(x.value ->> 0), sa.messages, NOT " SQL_PASS
-	    "  FROM source_auth sa, json_each(sa.dkim) x WHERE 1 = 1"
-	    SQL_SA_DOMAINS "%s)"
+	    " SELECT g.dom, g.ip, 1, x.value ->> 2, lower(x.value ->> 0), g.n,"
+	    "  g.failing FROM g, json_each(g.dkim) x"
+	    "  WHERE " SQL_FIRST("g.dkim") ")"
 	    " GROUP BY dom, ip, failing, kind, res, ad"
-	    " ORDER BY dom, ip, kind, 6 DESC, res, ad, failing",
-	    filter, filter);
-	return each_row_days(c, a, sql, 2, results_row);
+	    " ORDER BY dom, ip, kind, 6 DESC, res, ad, failing", filter);
+	return each_row_days(c, a, sql, 1, results_row);
 }
 
 static int
@@ -429,7 +444,8 @@ selectors_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
 }
 
 /* The DKIM selectors of each source's mail: first and last UTC day,
- * messages, and messages whose DKIM result was pass. */
+ * messages, and messages whose DKIM result was pass (the rows added up per
+ * source and DKIM list first, as in load_results). */
 static int
 load_selectors(struct report_ctx *c, struct advice *a)
 {
@@ -437,12 +453,14 @@ load_selectors(struct report_ctx *c, struct advice *a)
 
 	filter_sql_days(c, "sa", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT sa.domain, sa.source_ip, lower(ifnull(x.value ->> 0, '')),"
-	    " ifnull(x.value ->> 1, ''), min(sa.day), max(sa.day),"
-	    " sum(sa.messages), sum(CASE WHEN x.value ->> 2 = 'pass'"
-	    " THEN sa.messages ELSE 0 END)"
-	    " FROM source_auth sa, json_each(sa.dkim) x WHERE 1 = 1"
-	    SQL_SA_DOMAINS "%s"
+	    "SELECT g.dom, g.ip, lower(ifnull(x.value ->> 0, '')),"
+	    " ifnull(x.value ->> 1, ''), min(g.first), max(g.last),"
+	    " sum(g.n), sum(CASE WHEN x.value ->> 2 = 'pass' THEN g.n"
+	    " ELSE 0 END) FROM ("
+	    " SELECT sa.domain AS dom, sa.source_ip AS ip, sa.dkim AS sa_list,"
+	    "  min(sa.day) AS first, max(sa.day) AS last, sum(sa.messages) AS n"
+	    "  FROM source_auth sa WHERE 1 = 1" SQL_SA_DOMAINS "%s"
+	    "  GROUP BY 1, 2, 3) g, json_each(g.sa_list) x"
 	    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 5, 3, 4", filter);
 	return each_row_days(c, a, sql, 1, selectors_row);
 }
