@@ -103,7 +103,7 @@ CREATE TABLE source_auth (
 ) WITHOUT ROWID;
 SQL
 	fill_source_auth
-	sqlite3 "$db" "ANALYZE; PRAGMA user_version = 3"
+	sqlite3 "$db" "DROP INDEX source_day_ip; CREATE INDEX source_day_ip ON source_day (domain, source_ip, day, messages, dmarc_pass, spf_aligned_pass, dkim_aligned_pass, disp_none, disp_quarantine, disp_reject); ANALYZE; PRAGMA user_version = 3"
 fi
 if [ ! -s "$db" ]; then
 	echo "building $db: $nreports reports x $per_report records ($ips source IPs)..." >&2

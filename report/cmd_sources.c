@@ -115,14 +115,20 @@ load_ranking(struct report_ctx *c, struct sources *s)
 	int rc, i;
 	enum report_status status;
 
+	/* per domain and IP first, read in the order of source_day_ip,
+	 * which holds every column summed (no sort of the year's rows) */
 	filter_sql_days(c, "sd", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT sd.source_ip, sum(sd.messages) AS m, sum(sd.dmarc_pass) AS p,"
-	    " sum(sd.spf_aligned_pass), sum(sd.dkim_aligned_pass),"
-	    " sum(sd.disp_none), sum(sd.disp_quarantine), sum(sd.disp_reject),"
-	    " min(sd.day), max(sd.day)"
-	    " FROM source_day sd WHERE 1 = 1%s GROUP BY sd.source_ip"
-	    " ORDER BY %s sd.source_ip LIMIT ?",
+	    "SELECT ip, sum(m) AS m, sum(p) AS p, sum(spf), sum(dkim),"
+	    " sum(dn), sum(dq), sum(dr), min(first), max(last) FROM ("
+	    " SELECT sd.source_ip AS ip, sum(sd.messages) AS m,"
+	    " sum(sd.dmarc_pass) AS p, sum(sd.spf_aligned_pass) AS spf,"
+	    " sum(sd.dkim_aligned_pass) AS dkim, sum(sd.disp_none) AS dn,"
+	    " sum(sd.disp_quarantine) AS dq, sum(sd.disp_reject) AS dr,"
+	    " min(sd.day) AS first, max(sd.day) AS last"
+	    " FROM source_day sd WHERE sd.domain IN (SELECT DISTINCT domain"
+	    " FROM report)%s GROUP BY sd.domain, sd.source_ip)"
+	    " GROUP BY ip ORDER BY %s ip LIMIT ?",
 	    filter, c->sort == SORT_FAILURES ? "m - p DESC, m DESC," : "m DESC,");
 	if ((st = report_prepare(c, sql)) == NULL)
 		return RPT_ERROR;

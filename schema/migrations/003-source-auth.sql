@@ -6,7 +6,13 @@
 -- policy domain, UTC day of the report's date_begin (fmt.c's utc_day():
 -- floor(date / 86400)), source IP and outcome, with the messages of each
 -- reporter (org_name, '' when the report has none).  The override reasons
--- are schema/derived.h's SQL_OVERRIDE_REASON.
+-- are schema/derived.h's SQL_OVERRIDE_REASON.  And source_day_ip holds
+-- every total of source_day, so that `sources` ranks IPs from it alone.
+
+DROP INDEX source_day_ip;
+CREATE INDEX source_day_ip ON source_day (domain, source_ip, day, messages,
+    dmarc_pass, spf_aligned_pass, dkim_aligned_pass, disp_none,
+    disp_quarantine, disp_reject);
 
 CREATE TABLE source_auth (
     domain              TEXT NOT NULL,
