@@ -14,6 +14,7 @@
 #include "derived.h"
 #include "fmt.h"
 #include "store_priv.h"
+#include "store_summary.h"
 
 /* Columns of report shared by the INSERT and the UPDATE, in bind order. */
 #define REPORT_COLS \
@@ -73,6 +74,8 @@ static const char *const sql[S_COUNT] = {
 	    "disp_none = disp_none + excluded.disp_none, "
 	    "disp_quarantine = disp_quarantine + excluded.disp_quarantine, "
 	    "disp_reject = disp_reject + excluded.disp_reject",
+	/* and to the per-source authentication outcomes (store_summary.c) */
+	[S_SOURCE_AUTH] = store_summary_sql,
 };
 
 /*
@@ -477,7 +480,8 @@ store_report_end(struct store *st, const struct dm_report *r,
 			store_report_abort(st);
 			return -1;
 		}
-		if (rc != SQLITE_DONE)
+		if (rc != SQLITE_DONE || store_summary_add(st->st[S_SOURCE_AUTH],
+		    r, st->report_rowid) != SQLITE_DONE)
 			goto fail;
 	}
 	s = st->st[S_INS_ERROR];

@@ -114,7 +114,9 @@ store_prune(struct store *st, int64_t before, uint64_t *reports,
 	*reports = (uint64_t)sqlite3_changes(st->db);
 	/* the per-day source totals of those days go with them */
 	if (run_int(st, "DELETE FROM source_day WHERE day < ?", utc_day(before),
-	    NULL) != SQLITE_DONE)
+	    NULL) != SQLITE_DONE ||
+	    run_int(st, "DELETE FROM source_auth WHERE day < ?",
+	    utc_day(before), NULL) != SQLITE_DONE)
 		goto fail;
 	if (db_exec(st->db, "COMMIT", e, sizeof e) != 0) {
 		snprintf(st->err, sizeof st->err, "%s", e);

@@ -5,7 +5,10 @@
  * covered and latest published policy, per source IP its totals per UTC
  * day, the raw SPF/DKIM results of its rows, and the header From
  * subdomains.
- * A few grouped queries over the window, never one query per IP.
+ * A few grouped queries over the window, never one query per IP, and
+ * never over the records: the reports' own rows, and source_auth (the
+ * records of a source and day that read alike, added up by dmarc-ingest;
+ * schema.sql), whose JSON lists of raw results json_each opens.
  */
 #include "advise_query.h"
 #include "derived.h"
@@ -97,8 +100,8 @@ policy_value(const unsigned char *s, enum advise_policy_value dflt)
 typedef int (*row_fn)(struct report_ctx *c, struct advice *a, sqlite3_stmt *st);
 
 static int
-each_row(struct report_ctx *c, struct advice *a, const char *sql, int nfilter,
-    row_fn fn)
+each_row_how(struct report_ctx *c, struct advice *a, const char *sql,
+    int nfilter, row_fn fn, int days)
 {
 	sqlite3_stmt *st;
 	int rc, at = 1, i;
@@ -106,7 +109,7 @@ each_row(struct report_ctx *c, struct advice *a, const char *sql, int nfilter,
 	if ((st = report_prepare(c, sql)) == NULL)
 		return 2;
 	for (i = 0; i < nfilter; i++)
-		at = filter_bind(c, st, at);
+		at = days ? filter_bind_days(c, st, at) : filter_bind(c, st, at);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((rc = fn(c, a, st)) != 0) {
 			sqlite3_finalize(st);
@@ -115,6 +118,22 @@ each_row(struct report_ctx *c, struct advice *a, const char *sql, int nfilter,
 	rc = report_step_done(c, rc);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* each_row_how over the reports' date_begin (filter_sql), or over the
+ * days of source_auth (filter_sql_days). */
+static int
+each_row(struct report_ctx *c, struct advice *a, const char *sql, int nfilter,
+    row_fn fn)
+{
+	return each_row_how(c, a, sql, nfilter, fn, 0);
+}
+
+static int
+each_row_days(struct report_ctx *c, struct advice *a, const char *sql,
+    int nfilter, row_fn fn)
+{
+	return each_row_how(c, a, sql, nfilter, fn, 1);
 }
 
 static int
@@ -214,15 +233,21 @@ load_reports(struct report_ctx *c, struct advice *a)
 }
 
 /*
- * SQL: the row passes DMARC (DESIGN.md: policy_evaluated dkim or spf pass;
- * the one place advise spells it, to be swapped for the shared definition);
- * the UTC day of its report (fmt.h's utc_day, rounding down also before
- * 1970); its header From is below the policy domain.
+ * SQL over a source_auth row `sa`: it passes DMARC (schema/derived.h); its
+ * header From is below the policy domain.
  */
-#define SQL_PASS SQL_DMARC_PASS("rec.")
-#define SQL_DAY SQL_UTC_DAY(r.date_begin)
-#define SQL_SUB "(length(rec.header_from) > length(r.domain) AND" \
-	" substr(lower(rec.header_from), -length(r.domain) - 1) = '.' || r.domain)"
+#define SQL_PASS SQL_DMARC_PASS("sa.")
+/* A JSON list of source_auth (sa.spf, sa.dkim: [[domain, x, result], ...])
+ * holds a result "pass": exactly when its text holds ,"pass"] (a '"' inside
+ * a JSON string is escaped, so that text is a result closing its triple);
+ * json_each over each row cost a tenth of a second per 80,000 rows. */
+#define SQL_HAS_PASS(col) "instr(" col ", ',\"pass\"]') > 0"
+/* The policy domains as a constraint on the first column of source_auth's
+ * key, so that the window's days are a range of it for each domain (a
+ * plain day condition would read the whole table). */
+#define SQL_SA_DOMAINS " AND sa.domain IN (SELECT DISTINCT domain FROM report)"
+#define SQL_SUB "(length(sa.header_from) > length(sa.domain) AND" \
+	" substr(lower(sa.header_from), -length(sa.domain) - 1) = '.' || sa.domain)"
 
 static int
 add64(struct report_ctx *c, int64_t *sum, int64_t v)
@@ -263,9 +288,8 @@ add_day(struct report_ctx *c, struct adv_domain *d, struct adv_source *s,
 /*
  * Per domain, source IP and UTC day: messages, passes, failing messages
  * with an override reason or arc=pass, failing messages authenticated for
- * any domain, failing messages from subdomains, SPF and DKIM aligned
- * passes, failing messages quarantined or rejected.  (source_day has no
- * reasons, raw results or header From: the raw records it is.)
+ * any domain (a raw SPF or DKIM pass), failing messages from subdomains,
+ * SPF and DKIM aligned passes, failing messages quarantined or rejected.
  */
 static int
 load_sources(struct report_ctx *c, struct advice *a)
@@ -275,29 +299,25 @@ load_sources(struct report_ctx *c, struct advice *a)
 	struct adv_source *s = NULL;
 	int rc;
 
-	filter_sql(c, "r", filter, sizeof filter);
+	filter_sql_days(c, "sa", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT r.domain, rec.source_ip, " SQL_DAY ", sum(rec.count),"
-	    " sum(CASE WHEN " SQL_PASS " THEN rec.count ELSE 0 END),"
-	    " sum(CASE WHEN NOT " SQL_PASS " AND EXISTS (SELECT 1 FROM"
-	    "  record_reason x WHERE x.record = rec.id AND (x.type IN"
-	    "  ('forwarded', 'mailing_list', 'trusted_forwarder', 'local_policy')"
-	    "  OR x.comment LIKE '%%arc=pass%%')) THEN rec.count ELSE 0 END),"
-	    " sum(CASE WHEN NOT " SQL_PASS " AND (EXISTS (SELECT 1 FROM"
-	    "  record_spf x WHERE x.record = rec.id AND x.result = 'pass') OR"
-	    "  EXISTS (SELECT 1 FROM record_dkim x WHERE x.record = rec.id AND"
-	    "  x.result = 'pass')) THEN rec.count ELSE 0 END),"
+	    "SELECT sa.domain, sa.source_ip, sa.day, sum(sa.messages),"
+	    " sum(CASE WHEN " SQL_PASS " THEN sa.messages ELSE 0 END),"
+	    " sum(CASE WHEN NOT " SQL_PASS " AND sa.overridden"
+	    "  THEN sa.messages ELSE 0 END),"
+	    " sum(CASE WHEN NOT " SQL_PASS " AND (" SQL_HAS_PASS("sa.spf")
+	    "  OR " SQL_HAS_PASS("sa.dkim") ") THEN sa.messages ELSE 0 END),"
 	    " sum(CASE WHEN NOT " SQL_PASS " AND " SQL_SUB
-	    "  THEN rec.count ELSE 0 END),"
-	    " sum(CASE WHEN rec.spf_aligned IS 'pass' THEN rec.count ELSE 0 END),"
-	    " sum(CASE WHEN rec.dkim_aligned IS 'pass' THEN rec.count ELSE 0 END),"
-	    " sum(CASE WHEN NOT " SQL_PASS " AND rec.disposition IN"
-	    "  ('quarantine', 'reject') THEN rec.count ELSE 0 END)"
-	    " FROM record rec JOIN report r ON r.id = rec.report WHERE 1 = 1%s"
+	    "  THEN sa.messages ELSE 0 END),"
+	    " sum(CASE WHEN sa.spf_aligned = 'pass' THEN sa.messages ELSE 0 END),"
+	    " sum(CASE WHEN sa.dkim_aligned = 'pass' THEN sa.messages ELSE 0 END),"
+	    " sum(CASE WHEN NOT " SQL_PASS " AND sa.disposition IN"
+	    "  ('quarantine', 'reject') THEN sa.messages ELSE 0 END)"
+	    " FROM source_auth sa WHERE 1 = 1" SQL_SA_DOMAINS "%s"
 	    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
 		return 2;
-	filter_bind(c, st, 1);
+	filter_bind_days(c, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct adv_domain *d = find_domain(a,
 		    (const char *)sqlite3_column_text(st, 0));
@@ -355,32 +375,46 @@ results_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
 	return 0;
 }
 
-/* The raw SPF and DKIM results of each source's rows, failing and passing
- * apart, a record counted once per (kind, result, domain). */
+/*
+ * SQL: the result x of a source_auth row's list `col` is the first of the
+ * list with its result and domain (lowercase), so that a record counts
+ * once per (kind, result, domain).
+ */
+#define SQL_FIRST(col) "NOT EXISTS (SELECT 1 FROM json_each(" col ") y" \
+	" WHERE y.key < x.key AND y.value ->> 2 IS x.value ->> 2 AND" \
+	" lower(y.value ->> 0) IS lower(x.value ->> 0))"
+
+/*
+ * The raw SPF and DKIM results of each source's rows, failing and passing
+ * apart, a record counted once per (kind, result, domain).  The window's
+ * rows are read once and added up per source and pair of lists (a
+ * source's rows mostly share a few), so that json_each opens each list
+ * once, not once per day.
+ */
 static int
 load_results(struct report_ctx *c, struct advice *a)
 {
 	char filter[1024], sql[4096];
 
-	filter_sql(c, "r", filter, sizeof filter);
+	filter_sql_days(c, "sa", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT dom, ip, kind, res, ad, sum(n), failing FROM ("
-	    " SELECT DISTINCT rec.id, r.domain AS dom, rec.source_ip AS ip,"
-	    "  0 AS kind, x.result AS res, lower(x.domain) AS ad, rec.count AS n,"
-	    "  NOT " SQL_PASS " AS failing"
-	    "  FROM record rec JOIN report r ON r.id = rec.report"
-	    "  JOIN record_spf x ON x.record = rec.id"
-	    "  WHERE 1 = 1%s"
+	    "WITH g AS MATERIALIZED ("
+	    " SELECT sa.domain AS dom, sa.source_ip AS ip, sa.spf AS spf,"
+	    "  sa.dkim AS dkim, NOT " SQL_PASS " AS failing,"
+	    "  sum(sa.messages) AS n FROM source_auth sa WHERE 1 = 1"
+	    SQL_SA_DOMAINS "%s GROUP BY 1, 2, 3, 4, 5)"
+	    " SELECT dom, ip, kind, res, ad, sum(n), failing FROM ("
+	    " SELECT g.dom AS dom, g.ip AS ip, 0 AS kind,"
+	    "  x.value ->> 2 AS res, lower(x.value ->> 0) AS ad, g.n AS n,"
+	    "  g.failing AS failing FROM g, json_each(g.spf) x"
+	    "  WHERE " SQL_FIRST("g.spf")
 	    " UNION ALL"
-	    " SELECT DISTINCT rec.id, r.domain, rec.source_ip, 1, x.result,"
-	    "  lower(x.domain), rec.count, NOT " SQL_PASS
-	    "  FROM record rec JOIN report r ON r.id = rec.report"
-	    "  JOIN record_dkim x ON x.record = rec.id"
-	    "  WHERE 1 = 1%s)"
+	    " SELECT g.dom, g.ip, 1, x.value ->> 2, lower(x.value ->> 0), g.n,"
+	    "  g.failing FROM g, json_each(g.dkim) x"
+	    "  WHERE " SQL_FIRST("g.dkim") ")"
 	    " GROUP BY dom, ip, failing, kind, res, ad"
-	    " ORDER BY dom, ip, kind, 6 DESC, res, ad, failing",
-	    filter, filter);
-	return each_row(c, a, sql, 2, results_row);
+	    " ORDER BY dom, ip, kind, 6 DESC, res, ad, failing", filter);
+	return each_row_days(c, a, sql, 1, results_row);
 }
 
 static int
@@ -410,22 +444,25 @@ selectors_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
 }
 
 /* The DKIM selectors of each source's mail: first and last UTC day,
- * messages, and messages whose DKIM result was pass. */
+ * messages, and messages whose DKIM result was pass (the rows added up per
+ * source and DKIM list first, as in load_results). */
 static int
 load_selectors(struct report_ctx *c, struct advice *a)
 {
 	char filter[1024], sql[2048];
 
-	filter_sql(c, "r", filter, sizeof filter);
+	filter_sql_days(c, "sa", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT r.domain, rec.source_ip, lower(ifnull(x.domain, '')),"
-	    " ifnull(x.selector, ''), min(" SQL_DAY "), max(" SQL_DAY "),"
-	    " sum(rec.count), sum(CASE WHEN x.result = 'pass' THEN rec.count"
-	    " ELSE 0 END)"
-	    " FROM record rec JOIN report r ON r.id = rec.report"
-	    " JOIN record_dkim x ON x.record = rec.id WHERE 1 = 1%s"
+	    "SELECT g.dom, g.ip, lower(ifnull(x.value ->> 0, '')),"
+	    " ifnull(x.value ->> 1, ''), min(g.first), max(g.last),"
+	    " sum(g.n), sum(CASE WHEN x.value ->> 2 = 'pass' THEN g.n"
+	    " ELSE 0 END) FROM ("
+	    " SELECT sa.domain AS dom, sa.source_ip AS ip, sa.dkim AS sa_list,"
+	    "  min(sa.day) AS first, max(sa.day) AS last, sum(sa.messages) AS n"
+	    "  FROM source_auth sa WHERE 1 = 1" SQL_SA_DOMAINS "%s"
+	    "  GROUP BY 1, 2, 3) g, json_each(g.sa_list) x"
 	    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 5, 3, 4", filter);
-	return each_row(c, a, sql, 1, selectors_row);
+	return each_row_days(c, a, sql, 1, selectors_row);
 }
 
 static int
@@ -455,13 +492,14 @@ load_subdomains(struct report_ctx *c, struct advice *a)
 {
 	char filter[1024], sql[2048];
 
-	filter_sql(c, "r", filter, sizeof filter);
+	filter_sql_days(c, "sa", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT r.domain, lower(rec.header_from), sum(rec.count),"
-	    " sum(CASE WHEN " SQL_PASS " THEN 0 ELSE rec.count END)"
-	    " FROM record rec JOIN report r ON r.id = rec.report"
-	    " WHERE " SQL_SUB "%s GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2", filter);
-	return each_row(c, a, sql, 1, subdomains_row);
+	    "SELECT sa.domain, lower(sa.header_from), sum(sa.messages),"
+	    " sum(CASE WHEN " SQL_PASS " THEN 0 ELSE sa.messages END)"
+	    " FROM source_auth sa"
+	    " WHERE " SQL_SUB SQL_SA_DOMAINS "%s GROUP BY 1, 2"
+	    " ORDER BY 1, 3 DESC, 2", filter);
+	return each_row_days(c, a, sql, 1, subdomains_row);
 }
 
 int

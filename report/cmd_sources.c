@@ -5,7 +5,8 @@
  * list which domains each IP sent for), with its volume, DMARC pass and
  * fail, SPF and DKIM aligned passes, dispositions and first and last day
  * seen, all from source_day; and, for the rows shown only, the lists read
- * from the raw records: raw SPF and DKIM results with their domains,
+ * from its authentication outcomes (source_auth, the records added up by
+ * dmarc-ingest): raw SPF and DKIM results with their domains,
  * header From domains, reporters, policy domains and override reasons,
  * each with its messages, most messages first; and the authentication
  * domains that name a sender when DNS does not (names.h).
@@ -114,14 +115,20 @@ load_ranking(struct report_ctx *c, struct sources *s)
 	int rc, i;
 	enum report_status status;
 
+	/* per domain and IP first, read in the order of source_day_ip,
+	 * which holds every column summed (no sort of the year's rows) */
 	filter_sql_days(c, "sd", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "SELECT sd.source_ip, sum(sd.messages) AS m, sum(sd.dmarc_pass) AS p,"
-	    " sum(sd.spf_aligned_pass), sum(sd.dkim_aligned_pass),"
-	    " sum(sd.disp_none), sum(sd.disp_quarantine), sum(sd.disp_reject),"
-	    " min(sd.day), max(sd.day)"
-	    " FROM source_day sd WHERE 1 = 1%s GROUP BY sd.source_ip"
-	    " ORDER BY %s sd.source_ip LIMIT ?",
+	    "SELECT ip, sum(m) AS m, sum(p) AS p, sum(spf), sum(dkim),"
+	    " sum(dn), sum(dq), sum(dr), min(first), max(last) FROM ("
+	    " SELECT sd.source_ip AS ip, sum(sd.messages) AS m,"
+	    " sum(sd.dmarc_pass) AS p, sum(sd.spf_aligned_pass) AS spf,"
+	    " sum(sd.dkim_aligned_pass) AS dkim, sum(sd.disp_none) AS dn,"
+	    " sum(sd.disp_quarantine) AS dq, sum(sd.disp_reject) AS dr,"
+	    " min(sd.day) AS first, max(sd.day) AS last"
+	    " FROM source_day sd WHERE sd.domain IN (SELECT DISTINCT domain"
+	    " FROM report)%s GROUP BY sd.domain, sd.source_ip)"
+	    " GROUP BY ip ORDER BY %s ip LIMIT ?",
 	    filter, c->sort == SORT_FAILURES ? "m - p DESC, m DESC," : "m DESC,");
 	if ((st = report_prepare(c, sql)) == NULL)
 		return RPT_ERROR;
@@ -182,9 +189,24 @@ list_add(struct list *l, sqlite3_stmt *st)
 }
 
 /*
- * The lists of each row shown, from its raw records (record_source_ip
- * index), inside the same domains and window: the records are read once
- * into a temporary table and grouped six ways.
+ * SQL: the source_auth rows `sa` of source IP ?1 in the domains and window
+ * of the filter given: its days per domain from source_day (source_day_ip,
+ * domain by domain), then their rows by the first columns of the key
+ * (CROSS JOIN: source_day first, whatever the statistics say; +sd.day:
+ * each of its days an equality on the key, not the window copied over).
+ */
+#define SQL_IP_ROWS(cols) \
+	"SELECT " cols " FROM source_day sd CROSS JOIN source_auth sa"		\
+	" ON sa.domain = sd.domain AND sa.day = +sd.day"			\
+	" AND sa.source_ip = sd.source_ip"					\
+	" WHERE sd.domain IN (SELECT DISTINCT domain FROM report)"		\
+	" AND sd.source_ip = ?1%s"
+
+/*
+ * The lists of each row shown, from its authentication outcomes
+ * (source_auth) inside the same domains and window: its rows are read
+ * once into a temporary table and grouped six ways, the JSON lists of raw
+ * results, reasons and reporters opened.
  */
 static enum report_status
 load_details(struct report_ctx *c, struct sources *s)
@@ -195,22 +217,21 @@ load_details(struct report_ctx *c, struct sources *s)
 	int rc = SQLITE_DONE;
 	enum report_status status;
 
-	filter_sql(c, "r", filter, sizeof filter);
+	filter_sql_days(c, "sd", filter, sizeof filter);
 	snprintf(sql, sizeof sql,
-	    "WITH recs AS MATERIALIZED ("
-	    " SELECT rec.id AS id, rec.count AS n, rec.header_from AS hf,"
-	    " r.org_name AS org, r.domain AS dom"
-	    " FROM record rec JOIN report r ON r.id = rec.report"
-	    " WHERE rec.source_ip = ?1%s)"
-	    " SELECT 0, x.result, x.domain, sum(recs.n) FROM recs"
-	    " JOIN record_spf x ON x.record = recs.id GROUP BY 2, 3"
-	    " UNION ALL SELECT 1, x.result, x.domain, sum(recs.n) FROM recs"
-	    " JOIN record_dkim x ON x.record = recs.id GROUP BY 2, 3"
-	    " UNION ALL SELECT 2, hf, NULL, sum(n) FROM recs GROUP BY 2"
-	    " UNION ALL SELECT 3, org, NULL, sum(n) FROM recs GROUP BY 2"
-	    " UNION ALL SELECT 4, dom, NULL, sum(n) FROM recs GROUP BY 2"
-	    " UNION ALL SELECT 5, x.type, NULL, sum(recs.n) FROM recs"
-	    " JOIN record_reason x ON x.record = recs.id GROUP BY 2"
+	    "WITH rows AS MATERIALIZED (" SQL_IP_ROWS("sa.messages AS n,"
+	    " nullif(sa.header_from, '') AS hf, sa.domain AS dom, sa.spf AS spf,"
+	    " sa.dkim AS dkim, sa.reasons AS reasons, sa.reporters AS orgs") ")"
+	    " SELECT 0, x.value ->> 2, x.value ->> 0, sum(rows.n)"
+	    " FROM rows, json_each(rows.spf) x GROUP BY 2, 3"
+	    " UNION ALL SELECT 1, x.value ->> 2, x.value ->> 0, sum(rows.n)"
+	    " FROM rows, json_each(rows.dkim) x GROUP BY 2, 3"
+	    " UNION ALL SELECT 2, hf, NULL, sum(n) FROM rows GROUP BY 2"
+	    " UNION ALL SELECT 3, nullif(x.key, ''), NULL, sum(x.value)"
+	    " FROM rows, json_each(rows.orgs) x GROUP BY 2"
+	    " UNION ALL SELECT 4, dom, NULL, sum(n) FROM rows GROUP BY 2"
+	    " UNION ALL SELECT 5, x.value, NULL, sum(rows.n)"
+	    " FROM rows, json_each(rows.reasons) x GROUP BY 2"
 	    " ORDER BY 1, 4 DESC, 2, 3", filter);
 	if ((st = report_prepare(c, sql)) == NULL)
 		return RPT_ERROR;
@@ -219,7 +240,7 @@ load_details(struct report_ctx *c, struct sources *s)
 
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, r->ip, -1, SQLITE_STATIC);
-		filter_bind(c, st, 2);
+		filter_bind_days(c, st, 2);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			int k = sqlite3_column_int(st, 0);
 
@@ -294,20 +315,18 @@ load_auth(struct report_ctx *c, struct sources *s)
 	size_t i;
 	int rc = SQLITE_DONE;
 
-	filter_sql(c, "r", filter, sizeof filter);
+	filter_sql_days(c, "sd", filter, sizeof filter);
 	/* lowercase domains in order, so that a domain's rows (one per
 	 * policy domain) come together */
 	snprintf(sql, sizeof sql,
-	    "WITH recs AS MATERIALIZED ("
-	    " SELECT rec.id AS id, rec.count AS n, r.domain AS dom"
-	    " FROM record rec JOIN report r ON r.id = rec.report"
-	    " WHERE rec.source_ip = ?1%s),"
-	    " auth AS (SELECT recs.dom AS dom, lower(x.domain) AS d, recs.n AS n"
-	    " FROM recs JOIN record_dkim x ON x.record = recs.id"
-	    " WHERE x.result = 'pass' AND x.domain IS NOT NULL"
-	    " UNION ALL SELECT recs.dom, lower(x.domain), recs.n"
-	    " FROM recs JOIN record_spf x ON x.record = recs.id"
-	    " WHERE x.result = 'pass' AND x.domain IS NOT NULL)"
+	    "WITH rows AS MATERIALIZED (" SQL_IP_ROWS("sa.messages AS n,"
+	    " sa.domain AS dom, sa.spf AS spf, sa.dkim AS dkim") "),"
+	    " auth AS (SELECT rows.dom AS dom, lower(x.value ->> 0) AS d,"
+	    " rows.n AS n FROM rows, json_each(rows.dkim) x"
+	    " WHERE x.value ->> 2 = 'pass' AND x.value ->> 0 IS NOT NULL"
+	    " UNION ALL SELECT rows.dom, lower(x.value ->> 0), rows.n"
+	    " FROM rows, json_each(rows.spf) x"
+	    " WHERE x.value ->> 2 = 'pass' AND x.value ->> 0 IS NOT NULL)"
 	    " SELECT dom, d, sum(n) FROM auth GROUP BY 2, 1 ORDER BY 2, 1",
 	    filter);
 	if ((st = report_prepare(c, sql)) == NULL)
@@ -317,7 +336,7 @@ load_auth(struct report_ctx *c, struct sources *s)
 
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, r->ip, -1, SQLITE_STATIC);
-		filter_bind(c, st, 2);
+		filter_bind_days(c, st, 2);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *dom = (const char *)sqlite3_column_text(st, 0);
 			const char *d = (const char *)sqlite3_column_text(st, 1);

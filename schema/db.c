@@ -14,6 +14,7 @@
 /* schema.sql and the migrations, embedded by cmake/embed.cmake. */
 extern const char dm_schema_sql[];
 extern const char dm_migration_002_sql[];
+extern const char dm_migration_003_sql[];
 
 /*
  * Migrations from version N-1 to N, for N = 2 .. DB_SCHEMA_VERSION, each
@@ -23,6 +24,7 @@ extern const char dm_migration_002_sql[];
 static const char *const migrations[] = {
 	NULL,			/* 0 -> 1: schema.sql itself */
 	dm_migration_002_sql,	/* 1 -> 2: domains as domains, dates in s */
+	dm_migration_003_sql,	/* 2 -> 3: source_auth, the outcomes */
 };
 
 /* dm_domain(text): common/domain.c's stored form of a domain name, for
@@ -350,15 +352,19 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 	 * 8 MiB page cache keeps the source_ip index in memory longer: with
 	 * 740,000 records it cut a fifth of the run.
 	 */
-	if (db_exec(db, "PRAGMA temp_store = MEMORY", e, sizeof e) != 0 ||
-	    db_exec(db, "PRAGMA cache_size = -8192", e, sizeof e) != 0 ||
+	if (db_exec(db, "PRAGMA cache_size = -8192", e, sizeof e) != 0 ||
 	    db_exec(db, "PRAGMA journal_mode = WAL", e, sizeof e) != 0 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL", e, sizeof e) != 0) {
 		snprintf(err, errlen, "cannot open database '%s': %s", path, e);
 		goto fail;
 	}
+	/* a migration sorts whole tables: in temporary files, not memory */
 	if (migrate(db, path, app_id, err, errlen) != 0)
 		goto fail;
+	if (db_exec(db, "PRAGMA temp_store = MEMORY", e, sizeof e) != 0) {
+		snprintf(err, errlen, "cannot open database '%s': %s", path, e);
+		goto fail;
+	}
 	return db;
 fail:
 	if (mode != DB_READ_ONLY && db != NULL &&

@@ -34,6 +34,18 @@ derived_dmarc_pass(const char *dkim_aligned, const char *spf_aligned)
 }
 
 /*
+ * A record's failure excused by its receiver: an override reason of type
+ * forwarded, mailing_list, trusted_forwarder or local_policy, or a reason
+ * comment saying arc=pass.  SQL over the columns of a record_reason row
+ * whose names start with `prefix`; kept per record in source_auth.overridden
+ * (ingest/store_summary.c; schema/migrations/003-source-auth.sql spells it
+ * out again).
+ */
+#define SQL_OVERRIDE_REASON(prefix) \
+	"(" prefix "type IN ('forwarded', 'mailing_list', 'trusted_forwarder'," \
+	" 'local_policy') OR " prefix "comment LIKE '%arc=pass%')"
+
+/*
  * The UTC day of an epoch column or parameter (tokens, not a string:
  * SQL_UTC_DAY(r.date_begin)), as utc_day() computes it: fmt.h's
  * UTC_DAY_EXPR as SQL text.

@@ -141,8 +141,48 @@ CREATE TABLE source_day (
     disp_reject         INTEGER NOT NULL CHECK (typeof(disp_reject) = 'integer'),
     PRIMARY KEY (domain, day, source_ip)
 ) WITHOUT ROWID;
-CREATE INDEX source_day_ip ON source_day (domain, source_ip, day);
+-- By IP, with every total (version 3): `sources` ranks a year of IPs
+-- from this index alone, in its order, without sorting the table's rows.
+CREATE INDEX source_day_ip ON source_day (domain, source_ip, day, messages,
+    dmarc_pass, spf_aligned_pass, dkim_aligned_pass, disp_none,
+    disp_quarantine, disp_reject);
 
+-- Messages per policy domain, UTC day, source IP and authentication
+-- outcome, over all reporters (version 3): the records of a source that
+-- read alike, added up, so that `sources` lists and the sender timelines of
+-- `advise`, `senders` and `weekly` read a few rows per source and day
+-- instead of its records.  Kept by dmarc-ingest with each report
+-- (ingest/store_summary.c, in the same savepoint as source_day); pruning
+-- removes whole days.  The outcome is what those commands read of a record
+-- other than its count and report: header From, disposition, the two
+-- aligned verdicts, whether an override reason excuses a failure (a reason
+-- type forwarded, mailing_list, trusted_forwarder or local_policy, or a
+-- comment with arc=pass), the reason types, and the raw SPF and DKIM
+-- results in document order.  A NULL text of the record is '' here (a
+-- record never holds ''), so that the key has no NULL.  No index of its
+-- own: a source IP's rows are found through source_day_ip, whose (domain,
+-- day, source_ip) are the first columns of this key (an index by IP would
+-- copy the whole key, the table's size again).
+CREATE TABLE source_auth (
+    domain              TEXT NOT NULL,
+    day                 INTEGER NOT NULL,      -- as source_day's
+    source_ip           TEXT NOT NULL,
+    ip_family           INTEGER NOT NULL,
+    header_from         TEXT NOT NULL,         -- record.header_from or ''
+    disposition         TEXT NOT NULL,         -- record.disposition or ''
+    dkim_aligned        TEXT NOT NULL,         -- record.dkim_aligned or ''
+    spf_aligned         TEXT NOT NULL,         -- record.spf_aligned or ''
+    overridden          INTEGER NOT NULL,      -- 1: an override reason
+    reasons             TEXT NOT NULL,         -- JSON [type, ...] of record_reason
+    spf                 TEXT NOT NULL,         -- JSON [[domain, scope, result], ...]
+    dkim                TEXT NOT NULL,         -- JSON [[domain, selector, result], ...]
+    records             INTEGER NOT NULL,
+    messages            INTEGER NOT NULL CHECK (typeof(messages) = 'integer'),
+    -- messages per reporter: JSON {org_name or '': messages, ...}
+    reporters           TEXT NOT NULL,
+    PRIMARY KEY (domain, day, source_ip, header_from, disposition,
+        dkim_aligned, spf_aligned, overridden, reasons, spf, dkim)
+) WITHOUT ROWID;
 -- Reverse DNS of source IPs: a cache that dmarc-report fills (its only
 -- write), never report data.  status: 0 a name, 1 no name (NXDOMAIN or no
 -- PTR); errors and timeouts are never cached (rows with status 3 from older

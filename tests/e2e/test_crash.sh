@@ -3,8 +3,9 @@
 # Crash safety: dmarc-ingest is killed with SIGKILL at random moments of a
 # large ingest (report files, and an mbox on standard input).  After every
 # kill the database passes integrity_check and is consistent (no orphan
-# rows, per-report totals and source_day equal the stored records); after
-# every few kills the ingest runs again to completion and the database holds
+# rows, per-report totals, source_day and source_auth equal the stored
+# records); after every few kills the ingest runs again to completion and
+# the database holds
 # exactly the generated reports, records and messages.  No spooled copy of
 # standard input is left behind.  A kill before the schema is committed
 # leaves none of it.  At least KILLS kills hit a running process.
@@ -56,6 +57,9 @@ consistent() {
 	    record_count != (SELECT count(*) FROM record WHERE report = r.id)')" 0
 	expect_eq "$1: source_day = records" \
 	    "$(q 'SELECT ifnull(sum(records), 0) || "|" || ifnull(sum(messages), 0) FROM source_day')" \
+	    "$(q 'SELECT count(*) || "|" || ifnull(sum(count), 0) FROM record')"
+	expect_eq "$1: source_auth = records" \
+	    "$(q 'SELECT ifnull(sum(records), 0) || "|" || ifnull(sum(messages), 0) FROM source_auth')" \
 	    "$(q 'SELECT count(*) || "|" || ifnull(sum(count), 0) FROM record')"
 }
 

@@ -4,8 +4,10 @@
 # v1.sql: mixed-case and trailing-dot domains, a re-send that differs only in
 # case, dates in milliseconds) opened by dmarc-ingest is brought to version
 # 2: domains in their stored form, dates in seconds, the copies of one report
-# merged (the first stored kept), the per-day source totals right.  The
-# expected figures are worked out by hand from v1.sql.
+# merged (the first stored kept), the per-day source totals right; then to
+# version 3: the per-source authentication outcomes (source_auth) filled
+# from the records kept, and kept up by the next ingest.  The expected
+# figures are worked out by hand from v1.sql.
 . "$(dirname "$0")/lib.sh"
 set -e
 
@@ -13,7 +15,7 @@ sqlite3 "$DB" <"$DM_TEST_DATA/migrate/v1.sql"
 expect_eq "v1 fixture" "$(q 'PRAGMA user_version')|$(q 'SELECT count(*) FROM report')" "1|7"
 report summary --since 2025-01-01
 expect_rc "dmarc-report never migrates" 2
-expect_match "dmarc-report names the version" "$ERR" "schema version 1, this program reads 2"
+expect_match "dmarc-report names the version" "$ERR" "schema version 1, this program reads 3"
 
 # the first ingest migrates; then Rep A's r1 for EXAMPLE.COM is a duplicate
 cat >"$T/resend.xml" <<'XML'
@@ -25,7 +27,7 @@ cat >"$T/resend.xml" <<'XML'
 XML
 ingest --json "$T/resend.xml"
 expect_rc "migrated" 0
-expect_eq "schema version 2" "$(q 'PRAGMA user_version')" 2
+expect_eq "schema version 3" "$(q 'PRAGMA user_version')" 3
 expect_eq "the re-send is a duplicate" "$(json reports_new)|$(json reports_duplicate)" "0|1"
 
 # reports 2 (= 1 in other case) and 6 (= 4 in milliseconds) merged away
@@ -46,10 +48,35 @@ expect_eq "per-day source totals" "$(q "SELECT group_concat(domain || ' ' || day
 # the totals agree with the records, domain by domain and day by day
 expect_eq "source_day = records" "$(q "SELECT count(*) FROM (SELECT r.domain, r.date_begin / 86400 AS day, c.source_ip, count(*) AS n, sum(c.count) AS m FROM report r JOIN record c ON c.report = r.id GROUP BY 1, 2, 3) x FULL JOIN source_day s USING (domain, day, source_ip) WHERE x.n IS NOT s.records OR x.m IS NOT s.messages")" 0
 
+# source_auth (version 3) from the records kept: records 1, 2 (Rep A), 5
+# (Rep B), 6 (Rep C), 7 (Rep D), 9 (Rep E); 1 and 5 differ in SPF aligned,
+# so one IP and day has two outcomes; columns: domain day ip header_from
+# disposition dkim spf overridden reasons spf dkim records messages
+# reporters
+sa_rows() {
+	q "SELECT group_concat(domain || ' ' || day || ' ' || source_ip || ' ' || header_from || ' ' || disposition || ' ' || dkim_aligned || ' ' || spf_aligned || ' ' || overridden || ' ' || reasons || ' ' || spf || ' ' || dkim || ' ' || records || ' ' || messages || ' ' || reporters, '; ') FROM (SELECT * FROM source_auth ORDER BY domain, day, source_ip, messages)"
+}
+expect_eq "per-source outcomes" "$(sa_rows)" \
+    'example.com 20241 192.0.2.1 example.com none pass fail 0 [] [] [] 1 3 {"Rep B":3}; example.com 20241 192.0.2.1 example.com none pass pass 0 [] [["bounce.example.com","mfrom","pass"]] [["example.com","Sel1","pass"]] 1 10 {"Rep A":10}; example.com 20241 192.0.2.2 spoof.example.com reject fail fail 0 [] [] [] 1 5 {"Rep A":5}; keep.example 20200 203.0.113.1 keep.example none pass pass 0 [] [] [] 1 4 {"Rep E":4}; other.example 20242 198.51.100.7 other.example none pass pass 0 [] [] [] 1 2 {"Rep D":2}; other.example 20242 198.51.100.7 other.example quarantine fail fail 0 [] [] [] 1 8 {"Rep C":8}'
+
 # dmarc-report reads it: one domain, whatever the case asked
 report summary --domain EXAMPLE.COM. --since 2025-06-01 --until 2025-06-04 --format csv
 expect_rc "report after the migration" 0
 expect_match "example.com: reports 1 and 3" "$OUT" "^example.com,2,2,18,13,5,"
+
+# a new report after the migration adds to the row of its outcome and
+# reporter list: Rep F, 7 more spoofed messages from 192.0.2.2
+cat >"$T/more.xml" <<'XML'
+<?xml version="1.0"?>
+<feedback><report_metadata><org_name>Rep F</org_name><email>f@rep.example</email><report_id>f1</report_id><date_range><begin>1748822400</begin><end>1748908799</end></date_range></report_metadata>
+<policy_published><domain>example.com</domain><p>reject</p></policy_published>
+<record><row><source_ip>192.0.2.2</source_ip><count>7</count><policy_evaluated><disposition>reject</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>spoof.example.com</header_from></identifiers></record>
+</feedback>
+XML
+ingest --json "$T/more.xml"
+expect_rc "a new report" 0
+expect_eq "its outcome added" "$(q "SELECT records || ' ' || messages || ' ' || reporters FROM source_auth WHERE source_ip = '192.0.2.2'")" \
+    '2 12 {"Rep A":5,"Rep F":7}'
 
 # an empty version-1 database migrates too
 rm -f "$DB" "$DB-wal" "$DB-shm"
@@ -57,6 +84,8 @@ sed '/^-- ---- the data/,$d' "$DM_TEST_DATA/migrate/v1.sql" | sqlite3 "$DB"
 sqlite3 "$DB" 'PRAGMA user_version = 1'
 ingest --json "$T/resend.xml"
 expect_rc "empty v1: migrated and stored" 0
-expect_eq "empty v1: version 2, one report" "$(q 'PRAGMA user_version')|$(json reports_new)" "2|1"
+expect_eq "empty v1: version 3, one report" "$(q 'PRAGMA user_version')|$(json reports_new)" "3|1"
+expect_eq "empty v1: its outcomes" "$(q "SELECT domain || ' ' || source_ip || ' ' || records || ' ' || messages || ' ' || reporters FROM source_auth")" \
+    'example.com 192.0.2.1 1 10 {"Rep A":10}'
 
 done_tests

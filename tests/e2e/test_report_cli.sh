@@ -92,13 +92,13 @@ for cmd in summary sources weekly; do
 	    "^dmarc-report: database query failed: no such table: source_day$"
 done
 cp "$DB" "$T/broken2.db"
-sqlite3 "$T/broken2.db" 'DROP TABLE record_spf'
-for cmd in advise weekly; do
+sqlite3 "$T/broken2.db" 'DROP TABLE source_auth'
+for cmd in advise weekly senders; do
 	set +e; "$DMARC_REPORT" --db "$T/broken2.db" "$cmd" --no-dns >/dev/null 2>"$T/err"; RC=$?; set -e
 	ERR=$(cat "$T/err")
 	expect_rc "$cmd on a broken database" 2
 	expect_match "$cmd on a broken database says why" "$ERR" \
-	    "^dmarc-report: database query failed: no such table: record_spf$"
+	    "^dmarc-report: database query failed: no such table: source_auth$"
 done
 if [ -w /dev/full ]; then
 	for cmd in summary policy; do
