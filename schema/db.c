@@ -14,6 +14,7 @@
 /* schema.sql and the migrations, embedded by cmake/embed.cmake. */
 extern const char dm_schema_sql[];
 extern const char dm_migration_002_sql[];
+extern const char dm_migration_003_sql[];
 
 /*
  * Migrations from version N-1 to N, for N = 2 .. DB_SCHEMA_VERSION, each
@@ -23,6 +24,7 @@ extern const char dm_migration_002_sql[];
 static const char *const migrations[] = {
 	NULL,			/* 0 -> 1: schema.sql itself */
 	dm_migration_002_sql,	/* 1 -> 2: domains as domains, dates in s */
+	dm_migration_003_sql,	/* 2 -> 3: imap_seen, messages read by IMAP */
 };
 
 /* dm_domain(text): common/domain.c's stored form of a domain name, for

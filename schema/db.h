@@ -13,8 +13,9 @@
 #include <sqlite3.h>
 
 /* The schema version this program writes and reads (2: domains in their
- * stored form, schema/migrations/002-domains.sql). */
-#define DB_SCHEMA_VERSION 2
+ * stored form, schema/migrations/002-domains.sql; 3: imap_seen,
+ * 003-imap.sql). */
+#define DB_SCHEMA_VERSION 3
 
 /*
  * PRAGMA application_id of a dmarc-tools database: ASCII "DMRC".  Set when

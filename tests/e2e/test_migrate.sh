@@ -3,7 +3,7 @@
 # Schema migrations end to end: a version-1 database (tests/data/migrate/
 # v1.sql: mixed-case and trailing-dot domains, a re-send that differs only in
 # case, dates in milliseconds) opened by dmarc-ingest is brought to version
-# 2: domains in their stored form, dates in seconds, the copies of one report
+# 2 (then 3, 003-imap.sql adds imap_seen): domains in their stored form, dates in seconds, the copies of one report
 # merged (the first stored kept), the per-day source totals right.  The
 # expected figures are worked out by hand from v1.sql.
 . "$(dirname "$0")/lib.sh"
@@ -13,7 +13,7 @@ sqlite3 "$DB" <"$DM_TEST_DATA/migrate/v1.sql"
 expect_eq "v1 fixture" "$(q 'PRAGMA user_version')|$(q 'SELECT count(*) FROM report')" "1|7"
 report summary --since 2025-01-01
 expect_rc "dmarc-report never migrates" 2
-expect_match "dmarc-report names the version" "$ERR" "schema version 1, this program reads 2"
+expect_match "dmarc-report names the version" "$ERR" "schema version 1, this program reads 3"
 
 # the first ingest migrates; then Rep A's r1 for EXAMPLE.COM is a duplicate
 cat >"$T/resend.xml" <<'XML'
@@ -25,7 +25,8 @@ cat >"$T/resend.xml" <<'XML'
 XML
 ingest --json "$T/resend.xml"
 expect_rc "migrated" 0
-expect_eq "schema version 2" "$(q 'PRAGMA user_version')" 2
+expect_eq "schema version 3" "$(q 'PRAGMA user_version')" 3
+expect_eq "003-imap: the table of messages read by IMAP" "$(q "SELECT count(*) FROM imap_seen")" 0
 expect_eq "the re-send is a duplicate" "$(json reports_new)|$(json reports_duplicate)" "0|1"
 
 # reports 2 (= 1 in other case) and 6 (= 4 in milliseconds) merged away
@@ -57,6 +58,6 @@ sed '/^-- ---- the data/,$d' "$DM_TEST_DATA/migrate/v1.sql" | sqlite3 "$DB"
 sqlite3 "$DB" 'PRAGMA user_version = 1'
 ingest --json "$T/resend.xml"
 expect_rc "empty v1: migrated and stored" 0
-expect_eq "empty v1: version 2, one report" "$(q 'PRAGMA user_version')|$(json reports_new)" "2|1"
+expect_eq "empty v1: version 3, one report" "$(q 'PRAGMA user_version')|$(json reports_new)" "3|1"
 
 done_tests
