@@ -43,6 +43,8 @@ struct imap {
 	char errbuf[CURL_ERROR_SIZE];
 	char err[1024];
 	char *scheme, *host, *server, *user, *mailbox, *path, *url, *base;
+	char *rawuser;			/* the user as the URL spells it */
+	char *netrc_base;		/* base with the user, for ~/.netrc */
 	char *quoted;			/* the mailbox as an IMAP quoted string */
 	long timeout;
 	int has_password, has_bearer;
@@ -184,6 +186,7 @@ parse_url(struct imap *im, const char *url, char *err, size_t errlen,
 	im->scheme = url_part(u, CURLUPART_SCHEME, 0);
 	im->host = url_part(u, CURLUPART_HOST, 0);
 	im->user = url_part(u, CURLUPART_USER, CURLU_URLDECODE);
+	im->rawuser = url_part(u, CURLUPART_USER, 0);
 	port = url_part(u, CURLUPART_PORT, CURLU_DEFAULT_PORT);
 	im->path = url_part(u, CURLUPART_PATH, 0);
 	dec = url_part(u, CURLUPART_PATH, CURLU_URLDECODE);
@@ -194,7 +197,7 @@ parse_url(struct imap *im, const char *url, char *err, size_t errlen,
 		    "(imaps://USER@HOST[:PORT]/MAILBOX)", url);
 		goto out;
 	}
-	if (im->user == NULL || *im->user == '\0') {
+	if (im->user == NULL || *im->user == '\0' || im->rawuser == NULL) {
 		snprintf(err, errlen, "the IMAP URL '%s' needs the login name: "
 		    "imaps://USER@HOST/MAILBOX", url);
 		goto out;
@@ -237,7 +240,7 @@ parse_url(struct imap *im, const char *url, char *err, size_t errlen,
 	{
 		char *given_port = url_part(u, CURLUPART_PORT, 0);
 		size_t ul = strlen(im->scheme) + strlen(im->host) + strlen(port) +
-		    strlen(im->path) + 8;
+		    strlen(im->path) + strlen(im->rawuser) + 8;
 
 		im->url = malloc(ul);
 		im->base = malloc(ul);
@@ -248,6 +251,13 @@ parse_url(struct imap *im, const char *url, char *err, size_t errlen,
 		snprintf(im->url, ul, "%s://%s%s%s%s", im->scheme, im->host,
 		    given_port ? ":" : "", given_port ? given_port : "", im->path);
 		snprintf(im->base, ul, "%s://%s:%s", im->scheme, im->host, port);
+		im->netrc_base = malloc(ul);
+		if (im->netrc_base == NULL) {
+			free(given_port);
+			goto nomem;
+		}
+		snprintf(im->netrc_base, ul, "%s://%s@%s:%s", im->scheme,
+		    im->rawuser, im->host, port);
 		free(given_port);
 	}
 	rc = 0;
@@ -286,7 +296,15 @@ imap_new(const struct imap_conf *c, char *err, size_t errlen)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, im->errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "imap,imaps");
-	curl_easy_setopt(h, CURLOPT_USERNAME, im->user);
+	if (c->bearer != NULL || c->password != NULL)
+		curl_easy_setopt(h, CURLOPT_USERNAME, im->user);
+	else {
+		/* libcurl 7.88 looks in ~/.netrc only without CURLOPT_USERNAME:
+		 * the user goes in the URLs instead */
+		char *t = im->base;
+		im->base = im->netrc_base;
+		im->netrc_base = t;
+	}
 	if (c->bearer != NULL) {
 		curl_easy_setopt(h, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
 		curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, c->bearer);
@@ -328,23 +346,29 @@ const char *imap_mailbox(const struct imap *im) { return im->mailbox; }
 const char *imap_url(const struct imap *im) { return im->url; }
 const char *imap_error(const struct imap *im) { return im->err; }
 
-/* The server's words on the last tagged reply ("Mailbox doesn't exist"),
- * into buf; "" when there is none. */
+/* The server's words on the last tagged NO or BAD reply ("Mailbox doesn't
+ * exist"), else on the last tagged reply, into buf; "" when none. */
 static const char *
 server_says(const struct imap *im, char *buf, size_t len)
 {
 	const char *h = im->hdr.data ? (const char *)im->hdr.data : "";
-	const char *line = NULL, *p, *e;
+	const char *line = NULL, *refusal = NULL, *p, *e;
 	size_t n;
 
 	for (p = h; *p; p = e + (*e != '\0')) {
 		e = strchr(p, '\n');
 		if (e == NULL)
 			e = p + strlen(p);
-		if (*p != '*' && *p != '+' && e > p)
-			line = p;
+		if (*p == '*' || *p == '+' || e == p)
+			continue;
+		line = p;
+		if ((p = strchr(line, ' ')) != NULL && p < e &&
+		    (strncasecmp(p, " NO ", 4) == 0 || strncasecmp(p, " BAD ", 5) == 0))
+			refusal = line;
 	}
 	buf[0] = '\0';
+	if (refusal != NULL)
+		line = refusal;
 	if (line == NULL)
 		return buf;
 	/* skip the tag and the status word */
@@ -762,6 +786,8 @@ imap_free(struct imap *im)
 	free(im->path);
 	free(im->url);
 	free(im->base);
+	free(im->netrc_base);
+	free(im->rawuser);
 	free(im->quoted);
 	free(im);
 }
