@@ -28,7 +28,9 @@
 /* UIDs searched per UID SEARCH: the one response line of a window stays
  * under 256 KiB (20,000 UIDs of 10 digits and a space), a quarter of
  * libcurl's line buffer as set below (it clips longer lines). */
+#ifndef SEARCH_WINDOW
 #define SEARCH_WINDOW 20000u
+#endif
 #define LINE_BUFFER (1024L * 1024L)
 /* UIDs per MOVE, COPY, STORE or EXPUNGE command, to keep lines short. */
 #define MOVE_BATCH 500
@@ -418,6 +420,10 @@ fail_curl(struct imap *im, CURLcode rc, const char *doing)
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 		return fail(im, "TLS failure: %s", why);
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+		return fail(im, "%s: connection lost (%s)", doing, why);
 	case CURLE_QUOTE_ERROR:
 		return fail(im, "%s: the server refused: %s", doing,
 		    *says ? says : why);

@@ -7,7 +7,7 @@
 # read exactly once: a first run stores every report, a second downloads
 # nothing, new mail is read alone; reading changes nothing in the mailbox
 # (no \Seen); --imap-move and --imap-failed empty the inbox into the
-# folders; a wrong password, a password in the URL, a mailbox that does not
+# folders; a rebuilt mailbox (new UIDVALIDITY) is read again; a wrong password, a password in the URL, a mailbox that does not
 # exist, a server that cannot be reached: exit 2, one line, nothing
 # stored; the server killed in the middle of a run (held there by
 # DMARC_IMAP_TEST_HOLD, see ingest/imap_ingest.h), then a run that
@@ -360,6 +360,20 @@ expect_eq "rerun: the rest fetched" "$(json imap_fetched)" $((nk - 5))
 expect_eq "rerun: nothing twice" "$(json reports_duplicate)" 0
 expect_eq "rerun: every report once" "$(q 'SELECT count(*), sum(record_count) FROM report')" "$((reps + reps2))|$((recs + recs2))"
 expect_eq "rerun: every message once" "$(q "SELECT count(*), count(DISTINCT uid) FROM imap_seen WHERE user = 'kill'")" "$nk|$nk"
+
+# --- the mailbox rebuilt (its UID list and indexes gone, as after a
+# restore): a new UIDVALIDITY, so every message is read again, and each
+# report is a duplicate
+dovecot_stop
+rm -f "$T/mail/kill/dovecot-uidlist" "$T/mail/kill"/dovecot.index*
+dovecot_start
+ingest --json "$KURL"
+expect_rc "rebuilt mailbox" 0
+expect_eq "rebuilt: read again, all duplicates" \
+    "$(json imap_fetched)/$(json reports_new)/$(json reports_duplicate)" "$nk/0/$((reps + reps2))"
+expect_eq "rebuilt: two UIDVALIDITYs" "$(q "SELECT count(DISTINCT uidvalidity), count(*) FROM imap_seen WHERE user = 'kill'")" "2|$((2 * nk))"
+ingest --json "$KURL"
+expect_eq "rebuilt: then nothing" "$(json imap_fetched)" 0
 
 # --- TLS: imaps:// and STARTTLS against a certificate the test makes
 dovecot_stop
