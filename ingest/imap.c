@@ -69,6 +69,12 @@ imap_global_init(void)
 	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+void
+imap_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
 static int
 fail(struct imap *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -168,7 +174,8 @@ parse_url(struct imap *im, const char *url, char *err, size_t errlen,
 	}
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
 		snprintf(err, errlen, "'%s' is not a valid IMAP URL "
-		    "(imaps://USER@HOST[:PORT]/MAILBOX)", url);
+		    "(imaps://USER@HOST[:PORT]/MAILBOX; an @ in USER is "
+		    "written %%40)", url);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_PASSWORD, &v, 0) == CURLUE_OK) {
@@ -650,6 +657,7 @@ imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid,
 	uint32_t v, next;
 	CURLcode rc;
 	long conns = 0;
+	int over;
 
 	snprintf(doing, sizeof doing, "cannot fetch message UID %u", uid);
 	if (!im->examined && examine(im, &v, &next) != 0)
@@ -657,6 +665,7 @@ imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid,
 	snprintf(url, sizeof url, "%s%s/;UIDVALIDITY=%u/;UID=%u", im->base,
 	    im->path, uidvalidity, uid);
 	rc = perform(im, url, NULL, out);
+	over = im->body.over;	/* before the commands below reset it */
 	(void)curl_easy_getinfo(im->h, CURLINFO_NUM_CONNECTS, &conns);
 	if (conns > 0 || fetch_set_seen(im)) {
 		/* libcurl connected again and selected the mailbox read-write:
@@ -672,7 +681,7 @@ imap_fetch(struct imap *im, uint32_t uidvalidity, uint32_t uid,
 	}
 	if (rc == CURLE_OK)
 		return IMAP_FETCH_OK;
-	if (rc == CURLE_WRITE_ERROR && im->body.over)
+	if (rc == CURLE_WRITE_ERROR && over)
 		return IMAP_FETCH_OVER;
 	if (rc == CURLE_REMOTE_FILE_NOT_FOUND &&
 	    strstr(im->errbuf, "UIDVALIDITY") == NULL)

@@ -32,8 +32,9 @@ struct imap_conf {
 /* Whether an argument names a mailbox (imap:// or imaps://). */
 int imap_is_url(const char *arg);
 
-/* Calls libcurl's global init: once, before any thread starts. */
+/* libcurl's global init and cleanup: once, while no other thread runs. */
 void imap_global_init(void);
+void imap_global_cleanup(void);
 
 /*
  * Checks the URL and prepares the handle; no network yet.  NULL with a

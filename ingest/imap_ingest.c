@@ -65,18 +65,23 @@ struct seal_arg {
 	uint32_t uid;
 };
 
+static enum store_imap_outcome
+outcome_of(enum pipeline_msg_outcome o)
+{
+	switch (o) {
+	case PIPE_MSG_STORED: return STORE_IMAP_STORED;
+	case PIPE_MSG_DUPLICATE: return STORE_IMAP_DUPLICATE;
+	case PIPE_MSG_NO_REPORT: return STORE_IMAP_NO_REPORT;
+	case PIPE_MSG_FAILED: default: return STORE_IMAP_FAILED;
+	}
+}
+
 static int
 seal_message(struct store *st, void *arg, enum pipeline_msg_outcome o)
 {
-	static const enum store_imap_outcome map[] = {
-		[PIPE_MSG_STORED] = STORE_IMAP_STORED,
-		[PIPE_MSG_DUPLICATE] = STORE_IMAP_DUPLICATE,
-		[PIPE_MSG_NO_REPORT] = STORE_IMAP_NO_REPORT,
-		[PIPE_MSG_FAILED] = STORE_IMAP_FAILED
-	};
 	struct seal_arg *a = arg;
 
-	return store_imap_mark(st, a->box, a->uid, map[o]);
+	return store_imap_mark(st, a->box, a->uid, outcome_of(o));
 }
 
 /* The outcome of uid among the seen rows (sorted by uid), or -1. */
@@ -122,7 +127,7 @@ test_hold(uint64_t fetched)
 		nanosleep(&pause, NULL);
 }
 
-/* Moves the messages whose outcome `want` says, to folder. */
+/* Moves the messages read that failed (failed = 1) or not, to folder. */
 static int
 move_some(struct imap *im, const struct msg *m, size_t n, int failed,
     const char *folder, uint64_t *moved)
@@ -214,10 +219,7 @@ imap_ingest_run(struct pipeline *p, struct imap *im,
 			rc = IMAP_INGEST_FATAL;
 			goto out;
 		}
-		m[i].outcome = (int)(po == PIPE_MSG_STORED ? STORE_IMAP_STORED :
-		    po == PIPE_MSG_DUPLICATE ? STORE_IMAP_DUPLICATE :
-		    po == PIPE_MSG_NO_REPORT ? STORE_IMAP_NO_REPORT :
-		    STORE_IMAP_FAILED);
+		m[i].outcome = (int)outcome_of(po);
 		st->fetched++;
 		test_hold(st->fetched);
 	}

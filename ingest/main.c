@@ -860,6 +860,8 @@ out:
 	free(r.files);
 	for (k = 0; k < r.nimaps; k++)
 		imap_free(r.imaps[k]);
+	if (r.imaps != NULL)
+		imap_global_cleanup();
 	free(r.imaps);
 	if (fflush(stdout) != 0 && rc == EXIT_OK)
 		rc = EXIT_USAGE;

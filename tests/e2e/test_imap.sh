@@ -43,6 +43,7 @@ read -r PORT PORT_TLS DEAD_PORT <<<"$("$FREE_PORT" 3 | tr "\n" " ")"
 cat >"$DV/passwd" <<EOF
 rua:{PLAIN}secret
 kill:{PLAIN}secret
+big:{PLAIN}secret
 tls:{PLAIN}secret
 EOF
 
@@ -61,6 +62,8 @@ mail_gid = $MAILGROUP
 first_valid_uid = 1
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# no delay after a failed login: the test fails some on purpose
+auth_failure_delay = 0
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $DV/passwd
@@ -268,6 +271,19 @@ ingest --json --imap-move Archive "$URL"
 expect_rc "failed again stays (failed before)" 0
 expect_eq "failed again: fetched 2, moved 1" "$(json imap_fetched)/$(json imap_moved)/$(json failed_before)" "2/1/1"
 expect_eq "failed again: left in the inbox" "$(count rua INBOX)" 1
+
+# a message over message-bytes: downloaded no further than the limit,
+# failed with the limit named, counted as read
+fresh_db
+add_mail big "$T/eml"/*.eml
+ingest --json --limit message-bytes=1K "imap://big@127.0.0.1:$PORT/INBOX"
+expect_rc "messages over message-bytes" 1
+expect_eq "over message-bytes: fetched, failed" "$(json imap_fetched)/$(json failed)/$(json reports_new)" "$n1/$n1/0"
+expect_match "over message-bytes: the limit named" "$ERR" "limit message-bytes exceeded"
+expect_eq "over message-bytes: marked failed" "$(q "SELECT count(*) FROM imap_seen WHERE outcome = 'failed'")" "$n1"
+# a cut download drops the connection: libcurl connects again and SELECTs
+# (read-write), where its fetch sets \Seen, which is undone at once
+expect_eq "over message-bytes: no \\Seen after reconnecting" "$(seen big INBOX)" 0
 
 # --- refusals: exit 2, one line, nothing stored
 fresh_db
