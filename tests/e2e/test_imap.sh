@@ -11,7 +11,8 @@
 # exist, a server that cannot be reached: exit 2, one line, nothing
 # stored; the server killed in the middle of a run (held there by
 # DMARC_IMAP_TEST_HOLD, see ingest/imap_ingest.h), then a run that
-# completes with exact counts; imaps:// and STARTTLS with --imap-ca.
+# completes with exact counts; a server that stops answering
+# (--imap-timeout); imaps:// and STARTTLS with --imap-ca.
 # Skipped (77) only when Dovecot is not installed.
 . "$(dirname "$0")/lib.sh"
 set -e
@@ -390,6 +391,39 @@ expect_eq "rebuilt: read again, all duplicates" \
 expect_eq "rebuilt: two UIDVALIDITYs" "$(q "SELECT count(DISTINCT uidvalidity), count(*) FROM imap_seen WHERE user = 'kill'")" "2|$((2 * nk))"
 ingest --json "$KURL"
 expect_eq "rebuilt: then nothing" "$(json imap_fetched)" 0
+
+# --- a server that stops answering in the middle (its session process
+# stopped with SIGSTOP): --imap-timeout ends the run, what was read stays
+fresh_db
+set +e
+DMARC_IMAP_TEST_HOLD="2:$T/hold" "$DMARC_INGEST" --db "$DB" --json --imap-timeout 2 "$KURL" >"$T/out" 2>"$T/err" &
+ipid=$!
+set -e
+for _ in $(seq 300); do
+	[ -e "$T/hold" ] && break
+	sleep 0.1
+done
+stopped=""
+for k in $(cat /proc/"$DVPID"/task/*/children); do
+	[ "$(cat "/proc/$k/comm" 2>/dev/null)" = imap ] && stopped="$stopped $k"
+done
+expect_match "one session process to stop" "$stopped" '^ [0-9]+$'
+# shellcheck disable=SC2086
+kill -STOP $stopped
+t0=$(date +%s)
+rm -f "$T/hold"
+set +e
+wait "$ipid"
+RC=$?
+set -e
+t1=$(date +%s)
+# shellcheck disable=SC2086
+kill -CONT $stopped
+ERR=$(cat "$T/err")
+expect_rc "server silent" 2
+expect_match "server silent: timed out" "$ERR" "cannot fetch message UID [0-9]+: timed out \\(2 s\\).*stopped after 2 messages"
+expect_eq "server silent: given up within 10 s" "$((t1 - t0 <= 10))" 1
+expect_eq "server silent: 2 messages kept" "$(q 'SELECT count(*) FROM imap_seen')" 2
 
 # --- TLS: imaps:// and STARTTLS against a certificate the test makes
 dovecot_stop
