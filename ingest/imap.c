@@ -626,7 +626,8 @@ imap_list(struct imap *im, uint32_t *uidvalidity, uint32_t **uids, size_t *n)
 	}
 	/* "lo:*" also matches the highest UID when it is below lo: keep each
 	 * once, ascending */
-	qsort(*uids, *n, sizeof **uids, cmp_uid);
+	if (*n > 1)
+		qsort(*uids, *n, sizeof **uids, cmp_uid);
 	for (i = k = 0; i < *n; i++)
 		if (k == 0 || (*uids)[k - 1] != (*uids)[i])
 			(*uids)[k++] = (*uids)[i];
