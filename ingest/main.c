@@ -3,7 +3,8 @@
  * main.c: the dmarc-ingest command line.  Parses options, walks the inputs,
  * runs each through the pipeline, prints diagnostics, progress and the
  * summary, and maps the outcome to the exit status.  The only place that
- * prints or exits.
+ * prints or exits.  Over 800 lines: the IMAP mailboxes' glue (imap_args,
+ * run_imaps, their progress line) prints, so it lives here too.
  */
 #include <errno.h>
 #include <getopt.h>
