@@ -3,7 +3,8 @@
  * main.c: the dmarc-ingest command line.  Parses options, walks the inputs,
  * runs each through the pipeline, prints diagnostics, progress and the
  * summary, and maps the outcome to the exit status.  The only place that
- * prints or exits.
+ * prints or exits.  Over 800 lines: the IMAP mailboxes' glue (imap_args,
+ * run_imaps, their progress line) prints, so it lives here too.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +19,8 @@
 
 #include "dm_limits.h"
 #include "fmt.h"
+#include "imap.h"
+#include "imap_ingest.h"
 #include "json_out.h"
 #include "mail.h"
 #include "parse.h"
@@ -37,7 +40,7 @@ enum exit_status {
 };
 
 static const char usage_text[] =
-"Usage: dmarc-ingest [OPTIONS] PATH... | -\n"
+"Usage: dmarc-ingest [OPTIONS] PATH... | - | imaps://USER@HOST[:PORT]/MAILBOX\n"
 "       dmarc-ingest [--db FILE] --retry-failed | --list-failed | --forget-failed ID\n"
 "       dmarc-ingest [--db FILE] --prune-before YYYY-MM-DD | --stats\n"
 "\n"
@@ -45,7 +48,10 @@ static const char usage_text[] =
 "\n"
 "Each PATH is a mail file (one message, or an mbox), a Maildir, a report\n"
 "file or a directory, walked recursively (hidden files skipped); '-' reads\n"
-"one input from standard input.  What an input is comes from its bytes,\n"
+"one input from standard input; imaps://USER@HOST/MAILBOX (or imap://)\n"
+"reads an IMAP mailbox, each message once (the password comes from\n"
+"$DMARC_IMAP_PASSWORD or ~/.netrc, an OAuth2 token from $DMARC_IMAP_BEARER,\n"
+"never from the URL).  What an input is comes from its bytes,\n"
 "not its name.  In mail, every attachment holding a report is read (MIME at\n"
 "any depth, forwarded messages included).  Report files: XML, gzip (also\n"
 "gzip in gzip and raw zlib) or zip (every member holding a report).  Both\n"
@@ -71,6 +77,12 @@ static const char usage_text[] =
 "  --forget-failed ID     delete one recorded failure\n"
 "  --prune-before DATE    delete the reports that begin before DATE (UTC)\n"
 "  --stats                show what the database holds, per policy domain\n"
+"  --imap-move FOLDER     after the commit, move the messages read (stored,\n"
+"                         duplicates, no report) to FOLDER\n"
+"  --imap-failed FOLDER   move the messages that failed to FOLDER\n"
+"  --imap-ca FILE         trust this CA for imaps:// (default: the system's)\n"
+"  --imap-starttls        imap://: refuse to go on without STARTTLS\n"
+"  --imap-timeout SECS    connect and idle timeout (default 60)\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
 "\n"
@@ -87,6 +99,7 @@ static const char usage_text[] =
 "Examples:\n"
 "  dmarc-ingest --db reports.db ~/Maildir/.DMARC ~/dmarc/attachments/\n"
 "  zcat report.xml.gz | dmarc-ingest --db reports.db -\n"
+"  dmarc-ingest --db reports.db --imap-move Archive imaps://dmarc@mail.example.com/INBOX\n"
 "  dmarc-ingest --db reports.db --list-failed\n";
 
 struct opts {
@@ -96,6 +109,9 @@ struct opts {
 	long long forget_id;
 	const char *prune_before;
 	struct dm_limits limits;
+	struct imap_conf imap;
+	struct imap_ingest_opts imap_opts;
+	int imap_opts_given;
 };
 
 struct run {
@@ -107,6 +123,9 @@ struct run {
 	unsigned long long unreadable;
 	char **files;
 	size_t nfiles, capfiles;
+	struct imap **imaps;		/* the IMAP mailboxes among the paths */
+	size_t nimaps;
+	struct imap_ingest_stats imap;
 };
 
 static void
@@ -135,6 +154,29 @@ show_progress(struct run *r, const char *name)
 	r->last = now;
 	fprintf(stderr, "\r\033[K[%llu/%llu] %s", r->done + 1, r->total,
 	    fmt_escape(name, FMT_ESC_NAME, en, 61));
+	r->progress_shown = 1;
+}
+
+/* "fetching 120 of 4,031 (imaps://host/INBOX)" */
+static void
+on_imap_progress(void *ctx, const char *url, uint64_t done, uint64_t total)
+{
+	struct run *r = ctx;
+	char a[32], b[32], en[64];
+	struct timespec now;
+	double dt;
+
+	if (!r->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	dt = (double)(now.tv_sec - r->last.tv_sec) +
+	    (double)(now.tv_nsec - r->last.tv_nsec) / 1e9;
+	if (dt < 0.1 && done != 0)
+		return;
+	r->last = now;
+	fprintf(stderr, "\r\033[Kfetching %s of %s (%s)", fmt_uint(done + 1, a,
+	    sizeof a), fmt_uint(total, b, sizeof b),
+	    fmt_escape(url, FMT_ESC_NAME, en, 48));
 	r->progress_shown = 1;
 }
 
@@ -224,12 +266,13 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 		    ", \"failed\": %" PRIu64 ", \"failed_before\": %" PRIu64
 		    ", \"unreadable\": %llu, \"warnings\": %" PRIu64
 		    ", \"messages_scanned\": %" PRIu64 ", \"messages_without_report\": %"
-		    PRIu64 ", \"other_reports\": %" PRIu64 "}\n",
+		    PRIu64 ", \"other_reports\": %" PRIu64 ", \"imap_fetched\": %"
+		    PRIu64 ", \"imap_moved\": %" PRIu64 "}\n",
 		    r->total, s->reports_new, s->reports_duplicate, s->records_new,
 		    s->messages_new, s->records_skipped, s->failed,
 		    s->failed_before, r->unreadable, s->warnings,
 		    s->messages_scanned, s->messages_without_report,
-		    s->other_reports);
+		    s->other_reports, r->imap.fetched, r->imap.moved);
 		return;
 	}
 	if (r->o->quiet)
@@ -261,6 +304,12 @@ print_summary(const struct run *r, const struct pipeline_stats *s)
 		    s->messages_without_report, a, sizeof a));
 		printf("%s)", counted(s->other_reports, "other report",
 		    "other reports", a, sizeof a));
+	}
+	if (r->nimaps) {
+		printf("; %s fetched by IMAP", counted(r->imap.fetched, "message",
+		    "messages", a, sizeof a));
+		if (r->o->imap_opts.move_to || r->o->imap_opts.failed_to)
+			printf(", %s moved", fmt_uint(r->imap.moved, a, sizeof a));
 	}
 	putchar('\n');
 }
@@ -522,10 +571,98 @@ cmd_retry(struct pipeline *pl, const struct opts *o, const int64_t *ids,
 	return still || partly || stats.failed ? EXIT_FAILED : EXIT_OK;
 }
 
+/* --- IMAP mailboxes ---------------------------------------------------------- */
+
+/* Prepares the mailboxes among the paths (no network yet): a bad URL or a
+ * password in it is a usage error, found before any database is opened. */
+static int
+imap_args(struct opts *o, struct run *r, int argc, char **argv)
+{
+	char err[1024];
+	int i, n = 0;
+
+	o->imap.password = getenv("DMARC_IMAP_PASSWORD");
+	o->imap.bearer = getenv("DMARC_IMAP_BEARER");
+	if (o->imap.password != NULL && *o->imap.password == '\0')
+		o->imap.password = NULL;
+	if (o->imap.bearer != NULL && *o->imap.bearer == '\0')
+		o->imap.bearer = NULL;
+	if (o->imap.timeout == 0)
+		o->imap.timeout = 60;
+	o->imap_opts.message_bytes = o->limits.message_bytes;
+	for (i = optind; i < argc; i++)
+		n += imap_is_url(argv[i]);
+	if (n == 0) {
+		if (o->imap_opts.move_to || o->imap_opts.failed_to ||
+		    o->imap.ca_file || o->imap.require_starttls ||
+		    o->imap.timeout != 60) {
+			usage_error("the --imap-* options go with an IMAP mailbox "
+			    "(imaps://USER@HOST/MAILBOX)");
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
+	imap_global_init();	/* before the writer thread starts */
+	if ((r->imaps = calloc((size_t)n, sizeof *r->imaps)) == NULL) {
+		error_line("out of memory");
+		return EXIT_USAGE;
+	}
+	for (i = optind; i < argc; i++) {
+		if (!imap_is_url(argv[i]))
+			continue;
+		o->imap.url = argv[i];
+		if ((r->imaps[r->nimaps] = imap_new(&o->imap, err,
+		    sizeof err)) == NULL) {
+			usage_error("%s", err);
+			return EXIT_USAGE;
+		}
+		r->nimaps++;
+	}
+	return EXIT_OK;
+}
+
+/* Reads each mailbox; an IMAP or database error stops the run (exit 2),
+ * what was committed before stays. */
+static int
+run_imaps(struct pipeline *pl, const struct opts *o, struct run *r)
+{
+	struct imap_ingest_callbacks cb = { r, on_imap_progress };
+	struct imap_ingest_stats before;
+	enum imap_ingest_status st;
+	char msg[1400];
+	size_t k;
+
+	for (k = 0; k < r->nimaps; k++) {
+		before = r->imap;
+		st = imap_ingest_run(pl, r->imaps[k], &o->imap_opts, &cb, &r->imap);
+		clear_progress(r);
+		if (st == IMAP_INGEST_OK) {
+			r->done++;
+			continue;
+		}
+		if (st == IMAP_INGEST_FATAL && !*pipeline_error(pl))
+			error_line("out of memory");
+		else if (r->imap.fetched > before.fetched)
+			snprintf(msg, sizeof msg, "%s; stopped after %llu messages "
+			    "(what was read is kept; run again for the rest)",
+			    st == IMAP_INGEST_FATAL ? pipeline_error(pl) :
+			    imap_error(r->imaps[k]), (unsigned long long)
+			    (r->imap.fetched - before.fetched));
+		else
+			snprintf(msg, sizeof msg, "%s", st == IMAP_INGEST_FATAL ?
+			    pipeline_error(pl) : imap_error(r->imaps[k]));
+		if (st != IMAP_INGEST_FATAL || *pipeline_error(pl))
+			error_line(msg);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 /* --- main ------------------------------------------------------------------- */
 
 enum { OPT_DB = 256, OPT_JSON, OPT_LIMIT, OPT_LIST, OPT_RETRY, OPT_FORGET,
-	OPT_PRUNE, OPT_STATS };
+	OPT_PRUNE, OPT_STATS, OPT_IMAP_MOVE, OPT_IMAP_FAILED, OPT_IMAP_CA,
+	OPT_IMAP_STARTTLS, OPT_IMAP_TIMEOUT };
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
@@ -537,6 +674,11 @@ static const struct option long_opts[] = {
 	{ "forget-failed", required_argument, NULL, OPT_FORGET },
 	{ "prune-before", required_argument, NULL, OPT_PRUNE },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "imap-move", required_argument, NULL, OPT_IMAP_MOVE },
+	{ "imap-failed", required_argument, NULL, OPT_IMAP_FAILED },
+	{ "imap-ca", required_argument, NULL, OPT_IMAP_CA },
+	{ "imap-starttls", no_argument, NULL, OPT_IMAP_STARTTLS },
+	{ "imap-timeout", required_argument, NULL, OPT_IMAP_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -589,6 +731,20 @@ main(int argc, char **argv)
 			break;
 		case OPT_PRUNE: o.prune_before = optarg; break;
 		case OPT_STATS: o.stats = 1; break;
+		case OPT_IMAP_MOVE: o.imap_opts.move_to = optarg; break;
+		case OPT_IMAP_FAILED: o.imap_opts.failed_to = optarg; break;
+		case OPT_IMAP_CA: o.imap.ca_file = optarg; break;
+		case OPT_IMAP_STARTTLS: o.imap.require_starttls = 1; break;
+		case OPT_IMAP_TIMEOUT:
+			errno = 0;
+			o.imap.timeout = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || o.imap.timeout < 1 ||
+			    o.imap.timeout > 86400) {
+				usage_error("--imap-timeout wants seconds (1 to "
+				    "86400), got '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		case 'V': printf("dmarc-ingest %s\n", DM_VERSION); return EXIT_OK;
 		default:
@@ -622,6 +778,9 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* IMAP mailboxes: checked before the database is opened */
+	if ((rc = imap_args(&o, &r, argc, argv)) != EXIT_OK)
+		goto out;
 
 	if (o.prune_before != NULL && parse_day(o.prune_before, &prune_at) != 0) {
 		usage_error("--prune-before wants a date YYYY-MM-DD, got '%s'",
@@ -681,7 +840,7 @@ main(int argc, char **argv)
 	wcb.file = on_walk_file;
 	wcb.error = on_walk_error;
 	for (i = optind; i < argc; i++) {
-		if (strcmp(argv[i], "-") == 0)
+		if (strcmp(argv[i], "-") == 0 || imap_is_url(argv[i]))
 			continue;
 		if (walk_path(argv[i], &wcb) != 0) {
 			fprintf(stderr, "dmarc-ingest: out of memory\n");
@@ -689,7 +848,7 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	r.total = r.nfiles + (use_stdin ? 1 : 0);
+	r.total = r.nfiles + (use_stdin ? 1 : 0) + r.nimaps;
 	clock_gettime(CLOCK_MONOTONIC, &r.last);
 	for (k = 0; k < r.nfiles; k++) {
 		show_progress(&r, r.files[k]);
@@ -702,6 +861,9 @@ main(int argc, char **argv)
 		if (pipeline_stdin(pl) == 0)
 			r.done++;
 	}
+	if (!*pipeline_error(pl) && r.nimaps && (rc = run_imaps(pl, &o, &r)) !=
+	    EXIT_OK)
+		goto out;
 	if (!*pipeline_error(pl))
 		(void)(pipeline_flush(pl) == 0);
 	clear_progress(&r);
@@ -723,6 +885,11 @@ out:
 	for (k = 0; k < r.nfiles; k++)
 		free(r.files[k]);
 	free(r.files);
+	for (k = 0; k < r.nimaps; k++)
+		imap_free(r.imaps[k]);
+	if (r.imaps != NULL)
+		imap_global_cleanup();
+	free(r.imaps);
 	if (fflush(stdout) != 0 && rc == EXIT_OK)
 		rc = EXIT_USAGE;
 	return rc;

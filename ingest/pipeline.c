@@ -42,6 +42,7 @@ struct pipeline {
 	struct pipeline_stats stats;
 	int in_batch;
 	unsigned batch_count;
+	int hold_batch;			/* pipeline_message: one transaction */
 	int fatal;
 	char err[512];
 	unsigned char *buf;		/* CHUNK bytes of read buffer */
@@ -171,7 +172,7 @@ pipeline_flush(struct pipeline *p)
 static int
 batch_tick(struct pipeline *p)
 {
-	if (++p->batch_count >= BATCH_REPORTS)
+	if (++p->batch_count >= BATCH_REPORTS && !p->hold_batch)
 		return batch_close(p);
 	return 0;
 }
@@ -1145,6 +1146,81 @@ pipeline_retry(struct pipeline *p, int64_t id, struct pipeline_retry *r)
 	    writer_call(p->w, call_settle, &rc) != 0))
 		return fatal(p, writer_error(p->w));
 	return pipeline_flush(p);
+}
+
+/* --- a message read from a mailbox ----------------------------------------- */
+
+struct seal_call {
+	int (*seal)(struct store *st, void *arg, enum pipeline_msg_outcome o);
+	void *arg;
+	enum pipeline_msg_outcome o;
+};
+
+static int
+call_seal(struct store *st, void *arg)
+{
+	struct seal_call *a = arg;
+
+	return a->seal(st, a->arg, a->o);
+}
+
+int
+pipeline_message(struct pipeline *p, const unsigned char *buf, size_t len,
+    const struct store_provenance *prov,
+    int (*seal)(struct store *st, void *arg, enum pipeline_msg_outcome o),
+    void *arg, enum pipeline_msg_outcome *o)
+{
+	struct seal_call sc = { seal, arg, PIPE_MSG_NO_REPORT };
+	struct writer_stats w0, w1;
+	struct unit u;
+	enum outcome out;
+
+	/* what came before is committed: the message's transaction is its own,
+	 * and the writer's counts are exact */
+	if (p->fatal || pipeline_flush(p) != 0)
+		return -1;
+	writer_get_stats(p->w, &w0);
+	memset(&u, 0, sizeof u);
+	u.kind = U_MEM;
+	u.mem = buf;
+	u.memlen = len;
+	u.prov = *prov;
+	u.filename = NULL;
+	p->hold_batch = 1;
+	out = run_unit(p, &u);
+	p->hold_batch = 0;
+	if (out == OUT_FATAL)
+		return -1;
+	if (writer_sync(p->w) != 0)
+		return fatal(p, writer_error(p->w));
+	writer_get_stats(p->w, &w1);
+	if (u.failures > 0)
+		sc.o = PIPE_MSG_FAILED;
+	else if (w1.reports_new > w0.reports_new)
+		sc.o = PIPE_MSG_STORED;
+	else if (w1.reports_duplicate > w0.reports_duplicate)
+		sc.o = PIPE_MSG_DUPLICATE;
+	if (batch_open(p) != 0)
+		return -1;
+	if (writer_call(p->w, call_seal, &sc) != 0)
+		return fatal(p, writer_error(p->w));
+	if (pipeline_flush(p) != 0)
+		return -1;
+	*o = sc.o;
+	return 0;
+}
+
+int
+pipeline_store_call(struct pipeline *p, int (*fn)(struct store *st,
+    void *arg), void *arg)
+{
+	int rc;
+
+	if (p->fatal)
+		return -1;
+	if ((rc = writer_call(p->w, fn, arg)) < 0)
+		return fatal(p, writer_error(p->w));
+	return rc;
 }
 
 void

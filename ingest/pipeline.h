@@ -101,6 +101,36 @@ struct pipeline_retry {
 int pipeline_retry(struct pipeline *p, int64_t id, struct pipeline_retry *r)
     __attribute__((warn_unused_result));
 
+/* --- a message read from a mailbox (imap_ingest.c) ------------------- */
+
+/* What became of one message: a report in it was new, all were
+ * duplicates, it held none, or a payload of it failed (recorded). */
+enum pipeline_msg_outcome {
+	PIPE_MSG_STORED,
+	PIPE_MSG_DUPLICATE,
+	PIPE_MSG_NO_REPORT,
+	PIPE_MSG_FAILED
+};
+
+/*
+ * Runs one mail message held in memory like a message file, under `prov`,
+ * in a transaction of its own: what was stored from it and seal(st, arg,
+ * outcome), called on the writer's thread (a negative return is a database
+ * error), are committed together before this returns, or neither is.
+ * *o gets the outcome.  0, or -1 on a fatal error.
+ */
+int pipeline_message(struct pipeline *p, const unsigned char *buf,
+    size_t len, const struct store_provenance *prov,
+    int (*seal)(struct store *st, void *arg, enum pipeline_msg_outcome o),
+    void *arg, enum pipeline_msg_outcome *o)
+    __attribute__((warn_unused_result));
+
+/* Runs fn(store, arg) on the writer's thread (writer_call) and returns
+ * what it returned; a negative return is fatal (pipeline_error). */
+int pipeline_store_call(struct pipeline *p,
+    int (*fn)(struct store *st, void *arg), void *arg)
+    __attribute__((warn_unused_result));
+
 /* Commits the open batch.  0 or -1 (fatal). */
 int pipeline_flush(struct pipeline *p) __attribute__((warn_unused_result));
 

@@ -15,6 +15,7 @@
 extern const char dm_schema_sql[];
 extern const char dm_migration_002_sql[];
 extern const char dm_migration_003_sql[];
+extern const char dm_migration_004_sql[];
 
 /*
  * Migrations from version N-1 to N, for N = 2 .. DB_SCHEMA_VERSION, each
@@ -25,6 +26,7 @@ static const char *const migrations[] = {
 	NULL,			/* 0 -> 1: schema.sql itself */
 	dm_migration_002_sql,	/* 1 -> 2: domains as domains, dates in s */
 	dm_migration_003_sql,	/* 2 -> 3: source_auth, the outcomes */
+	dm_migration_004_sql,	/* 3 -> 4: imap_seen, messages read by IMAP */
 };
 
 /* dm_domain(text): common/domain.c's stored form of a domain name, for

@@ -216,3 +216,21 @@ CREATE TABLE ingest_failure (
     resolved_at         INTEGER                -- set when a retry stored it
 );
 CREATE UNIQUE INDEX ingest_failure_payload ON ingest_failure (payload_sha256);
+
+-- The messages read from IMAP mailboxes (version 3), each written in the
+-- same transaction as what was stored from it, so that every message is
+-- read exactly once: per server, login, mailbox and UIDVALIDITY (a new
+-- UIDVALIDITY means the mailbox was rebuilt, and it is read again), the
+-- UIDs read and what became of each.  'failed': recorded in
+-- ingest_failure; the others may be moved away (--imap-move).
+CREATE TABLE imap_seen (
+    server              TEXT NOT NULL,         -- host:port, host lowercase
+    user                TEXT NOT NULL,         -- the login name
+    mailbox             TEXT NOT NULL,         -- as in the URL, decoded
+    uidvalidity         INTEGER NOT NULL,
+    uid                 INTEGER NOT NULL,
+    outcome             TEXT NOT NULL CHECK (outcome IN
+                            ('stored', 'duplicate', 'no-report', 'failed')),
+    seen_at             INTEGER NOT NULL,
+    PRIMARY KEY (server, user, mailbox, uidvalidity, uid)
+) WITHOUT ROWID;

@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config libxml2-dev zlib1g-dev libzip-dev
 libsqlite3-dev libssl-dev libgmime-3.0-dev libc-ares-dev libpsl-dev libidn2-dev sqlite3 zip gzip libxml2-utils time bc
-openssl man-db
+openssl man-db libcurl4-openssl-dev dovecot-imapd
 clang libclang-rt-dev libmaxminddb-dev"
 # For tests/e2e/test_export_clickhouse.sh alone (a private server the test
 # starts); not every release carries them, so their absence only skips it.
