@@ -217,7 +217,7 @@ CREATE TABLE ingest_failure (
 );
 CREATE UNIQUE INDEX ingest_failure_payload ON ingest_failure (payload_sha256);
 
--- The messages read from IMAP mailboxes (version 3), each written in the
+-- The messages read from IMAP mailboxes (version 4), each written in the
 -- same transaction as what was stored from it, so that every message is
 -- read exactly once: per server, login, mailbox and UIDVALIDITY (a new
 -- UIDVALIDITY means the mailbox was rebuilt, and it is read again), the
