@@ -52,28 +52,23 @@ static const char *const sql[S_COUNT] = {
 	    "attempts + 1, reason = ?, resolved_at = NULL WHERE id = ?",
 	[S_RESOLVE_FAILURE] = "UPDATE ingest_failure SET resolved_at = ? "
 	    "WHERE id = ?",
-	/* the report's records added to the per-day source totals */
-	[S_SOURCE_DAY] = "INSERT INTO source_day (domain, day, source_ip, "
-	    "ip_family, records, messages, dmarc_pass, spf_aligned_pass, "
-	    "dkim_aligned_pass, disp_none, disp_quarantine, disp_reject) "
-	    "SELECT ?1, ?2, source_ip, ip_family, count(*), sum(count), "
-	    "sum(CASE WHEN " SQL_DMARC_PASS("") " THEN count ELSE 0 END), "
-	    "sum(CASE WHEN spf_aligned = 'pass' THEN count ELSE 0 END), "
-	    "sum(CASE WHEN dkim_aligned = 'pass' THEN count ELSE 0 END), "
-	    "sum(CASE WHEN disposition = 'none' THEN count ELSE 0 END), "
-	    "sum(CASE WHEN disposition = 'quarantine' THEN count ELSE 0 END), "
-	    "sum(CASE WHEN disposition = 'reject' THEN count ELSE 0 END) "
-	    "FROM record WHERE report = ?3 GROUP BY source_ip, ip_family "
-	    "ON CONFLICT (domain, day, source_ip) DO UPDATE SET "
-	    "records = records + excluded.records, "
-	    "messages = messages + excluded.messages, "
-	    "dmarc_pass = dmarc_pass + excluded.dmarc_pass, "
-	    "spf_aligned_pass = spf_aligned_pass + excluded.spf_aligned_pass, "
-	    "dkim_aligned_pass = dkim_aligned_pass + excluded.dkim_aligned_pass, "
-	    "disp_none = disp_none + excluded.disp_none, "
-	    "disp_quarantine = disp_quarantine + excluded.disp_quarantine, "
-	    "disp_reject = disp_reject + excluded.disp_reject",
 };
+
+/* The per-day summaries kept with each report (store_priv.h). */
+static const struct store_summary *const summaries[] = {
+	&store_summary_source_day,
+};
+#define N_SUMMARIES (sizeof summaries / sizeof summaries[0])
+_Static_assert(N_SUMMARIES <= STORE_SUMMARIES_MAX, "STORE_SUMMARIES_MAX");
+
+static void
+summaries_reset(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < N_SUMMARIES; i++)
+		summaries[i]->reset(st->summary[i]);
+}
 
 /*
  * "database error (what): message", and for an I/O error the system's
@@ -185,6 +180,13 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 			return NULL;
 		}
 	}
+	for (i = 0; i < (int)N_SUMMARIES; i++) {
+		if ((st->summary[i] = summaries[i]->open(st)) == NULL) {
+			snprintf(err, errlen, "%s", st->err);
+			store_close(st);
+			return NULL;
+		}
+	}
 	return st;
 }
 
@@ -198,6 +200,8 @@ store_close(struct store *st)
 	STORE_OWNED(st);
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
+	for (i = 0; i < (int)N_SUMMARIES; i++)
+		summaries[i]->close(st->summary[i]);
 	db_close(st->db);
 	free(st);
 }
@@ -238,6 +242,7 @@ store_report_start(struct store *st, const struct store_provenance *prov)
 	st->records = st->messages = 0;
 	st->pass = st->spf_pass = st->dkim_pass = 0;
 	st->d_none = st->d_quar = st->d_reject = 0;
+	summaries_reset(st);
 	return 0;
 }
 
@@ -422,6 +427,9 @@ store_report_record(struct store *st, const struct dm_report *so_far,
 		if (step_reset(s) != SQLITE_DONE)
 			return store_fail_db(st, "insert spf result");
 	}
+	for (i = 0; i < N_SUMMARIES; i++)
+		if (summaries[i]->record(st, st->summary[i], so_far, rec) != 0)
+			return -1;
 	return 0;
 }
 
@@ -435,6 +443,7 @@ store_report_abort(struct store *st)
 	    NULL);
 	st->in_report = 0;
 	st->report_rowid = 0;
+	summaries_reset(st);
 }
 
 int
@@ -465,20 +474,11 @@ store_report_end(struct store *st, const struct dm_report *r,
 		goto fail;
 	if (st->report_rowid == 0)
 		st->report_rowid = sqlite3_last_insert_rowid(st->db);
-	if (st->records > 0) {
-		s = st->st[S_SOURCE_DAY];
-		bind_text(s, 1, r->domain ? r->domain : "");
-		sqlite3_bind_int64(s, 2, utc_day(r->date_begin));
-		sqlite3_bind_int64(s, 3, st->report_rowid);
-		if ((rc = step_reset(s)) == SQLITE_CONSTRAINT_CHECK) {
-			snprintf(st->err, sizeof st->err, "report '%s': the "
-			    "per-day totals of a source IP would overflow 64 "
-			    "bits (hostile counts)", r->report_id ? r->report_id : "");
+	for (i = 0; i < N_SUMMARIES; i++) {
+		if (summaries[i]->end(st, st->summary[i], r) != 0) {
 			store_report_abort(st);
 			return -1;
 		}
-		if (rc != SQLITE_DONE)
-			goto fail;
 	}
 	s = st->st[S_INS_ERROR];
 	for (i = 0; i < r->n_errors; i++) {
