@@ -230,12 +230,19 @@ store_error(const struct store *st)
 int
 store_report_start(struct store *st, const struct store_provenance *prov)
 {
+	return store_report_start_whole(st, prov, NULL);
+}
+
+int
+store_report_start_whole(struct store *st, const struct store_provenance *prov,
+    const struct dm_report *whole)
+{
 	STORE_OWNED(st);
 	if (st->in_report)
 		store_report_abort(st);
-	if (exec(st, "SAVEPOINT report") != 0)
-		return -1;
 	st->prov = prov;
+	st->whole = whole;
+	st->savepoint = 0;
 	st->in_report = 1;
 	st->report_rowid = 0;
 	st->duplicate = 0;
@@ -313,6 +320,37 @@ key_known(const struct dm_report *r)
 	return r->report_id != NULL && r->has_begin && r->domain != NULL;
 }
 
+static int
+same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/*
+ * The report's savepoint, opened before its first write.  A report known
+ * whole (store_report_start_whole) is never rolled back, as long as the
+ * key of its first write is its final key: a duplicate then shows before
+ * anything is written, and only an error fatal to the batch can follow.
+ * Such a report goes without: a savepoint copies every page the report
+ * touches into its journal, which was a sixth of the ingest.
+ */
+static int
+open_savepoint(struct store *st, const struct dm_report *first)
+{
+	const struct dm_report *w = st->whole;
+
+	if (w != NULL && key_known(first) && key_known(w) &&
+	    same_text(first->org_name, w->org_name) &&
+	    strcmp(first->report_id, w->report_id) == 0 &&
+	    strcmp(first->domain, w->domain) == 0 &&
+	    first->date_begin == w->date_begin)
+		return 0;
+	if (exec(st, "SAVEPOINT report") != 0)
+		return -1;
+	st->savepoint = 1;
+	return 0;
+}
+
 /*
  * Creates the report row before the first record.  With a complete key the
  * row is final (and a duplicate shows here, before any record is written);
@@ -325,6 +363,8 @@ create_row(struct store *st, const struct dm_report *so_far)
 	struct dm_report ph;
 	int rc;
 
+	if (open_savepoint(st, so_far) != 0)
+		return -1;
 	if (key_known(so_far)) {
 		bind_report(st, s, so_far, NULL);
 	} else {
@@ -439,8 +479,10 @@ store_report_abort(struct store *st)
 	STORE_OWNED(st);
 	if (!st->in_report)
 		return;
-	sqlite3_exec(st->db, "ROLLBACK TO report; RELEASE report", NULL, NULL,
-	    NULL);
+	if (st->savepoint)
+		sqlite3_exec(st->db, "ROLLBACK TO report; RELEASE report", NULL,
+		    NULL, NULL);
+	st->savepoint = 0;
 	st->in_report = 0;
 	st->report_rowid = 0;
 	summaries_reset(st);
@@ -460,6 +502,10 @@ store_report_end(struct store *st, const struct dm_report *r,
 	if (st->duplicate)
 		goto duplicate;
 	if (st->report_rowid == 0) {
+		if (open_savepoint(st, r) != 0) {
+			store_report_abort(st);
+			return -1;
+		}
 		s = st->st[S_INS_REPORT];
 		bind_report(st, s, r, xml_sha256);
 	} else {
@@ -488,10 +534,11 @@ store_report_end(struct store *st, const struct dm_report *r,
 		if (step_reset(s) != SQLITE_DONE)
 			goto fail;
 	}
-	if (exec(st, "RELEASE report") != 0) {
+	if (st->savepoint && exec(st, "RELEASE report") != 0) {
 		store_report_abort(st);
 		return -1;
 	}
+	st->savepoint = 0;
 	st->in_report = 0;
 	*outcome = STORE_NEW;
 	*records = st->records;

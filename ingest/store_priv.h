@@ -58,6 +58,8 @@ struct store {
 	/* the report in progress */
 	const struct store_provenance *prov;
 	int in_report;
+	int savepoint;			/* the report's savepoint is open */
+	const struct dm_report *whole;	/* store_report_start_whole's */
 	int64_t report_rowid;		/* 0 until the row exists */
 	int duplicate;			/* known early to be a duplicate */
 	uint64_t records, messages;
