@@ -85,18 +85,20 @@ gz_bytes=$(du -sb "$tmp/reports" | cut -f1)
 echo "generated $n_files files, $n_reports reports, $n_records records, $n_messages messages," \
 	"$((gz_bytes / 1024)) KiB gzip'd" >&2
 
-# run NAME CMD...: wall seconds and peak RSS (KiB) of one run, appended to $tmp/NAME.times.
+# run NAME CMD...: wall seconds, peak RSS (KiB) and CPU seconds (user + system)
+# of one run, appended to $tmp/NAME.times.
 run() {
 	local name=$1; shift
 	local t0 t1
 	t0=$(date +%s.%N)
-	/usr/bin/time -f %M -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err" || {
+	/usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err" || {
 		echo "bench-ingest: $name failed:" >&2; tail -5 "$tmp/err" >&2; return 1; }
 	t1=$(date +%s.%N)
-	echo "$(echo "$t1 - $t0" | bc -l) $(tail -1 "$tmp/rss")" >>"$tmp/$name.times"
+	read -r rss u s < <(tail -1 "$tmp/rss")
+	echo "$(echo "$t1 - $t0" | bc -l) $rss $(echo "$u + $s" | bc -l)" >>"$tmp/$name.times"
 }
 
-# median NAME: "seconds rss_kib" of the median-time run.
+# median NAME: "seconds rss_kib cpu_seconds" of the median-time run.
 median() {
 	sort -g "$tmp/$1.times" | sed -n "$(( ($(wc -l <"$tmp/$1.times") + 1) / 2 ))p"
 }
@@ -152,32 +154,59 @@ if [ -n "$ingest" ]; then
 	done
 fi
 
-read -r x_s x_rss < <(median xmllint)
+read -r x_s x_rss x_cpu < <(median xmllint)
 if [ -n "$ingest" ]; then
-	read -r i_s i_rss < <(median ingest)
+	read -r i_s i_rss i_cpu < <(median ingest)
 	ratio=$(echo "$i_s / $x_s" | bc -l)
 	rate=$(echo "$n_records / $i_s" | bc -l)
 	i_mib=$(echo "$i_rss / 1024" | bc -l)
 else
-	i_s=nan ratio=nan rate=nan i_mib=nan
+	i_s=nan ratio=nan rate=nan i_mib=nan i_cpu=nan
 fi
 x_mib=$(echo "$x_rss / 1024" | bc -l)
 
-printf '%-8s %-9s %-11s %-10s %-7s %-10s %-12s %-12s\n' \
-	reports records xmllint_s ingest_s ratio records/s xmllint_MiB ingest_MiB
-LC_NUMERIC=C printf '%-8d %-9d %-11.2f %-10.2f %-7.2f %-10.0f %-12.1f %-12.1f\n' \
-	"$n_reports" "$n_records" "$x_s" "$i_s" "$ratio" "$rate" "$x_mib" "$i_mib"
+# The targets of issue 13: the ratio to xmllint (1.0 for the default run,
+# 1.2 at 20,000 reports and more: the cost per record must not grow with the
+# database, 1.5 for one big report), the mbox at most 1.1x the files, and a
+# peak RSS of at most 32 MiB in every run.
+if [ "$big" -gt 0 ]; then
+	t_ratio=1.5
+elif [ "$n_reports" -ge 20000 ]; then
+	t_ratio=1.2
+else
+	t_ratio=1.0
+fi
+t_mbox=1.1
+t_mib=32
+# verdict VALUE TARGET: "ok" when VALUE <= TARGET, else "MISSED"
+verdict() {
+	if [ "$1" = nan ]; then echo "-"; return; fi
+	if [ "$(echo "$1 <= $2" | bc -l)" = 1 ]; then echo ok; else echo MISSED; fi
+}
+
+printf '%-8s %-9s %-11s %-10s %-7s %-8s %-10s %-12s %-12s %-8s\n' \
+	reports records xmllint_s ingest_s ratio target records/s xmllint_MiB ingest_MiB target
+LC_NUMERIC=C printf '%-8d %-9d %-11.2f %-10.2f %-7.2f %-8s %-10.0f %-12.1f %-12.1f %-8s\n' \
+	"$n_reports" "$n_records" "$x_s" "$i_s" "$ratio" "<=$t_ratio" "$rate" "$x_mib" "$i_mib" "<=$t_mib"
 if [ -n "$ingest" ]; then
-	read -r m_s m_rss < <(median mbox)
+	read -r m_s m_rss m_cpu < <(median mbox)
+	m_ratio=$(echo "$m_s / $i_s" | bc -l)
+	m_mib=$(echo "$m_rss / 1024" | bc -l)
 	echo
-	printf '%-8s %-9s %-10s %-10s %-14s %-10s %-12s\n' \
-		input MiB ingest_s records/s vs_files_ratio ingest_MiB ""
-	LC_NUMERIC=C printf '%-8s %-9.1f %-10.2f %-10.0f %-14.2f %-10.1f\n' \
-		files "$(echo "$gz_bytes / 1048576" | bc -l)" "$i_s" "$rate" 1 "$i_mib"
-	LC_NUMERIC=C printf '%-8s %-9.1f %-10.2f %-10.0f %-14.2f %-10.1f\n' \
+	printf '%-8s %-9s %-10s %-10s %-14s %-8s %-10s %-8s\n' \
+		input MiB ingest_s records/s vs_files_ratio target ingest_MiB target
+	LC_NUMERIC=C printf '%-8s %-9.1f %-10.2f %-10.0f %-14.2f %-8s %-10.1f %-8s\n' \
+		files "$(echo "$gz_bytes / 1048576" | bc -l)" "$i_s" "$rate" 1 "" "$i_mib" "<=$t_mib"
+	LC_NUMERIC=C printf '%-8s %-9.1f %-10.2f %-10.0f %-14.2f %-8s %-10.1f %-8s\n' \
 		mbox "$(echo "$mbox_bytes / 1048576" | bc -l)" "$m_s" \
-		"$(echo "$n_records / $m_s" | bc -l)" "$(echo "$m_s / $i_s" | bc -l)" \
-		"$(echo "$m_rss / 1024" | bc -l)"
+		"$(echo "$n_records / $m_s" | bc -l)" "$m_ratio" "<=$t_mbox" "$m_mib" "<=$t_mib"
+	echo
+	# on a loaded machine the wall clock says more about the neighbours:
+	# CPU seconds (user + system, both threads) of the same median runs
+	LC_NUMERIC=C printf 'CPU seconds: xmllint %.2f, ingest %.2f (%.2fx), mbox %.2f\n' \
+		"$x_cpu" "$i_cpu" "$(echo "$i_cpu / $x_cpu" | bc -l)" "$m_cpu"
+	echo "targets: ratio $(verdict "$ratio" "$t_ratio"), mbox $(verdict "$m_ratio" "$t_mbox")," \
+		"RSS files $(verdict "$i_mib" "$t_mib"), RSS mbox $(verdict "$m_mib" "$t_mib")"
 else
 	echo "(no $build/dmarc-ingest: build it to measure the ingest columns)" >&2
 fi

@@ -53,30 +53,26 @@ static const char *const sql[S_COUNT] = {
 	    "attempts + 1, reason = ?, resolved_at = NULL WHERE id = ?",
 	[S_RESOLVE_FAILURE] = "UPDATE ingest_failure SET resolved_at = ? "
 	    "WHERE id = ?",
-	/* the report's records added to the per-day source totals */
-	[S_SOURCE_DAY] = "INSERT INTO source_day (domain, day, source_ip, "
-	    "ip_family, records, messages, dmarc_pass, spf_aligned_pass, "
-	    "dkim_aligned_pass, disp_none, disp_quarantine, disp_reject) "
-	    "SELECT ?1, ?2, source_ip, ip_family, count(*), sum(count), "
-	    "sum(CASE WHEN " SQL_DMARC_PASS("") " THEN count ELSE 0 END), "
-	    "sum(CASE WHEN spf_aligned = 'pass' THEN count ELSE 0 END), "
-	    "sum(CASE WHEN dkim_aligned = 'pass' THEN count ELSE 0 END), "
-	    "sum(CASE WHEN disposition = 'none' THEN count ELSE 0 END), "
-	    "sum(CASE WHEN disposition = 'quarantine' THEN count ELSE 0 END), "
-	    "sum(CASE WHEN disposition = 'reject' THEN count ELSE 0 END) "
-	    "FROM record WHERE report = ?3 GROUP BY source_ip, ip_family "
-	    "ON CONFLICT (domain, day, source_ip) DO UPDATE SET "
-	    "records = records + excluded.records, "
-	    "messages = messages + excluded.messages, "
-	    "dmarc_pass = dmarc_pass + excluded.dmarc_pass, "
-	    "spf_aligned_pass = spf_aligned_pass + excluded.spf_aligned_pass, "
-	    "dkim_aligned_pass = dkim_aligned_pass + excluded.dkim_aligned_pass, "
-	    "disp_none = disp_none + excluded.disp_none, "
-	    "disp_quarantine = disp_quarantine + excluded.disp_quarantine, "
-	    "disp_reject = disp_reject + excluded.disp_reject",
-	/* and to the per-source authentication outcomes (store_summary.c) */
+	/* the report's records added to the per-source authentication
+	 * outcomes (store_summary.c) */
 	[S_SOURCE_AUTH] = store_summary_sql,
 };
+
+/* The per-day summaries kept with each report (store_priv.h). */
+static const struct store_summary *const summaries[] = {
+	&store_summary_source_day,
+};
+#define N_SUMMARIES (sizeof summaries / sizeof summaries[0])
+_Static_assert(N_SUMMARIES <= STORE_SUMMARIES_MAX, "STORE_SUMMARIES_MAX");
+
+static void
+summaries_reset(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < N_SUMMARIES; i++)
+		summaries[i]->reset(st->summary[i]);
+}
 
 /*
  * "database error (what): message", and for an I/O error the system's
@@ -188,6 +184,13 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 			return NULL;
 		}
 	}
+	for (i = 0; i < (int)N_SUMMARIES; i++) {
+		if ((st->summary[i] = summaries[i]->open(st)) == NULL) {
+			snprintf(err, errlen, "%s", st->err);
+			store_close(st);
+			return NULL;
+		}
+	}
 	return st;
 }
 
@@ -201,6 +204,8 @@ store_close(struct store *st)
 	STORE_OWNED(st);
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
+	for (i = 0; i < (int)N_SUMMARIES; i++)
+		summaries[i]->close(st->summary[i]);
 	db_close(st->db);
 	free(st);
 }
@@ -229,18 +234,26 @@ store_error(const struct store *st)
 int
 store_report_start(struct store *st, const struct store_provenance *prov)
 {
+	return store_report_start_whole(st, prov, NULL);
+}
+
+int
+store_report_start_whole(struct store *st, const struct store_provenance *prov,
+    const struct dm_report *whole)
+{
 	STORE_OWNED(st);
 	if (st->in_report)
 		store_report_abort(st);
-	if (exec(st, "SAVEPOINT report") != 0)
-		return -1;
 	st->prov = prov;
+	st->whole = whole;
+	st->savepoint = 0;
 	st->in_report = 1;
 	st->report_rowid = 0;
 	st->duplicate = 0;
 	st->records = st->messages = 0;
 	st->pass = st->spf_pass = st->dkim_pass = 0;
 	st->d_none = st->d_quar = st->d_reject = 0;
+	summaries_reset(st);
 	return 0;
 }
 
@@ -311,6 +324,37 @@ key_known(const struct dm_report *r)
 	return r->report_id != NULL && r->has_begin && r->domain != NULL;
 }
 
+static int
+same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/*
+ * The report's savepoint, opened before its first write.  A report known
+ * whole (store_report_start_whole) is never rolled back, as long as the
+ * key of its first write is its final key: a duplicate then shows before
+ * anything is written, and only an error fatal to the batch can follow.
+ * Such a report goes without: a savepoint copies every page the report
+ * touches into its journal, which was a sixth of the ingest.
+ */
+static int
+open_savepoint(struct store *st, const struct dm_report *first)
+{
+	const struct dm_report *w = st->whole;
+
+	if (w != NULL && key_known(first) && key_known(w) &&
+	    same_text(first->org_name, w->org_name) &&
+	    strcmp(first->report_id, w->report_id) == 0 &&
+	    strcmp(first->domain, w->domain) == 0 &&
+	    first->date_begin == w->date_begin)
+		return 0;
+	if (exec(st, "SAVEPOINT report") != 0)
+		return -1;
+	st->savepoint = 1;
+	return 0;
+}
+
 /*
  * Creates the report row before the first record.  With a complete key the
  * row is final (and a duplicate shows here, before any record is written);
@@ -323,6 +367,8 @@ create_row(struct store *st, const struct dm_report *so_far)
 	struct dm_report ph;
 	int rc;
 
+	if (open_savepoint(st, so_far) != 0)
+		return -1;
 	if (key_known(so_far)) {
 		bind_report(st, s, so_far, NULL);
 	} else {
@@ -425,6 +471,9 @@ store_report_record(struct store *st, const struct dm_report *so_far,
 		if (step_reset(s) != SQLITE_DONE)
 			return store_fail_db(st, "insert spf result");
 	}
+	for (i = 0; i < N_SUMMARIES; i++)
+		if (summaries[i]->record(st, st->summary[i], so_far, rec) != 0)
+			return -1;
 	return 0;
 }
 
@@ -434,10 +483,13 @@ store_report_abort(struct store *st)
 	STORE_OWNED(st);
 	if (!st->in_report)
 		return;
-	sqlite3_exec(st->db, "ROLLBACK TO report; RELEASE report", NULL, NULL,
-	    NULL);
+	if (st->savepoint)
+		sqlite3_exec(st->db, "ROLLBACK TO report; RELEASE report", NULL,
+		    NULL, NULL);
+	st->savepoint = 0;
 	st->in_report = 0;
 	st->report_rowid = 0;
+	summaries_reset(st);
 }
 
 int
@@ -454,6 +506,10 @@ store_report_end(struct store *st, const struct dm_report *r,
 	if (st->duplicate)
 		goto duplicate;
 	if (st->report_rowid == 0) {
+		if (open_savepoint(st, r) != 0) {
+			store_report_abort(st);
+			return -1;
+		}
 		s = st->st[S_INS_REPORT];
 		bind_report(st, s, r, xml_sha256);
 	} else {
@@ -468,22 +524,17 @@ store_report_end(struct store *st, const struct dm_report *r,
 		goto fail;
 	if (st->report_rowid == 0)
 		st->report_rowid = sqlite3_last_insert_rowid(st->db);
-	if (st->records > 0) {
-		s = st->st[S_SOURCE_DAY];
-		bind_text(s, 1, r->domain ? r->domain : "");
-		sqlite3_bind_int64(s, 2, utc_day(r->date_begin));
-		sqlite3_bind_int64(s, 3, st->report_rowid);
-		if ((rc = step_reset(s)) == SQLITE_CONSTRAINT_CHECK) {
-			snprintf(st->err, sizeof st->err, "report '%s': the "
-			    "per-day totals of a source IP would overflow 64 "
-			    "bits (hostile counts)", r->report_id ? r->report_id : "");
+	for (i = 0; i < N_SUMMARIES; i++) {
+		if (summaries[i]->end(st, st->summary[i], r) != 0) {
 			store_report_abort(st);
 			return -1;
 		}
-		if (rc != SQLITE_DONE || store_summary_add(st->st[S_SOURCE_AUTH],
-		    r, st->report_rowid) != SQLITE_DONE)
-			goto fail;
 	}
+	/* source_auth still reads the report's records back (one INSERT ...
+	 * SELECT ... GROUP BY); a struct store_summary of its own is next */
+	if (store_summary_add(st->st[S_SOURCE_AUTH], r, st->report_rowid) !=
+	    SQLITE_DONE)
+		goto fail;
 	s = st->st[S_INS_ERROR];
 	for (i = 0; i < r->n_errors; i++) {
 		sqlite3_bind_int64(s, 1, st->report_rowid);
@@ -492,10 +543,11 @@ store_report_end(struct store *st, const struct dm_report *r,
 		if (step_reset(s) != SQLITE_DONE)
 			goto fail;
 	}
-	if (exec(st, "RELEASE report") != 0) {
+	if (st->savepoint && exec(st, "RELEASE report") != 0) {
 		store_report_abort(st);
 		return -1;
 	}
+	st->savepoint = 0;
 	st->in_report = 0;
 	*outcome = STORE_NEW;
 	*records = st->records;

@@ -10,7 +10,8 @@
  * transaction, so it is stored whole or not at all.  The kept bytes of a
  * failure are compressed here and uncompressed here: their format is the
  * store's alone.  Knows SQLite and the structs of report.h, nothing of
- * libxml2; no SQLite type appears in this header.
+ * libxml2; no SQLite type appears in this header.  A report known whole
+ * before it is stored (store_report_start_whole) goes without a savepoint.
  *
  * One thread at a time: the store belongs to the thread that opened it
  * until that thread calls store_release; then to the thread that calls
@@ -65,6 +66,14 @@ int store_commit(struct store *st) __attribute__((warn_unused_result));
  * on a database error (store_error says why; such errors are fatal to the
  * run, unlike a bad payload). */
 int store_report_start(struct store *st, const struct store_provenance *prov)
+    __attribute__((warn_unused_result));
+/* The same for a report whose end is known: `whole` is the report that
+ * store_report_end will get (it must stay valid until then), and the
+ * caller will not abort it.  The store can then write it without a
+ * savepoint; it is still stored whole or not at all (a database error is
+ * fatal to the batch, which is not committed). */
+int store_report_start_whole(struct store *st,
+    const struct store_provenance *prov, const struct dm_report *whole)
     __attribute__((warn_unused_result));
 int store_report_record(struct store *st, const struct dm_report *so_far,
     const struct dm_record *rec) __attribute__((warn_unused_result));

@@ -19,8 +19,34 @@
 enum stmt_id {
 	S_INS_REPORT, S_UPD_REPORT, S_INS_ERROR, S_INS_RECORD, S_INS_REASON,
 	S_INS_DKIM, S_INS_SPF, S_SEL_FAILURE, S_INS_FAILURE, S_UPD_FAILURE,
-	S_RESOLVE_FAILURE, S_SOURCE_DAY, S_SOURCE_AUTH, S_COUNT
+	S_RESOLVE_FAILURE, S_SOURCE_AUTH, S_COUNT
 };
+
+/*
+ * A per-day summary the store keeps at ingest (store_sourceday.c: the
+ * table source_day), fed as the records of a report are stored: record()
+ * for every record stored, end() when the report is complete (its final
+ * domain and dates in r) to write what is left to write, reset() at every
+ * report's start and abort.  A summary sums in memory (daytotals.h) and
+ * writes inside the report's savepoint, so it is stored with the report
+ * or not at all.  open() prepares its statements and returns its state
+ * (NULL: st->err says why); close(NULL) is a no-op.  record() and end()
+ * return 0, or -1 with st->err set (fatal to the report).  store.c calls
+ * every summary of its `summaries` table in order: adding one is a line
+ * there and a file of its own.
+ */
+struct store_summary {
+	const char *name;
+	void *(*open)(struct store *st);
+	void (*close)(void *state);
+	void (*reset)(void *state);
+	int (*record)(struct store *st, void *state,
+	    const struct dm_report *so_far, const struct dm_record *rec);
+	int (*end)(struct store *st, void *state, const struct dm_report *r);
+};
+#define STORE_SUMMARIES_MAX 4
+
+extern const struct store_summary store_summary_source_day;
 
 struct store {
 	sqlite3 *db;
@@ -32,12 +58,16 @@ struct store {
 	/* the report in progress */
 	const struct store_provenance *prov;
 	int in_report;
+	int savepoint;			/* the report's savepoint is open */
+	const struct dm_report *whole;	/* store_report_start_whole's */
 	int64_t report_rowid;		/* 0 until the row exists */
 	int duplicate;			/* known early to be a duplicate */
 	uint64_t records, messages;
 	/* messages by verdict, for the report's totals */
 	uint64_t pass, spf_pass, dkim_pass, d_none, d_quar, d_reject;
 	int64_t placeholder_seq;
+	/* the state of each summary, by its place in store.c's table */
+	void *summary[STORE_SUMMARIES_MAX];
 };
 
 /* Aborts when the calling thread does not own the store (checking builds). */

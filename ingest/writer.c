@@ -27,6 +27,7 @@ struct cmd {
 	int (*fn)(struct store *, void *);	/* C_CALL */
 	int *result;		/* C_CALL */
 	struct dm_report *so_far;	/* C_RECORD, first record only */
+	const struct dm_report *whole;	/* C_START: the queued C_END's report */
 	uint64_t skipped;	/* C_END */
 	char sha[65];		/* C_END */
 };
@@ -40,6 +41,7 @@ struct writer {
 	size_t head, count;
 	int busy;		/* the thread is running a command */
 	int consumer_waiting, producer_waiting;
+	int syncing;		/* writer_sync waits */
 	int stop;
 	atomic_int failed;	/* read without the lock on the hot path */
 	char err[512];
@@ -242,7 +244,7 @@ run(struct writer *w, struct cmd *c)
 		free(w->prov);
 		w->prov = c->data;
 		c->data = NULL;
-		if (store_report_start(w->st, w->prov) != 0)
+		if (store_report_start_whole(w->st, w->prov, c->whole) != 0)
 			fail(w, store_error(w->st));
 		break;
 	case C_RECORD:
@@ -287,6 +289,38 @@ out:
 	c->so_far = NULL;
 }
 
+/*
+ * With a C_START at the head of the queue (lock held): waits until the
+ * report's C_END or C_ABORT is queued too, or the queue is full (a report
+ * longer than the queue) or the parser waits for room (it is woken only
+ * when the queue is down to half), or the caller syncs or stops.  Returns the
+ * queued C_END's report, or NULL.  A report whose end is queued is stored
+ * without a savepoint (store_report_start_whole); the parser is meanwhile
+ * on the next one.
+ */
+static const struct dm_report *
+wait_whole(struct writer *w)
+{
+	size_t i = 1;
+	const struct cmd *c;
+
+	for (;;) {
+		for (; i < w->count; i++) {
+			c = &w->q[(w->head + i) % QUEUE_SIZE];
+			if (c->type == C_END)
+				return c->data;
+			if (c->type != C_RECORD)
+				return NULL;
+		}
+		if (w->count == QUEUE_SIZE || w->producer_waiting || w->stop ||
+		    w->syncing || w->failed)
+			return NULL;
+		w->consumer_waiting = 1;
+		pthread_cond_wait(&w->not_empty, &w->mu);
+		w->consumer_waiting = 0;
+	}
+}
+
 static void *
 thread_main(void *arg)
 {
@@ -305,6 +339,8 @@ thread_main(void *arg)
 		}
 		if (w->count == 0 && w->stop)
 			break;
+		if (w->q[w->head].type == C_START)
+			w->q[w->head].whole = wait_whole(w);
 		c = w->q[w->head];
 		w->head = (w->head + 1) % QUEUE_SIZE;
 		w->count--;
@@ -452,10 +488,12 @@ writer_sync(struct writer *w)
 	int failed;
 
 	pthread_mutex_lock(&w->mu);
+	w->syncing = 1;
 	if (w->consumer_waiting && w->count > 0)
 		pthread_cond_signal(&w->not_empty);
 	while (w->count > 0 || w->busy)
 		pthread_cond_wait(&w->idle, &w->mu);
+	w->syncing = 0;
 	failed = w->failed;
 	pthread_mutex_unlock(&w->mu);
 	return failed ? -1 : 0;
