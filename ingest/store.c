@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* store.c: reports, records and failures into SQLite (see store.h). */
+/*
+ * store.c: reports, records and failures into SQLite (see store.h).  Just
+ * over 800 lines: a report's streaming write (savepoint or not, the
+ * per-report summaries) and the failures with their kept payloads share the
+ * statement table and the error paths; the summaries, admin commands and
+ * IMAP bookkeeping already live in store_sourceday.c, store_summary.c,
+ * store_admin.c and store_imap.c.
+ */
 #include "store.h"
 
 #include <errno.h>
