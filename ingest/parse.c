@@ -363,7 +363,8 @@ dup_utf8(const char *src, size_t n)
 static char *
 take_value(struct parser *p, int lower)
 {
-	const char *s = p->text, *e = p->text + p->text_len;
+	/* no text yet: p->text is NULL, and NULL + 0 is undefined in C */
+	const char *s = p->text, *e = s != NULL ? s + p->text_len : s;
 	char *v, *c;
 
 	while (s < e && is_space((unsigned char)*s))
@@ -1251,11 +1252,12 @@ feed(struct parser *p, const unsigned char *s, size_t len, int final)
 		n = HOLD_MAX - p->hold_len;
 		if (n > len)
 			n = len;
-		if (n > 0)
+		if (n > 0) {	/* s may be NULL with len 0 (a final push) */
 			memcpy(p->hold + p->hold_len, s, n);
+			s += n;
+			len -= n;
+		}
 		p->hold_len += n;
-		s += n;
-		len -= n;
 		if (classify(p->hold, p->hold_len, final && len == 0) == M_NEED)
 			return;		/* all of s is held */
 		/* decided: the held bytes go through again, then the rest */
