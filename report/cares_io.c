@@ -3,6 +3,7 @@
 #include "cares_io.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -26,6 +27,53 @@ cares_io_library_down(void)
 {
 	if (users > 0 && --users == 0)
 		ares_library_cleanup();
+}
+
+int
+cares_io_channel(ares_channel *channel, struct cares_io *io,
+    const char *server, int timeout_ms, int edns_size, char *err,
+    size_t errlen)
+{
+	struct ares_options opt;
+	char lookups[] = "b";
+	int rc, mask;
+
+	if ((rc = cares_io_library_up()) != 0) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		return -1;
+	}
+	memset(&opt, 0, sizeof opt);
+	opt.timeout = timeout_ms;
+	opt.tries = 1;
+	opt.ndomains = 0;
+	opt.domains = NULL;
+	opt.lookups = lookups;
+	opt.sock_state_cb = cares_io_sock_state;
+	opt.sock_state_cb_data = io;
+	mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_DOMAINS |
+	    ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB;
+	if (edns_size > 0) {
+		/* NOCHECKRESP: SERVFAIL and REFUSED reach us as such (c-ares
+		 * 1.18 would otherwise report them as ECONNREFUSED after
+		 * trying the next server) */
+		opt.flags = ARES_FLAG_EDNS | ARES_FLAG_NOCHECKRESP;
+		opt.ednspsz = edns_size;
+		mask |= ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ;
+	}
+	if ((rc = ares_init_options(channel, &opt, mask)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		cares_io_library_down();
+		return -1;
+	}
+	if (server != NULL &&
+	    (rc = ares_set_servers_ports_csv(*channel, server)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "DNS server \"%s\": %s", server,
+		    ares_strerror(rc));
+		ares_destroy(*channel);
+		cares_io_library_down();
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -28,6 +28,15 @@ struct cares_io {
 int cares_io_library_up(void);
 void cares_io_library_down(void);
 
+/* A channel as both resolvers want it: DNS only (no /etc/hosts), no
+ * search domains, one try per server, timeout_ms per question, its sockets
+ * in io, the servers of `server` (c-ares CSV; NULL: resolv.conf).  edns_size
+ * > 0 adds EDNS0 of that size and ARES_FLAG_NOCHECKRESP.  Takes a library
+ * reference (cares_io_library_down after ares_destroy).  0, or -1 with err. */
+int cares_io_channel(ares_channel *channel, struct cares_io *io,
+    const char *server, int timeout_ms, int edns_size, char *err,
+    size_t errlen);
+
 /* The ARES_OPT_SOCK_STATE_CB callback; its data is a struct cares_io. */
 void cares_io_sock_state(void *data, ares_socket_t fd, int readable,
     int writable);

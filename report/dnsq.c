@@ -60,9 +60,6 @@ dnsq_new(const char *server, int timeout_ms, int budget_ms, char *err,
     size_t errlen)
 {
 	struct dnsq *q;
-	struct ares_options opt;
-	char lookups[] = "b";
-	int rc, mask;
 
 	if (timeout_ms < DNSQ_TIMEOUT_MIN)
 		timeout_ms = DNSQ_TIMEOUT_MIN;
@@ -72,45 +69,13 @@ dnsq_new(const char *server, int timeout_ms, int budget_ms, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if ((rc = cares_io_library_up()) != 0) {
-		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+	if (cares_io_channel(&q->channel, &q->io, server, timeout_ms,
+	    DNSQ_EDNS_SIZE, err, errlen) != 0) {
 		free(q);
 		return NULL;
 	}
-	memset(&opt, 0, sizeof opt);
-	/* NOCHECKRESP: SERVFAIL and REFUSED reach us as such (c-ares 1.18
-	 * would otherwise report them as ECONNREFUSED after trying the
-	 * next server) */
-	opt.flags = ARES_FLAG_EDNS | ARES_FLAG_NOCHECKRESP;
-	opt.ednspsz = DNSQ_EDNS_SIZE;
-	opt.timeout = timeout_ms;
-	opt.tries = 1;
-	opt.ndomains = 0;
-	opt.domains = NULL;
-	opt.lookups = lookups;
-	opt.sock_state_cb = cares_io_sock_state;
-	opt.sock_state_cb_data = &q->io;
-	mask = ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS |
-	    ARES_OPT_TRIES | ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS |
-	    ARES_OPT_SOCK_STATE_CB;
-	if ((rc = ares_init_options(&q->channel, &opt, mask)) != ARES_SUCCESS) {
-		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
-		goto fail;
-	}
-	if (server != NULL &&
-	    (rc = ares_set_servers_ports_csv(q->channel, server)) != ARES_SUCCESS) {
-		snprintf(err, errlen, "DNS server \"%s\": %s", server,
-		    ares_strerror(rc));
-		ares_destroy(q->channel);
-		goto fail;
-	}
 	q->deadline = dm_now_ms() + (budget_ms > 0 ? budget_ms : 0);
 	return q;
-
-fail:
-	cares_io_library_down();
-	free(q);
-	return NULL;
 }
 
 void

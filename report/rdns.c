@@ -159,9 +159,6 @@ struct rdns *
 rdns_cares_new(const char *server, int timeout_ms, char *err, size_t errlen)
 {
 	struct rdns *r;
-	struct ares_options opt;
-	char lookups[] = "b";
-	int rc, mask;
 
 	if (timeout_ms < RDNS_TIMEOUT_MIN)
 		timeout_ms = RDNS_TIMEOUT_MIN;
@@ -171,39 +168,12 @@ rdns_cares_new(const char *server, int timeout_ms, char *err, size_t errlen)
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	if ((rc = cares_io_library_up()) != 0) {
-		set_err(err, errlen, "c-ares: %s", ares_strerror(rc));
+	if (cares_io_channel(&r->channel, &r->io, server, timeout_ms, 0, err,
+	    errlen) != 0) {
 		free(r);
 		return NULL;
 	}
-
-	memset(&opt, 0, sizeof opt);
-	opt.timeout = timeout_ms;
-	opt.tries = 1;
-	opt.ndomains = 0;
-	opt.domains = NULL;
-	opt.lookups = lookups;
-	opt.sock_state_cb = cares_io_sock_state;
-	opt.sock_state_cb_data = &r->io;
-	mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_DOMAINS |
-	    ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB;
-	if ((rc = ares_init_options(&r->channel, &opt, mask)) != ARES_SUCCESS) {
-		set_err(err, errlen, "c-ares: %s", ares_strerror(rc));
-		goto fail;
-	}
-	if (server != NULL &&
-	    (rc = ares_set_servers_ports_csv(r->channel, server)) != ARES_SUCCESS) {
-		set_err(err, errlen, "DNS server \"%s\": %s", server,
-		    ares_strerror(rc));
-		ares_destroy(r->channel);
-		goto fail;
-	}
 	return r;
-
-fail:
-	cares_io_library_down();
-	free(r);
-	return NULL;
 }
 
 static enum rdns_status
