@@ -54,7 +54,7 @@ nreports=$((reporters * days))
 per_report=$(( (records + nreports - 1) / nreports ))
 start=$(date -u -d 2025-01-01 +%s)
 
-# source_auth as dmarc-ingest keeps it (ingest/store_summary.c): the
+# source_auth as dmarc-ingest keeps it (ingest/store_sourceauth.c): the
 # records per policy domain, day, source IP and outcome, with the messages
 # of each reporter; here every record has one SPF and one DKIM result and no
 # reason, so the JSON lists are built from the one row of each

@@ -4,7 +4,7 @@
  * over 800 lines: a report's streaming write (savepoint or not, the
  * per-report summaries) and the failures with their kept payloads share the
  * statement table and the error paths; the summaries, admin commands and
- * IMAP bookkeeping already live in store_sourceday.c, store_summary.c,
+ * IMAP bookkeeping already live in store_sourceday.c, store_sourceauth.c,
  * store_admin.c and store_imap.c.
  */
 #include "store.h"
@@ -21,7 +21,6 @@
 #include "derived.h"
 #include "fmt.h"
 #include "store_priv.h"
-#include "store_summary.h"
 
 /* Columns of report shared by the INSERT and the UPDATE, in bind order. */
 #define REPORT_COLS \
@@ -60,14 +59,12 @@ static const char *const sql[S_COUNT] = {
 	    "attempts + 1, reason = ?, resolved_at = NULL WHERE id = ?",
 	[S_RESOLVE_FAILURE] = "UPDATE ingest_failure SET resolved_at = ? "
 	    "WHERE id = ?",
-	/* the report's records added to the per-source authentication
-	 * outcomes (store_summary.c) */
-	[S_SOURCE_AUTH] = store_summary_sql,
 };
 
 /* The per-day summaries kept with each report (store_priv.h). */
 static const struct store_summary *const summaries[] = {
 	&store_summary_source_day,
+	&store_summary_source_auth,
 };
 #define N_SUMMARIES (sizeof summaries / sizeof summaries[0])
 _Static_assert(N_SUMMARIES <= STORE_SUMMARIES_MAX, "STORE_SUMMARIES_MAX");
@@ -537,11 +534,6 @@ store_report_end(struct store *st, const struct dm_report *r,
 			return -1;
 		}
 	}
-	/* source_auth still reads the report's records back (one INSERT ...
-	 * SELECT ... GROUP BY); a struct store_summary of its own is next */
-	if (store_summary_add(st->st[S_SOURCE_AUTH], r, st->report_rowid) !=
-	    SQLITE_DONE)
-		goto fail;
 	s = st->st[S_INS_ERROR];
 	for (i = 0; i < r->n_errors; i++) {
 		sqlite3_bind_int64(s, 1, st->report_rowid);

@@ -19,12 +19,12 @@
 enum stmt_id {
 	S_INS_REPORT, S_UPD_REPORT, S_INS_ERROR, S_INS_RECORD, S_INS_REASON,
 	S_INS_DKIM, S_INS_SPF, S_SEL_FAILURE, S_INS_FAILURE, S_UPD_FAILURE,
-	S_RESOLVE_FAILURE, S_SOURCE_AUTH, S_COUNT
+	S_RESOLVE_FAILURE, S_COUNT
 };
 
 /*
  * A per-day summary the store keeps at ingest (store_sourceday.c: the
- * table source_day), fed as the records of a report are stored: record()
+ * table source_day; store_sourceauth.c: source_auth), fed as the records of a report are stored: record()
  * for every record stored, end() when the report is complete (its final
  * domain and dates in r) to write what is left to write, reset() at every
  * report's start and abort.  A summary sums in memory (daytotals.h) and
@@ -46,7 +46,8 @@ struct store_summary {
 };
 #define STORE_SUMMARIES_MAX 4
 
-extern const struct store_summary store_summary_source_day;
+extern const struct store_summary store_summary_source_day;	/* store_sourceday.c */
+extern const struct store_summary store_summary_source_auth;	/* store_sourceauth.c */
 
 struct store {
 	sqlite3 *db;

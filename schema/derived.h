@@ -38,12 +38,42 @@ derived_dmarc_pass(const char *dkim_aligned, const char *spf_aligned)
  * forwarded, mailing_list, trusted_forwarder or local_policy, or a reason
  * comment saying arc=pass.  SQL over the columns of a record_reason row
  * whose names start with `prefix`; kept per record in source_auth.overridden
- * (ingest/store_summary.c; schema/migrations/003-source-auth.sql spells it
- * out again).
+ * (ingest/authtotals.c through the C twin below; the migration
+ * schema/migrations/003-source-auth.sql spells the SQL out again).
  */
 #define SQL_OVERRIDE_REASON(prefix) \
 	"(" prefix "type IN ('forwarded', 'mailing_list', 'trusted_forwarder'," \
 	" 'local_policy') OR " prefix "comment LIKE '%arc=pass%')"
+
+/* The same in C, for one reason (NULL: absent): the type compared as SQL's
+ * IN does (exactly), the comment as LIKE does (ASCII case folded). */
+static inline int
+derived_override_reason(const char *type, const char *comment)
+{
+	static const char *const types[] = { "forwarded", "mailing_list",
+		"trusted_forwarder", "local_policy" };
+	static const char want[] = "arc=pass";
+	const char *c;
+	size_t i;
+
+	if (type != NULL)
+		for (i = 0; i < sizeof types / sizeof types[0]; i++)
+			if (strcmp(type, types[i]) == 0)
+				return 1;
+	for (c = comment; c != NULL && *c != '\0'; c++) {
+		for (i = 0; want[i] != '\0'; i++) {
+			unsigned char ch = (unsigned char)c[i];
+
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (unsigned char)(ch - 'A' + 'a');
+			if (ch != (unsigned char)want[i])
+				break;
+		}
+		if (want[i] == '\0')
+			return 1;
+	}
+	return 0;
+}
 
 /*
  * The UTC day of an epoch column or parameter (tokens, not a string:

@@ -152,7 +152,7 @@ CREATE INDEX source_day_ip ON source_day (domain, source_ip, day, messages,
 -- read alike, added up, so that `sources` lists and the sender timelines of
 -- `advise`, `senders` and `weekly` read a few rows per source and day
 -- instead of its records.  Kept by dmarc-ingest with each report
--- (ingest/store_summary.c, in the same savepoint as source_day); pruning
+-- (ingest/store_sourceauth.c, in the same savepoint as source_day); pruning
 -- removes whole days.  The outcome is what those commands read of a record
 -- other than its count and report: header From, disposition, the two
 -- aligned verdicts, whether an override reason excuses a failure (a reason

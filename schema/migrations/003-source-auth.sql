@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: MIT
 -- 003-source-auth.sql: schema version 2 -> 3.  The per-source
 -- authentication outcomes (source_auth, schema.sql) that dmarc-ingest now
--- keeps with each report (ingest/store_summary.c), computed here from the
+-- keeps with each report (ingest/store_sourceauth.c), computed here from the
 -- records already stored, the same way, summed over the reports: per
 -- policy domain, UTC day of the report's date_begin (fmt.c's utc_day():
 -- floor(date / 86400)), source IP and outcome, with the messages of each
