@@ -13,17 +13,22 @@
  *
  * Bounded memory: when a report has more groups than the accumulator holds
  * (SOURCEAUTH_MAX_GROUPS, SOURCEAUTH_MAX_BYTES of keys), the groups so far
- * are added to a temporary table of this connection (source_auth_spill,
- * one report's groups without domain and day) and the accumulator starts
- * again; at the end of the report what is left joins them there and the
- * whole is added to source_auth under the report's final domain and day
- * (which may come after the records).  All of it inside the report's
- * savepoint, so it is stored with the report or not at all.
+ * are added to source_auth under the report's policy domain, day and
+ * reporter as they stand (in real reports, report_metadata and
+ * policy_published come before the records) and the accumulator starts
+ * again.  Should that key not be known yet (the accumulator is then left
+ * alone until the end) or be different at the end, the report's stored
+ * records are read back and grouped again in memory under the final key;
+ * rows written under the wrong key are rebuilt the same way from every
+ * report of that domain and day.  All of it inside the report's savepoint,
+ * so it is stored with the report or not at all.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "authtotals.h"
+#include "derived.h"
 #include "fmt.h"
 #include "store_priv.h"
 
@@ -34,59 +39,97 @@
 #define SA_KEY "source_ip, header_from, disposition, dkim_aligned, " \
 	"spf_aligned, overridden, reasons, spf, dkim"
 
-/* a row's reporters merged with the new row's: messages added by name,
- * the names sorted (as json_group_object over an ordered query writes) */
-#define SA_MERGE \
-	"ON CONFLICT (domain, day, " SA_KEY ") DO UPDATE SET " \
-	"records = records + excluded.records, " \
-	"messages = messages + excluded.messages, " \
-	"reporters = (SELECT json_group_object(k, m) FROM (" \
-	" SELECT key AS k, sum(value) AS m FROM (" \
-	"  SELECT key, value FROM json_each(source_auth.reporters) UNION ALL" \
-	"  SELECT key, value FROM json_each(excluded.reporters))" \
-	" GROUP BY key ORDER BY key))"
-
-#define SA_COLS "INSERT INTO source_auth (domain, day, ip_family, " SA_KEY \
-	", records, messages, reporters) "
-
-enum { Q_ADD, Q_SPILL, Q_MOVE, Q_CLEAR, Q_COUNT };
+enum { Q_ADD, Q_DROP, Q_SLICE, Q_RECS, Q_REASONS, Q_SPF, Q_DKIM, Q_COUNT };
 
 static const char *const sql[Q_COUNT] = {
-	/* one group of the report, with its reporter */
-	[Q_ADD] = SA_COLS "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	    "?11, ?12, ?13, ?14, json_object(?15, ?14)) " SA_MERGE,
-	/* a group put aside while a large report streams ... */
-	[Q_SPILL] = "INSERT INTO temp.source_auth_spill (ip_family, " SA_KEY
-	    ", records, messages) VALUES (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	    "?11, ?12, ?13, ?14) ON CONFLICT (" SA_KEY ") DO UPDATE SET "
+	/* one group of a report, with its reporter's messages; added to the
+	 * row of the same key: messages added by reporter name, the names
+	 * sorted (as json_group_object over an ordered query writes them) */
+	[Q_ADD] = "INSERT INTO source_auth (domain, day, ip_family, " SA_KEY
+	    ", records, messages, reporters) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, json_object(?15, ?14)) "
+	    "ON CONFLICT (domain, day, " SA_KEY ") DO UPDATE SET "
 	    "records = records + excluded.records, "
-	    "messages = messages + excluded.messages",
-	/* ... all of them added at its end ... */
-	[Q_MOVE] = SA_COLS "SELECT ?1, ?2, ip_family, " SA_KEY ", records, "
-	    "messages, json_object(?15, messages) FROM temp.source_auth_spill "
-	    "WHERE true " SA_MERGE,
-	/* ... and forgotten */
-	[Q_CLEAR] = "DELETE FROM temp.source_auth_spill",
+	    "messages = messages + excluded.messages, "
+	    "reporters = (SELECT json_group_object(k, m) FROM ("
+	    " SELECT key AS k, sum(value) AS m FROM ("
+	    "  SELECT key, value FROM json_each(source_auth.reporters) UNION ALL"
+	    "  SELECT key, value FROM json_each(excluded.reporters))"
+	    " GROUP BY key ORDER BY key))",
+	/* the rebuild of a domain and day: its rows go ... */
+	[Q_DROP] = "DELETE FROM source_auth WHERE domain = ?1 AND day = ?2",
+	/* ... and its reports' records are grouped again */
+	[Q_SLICE] = "SELECT id, ifnull(org_name, '') FROM report WHERE "
+	    "domain = ?1 AND " SQL_UTC_DAY(date_begin) " = ?2 AND id <> ?3",
+	/* a stored report's records, as the parser handed them over */
+	[Q_RECS] = "SELECT id, source_ip, ip_family, count, disposition, "
+	    "dkim_aligned, spf_aligned, header_from FROM record "
+	    "WHERE report = ?1 ORDER BY id",
+	[Q_REASONS] = "SELECT type, comment FROM record_reason "
+	    "WHERE record = ?1 ORDER BY position",
+	[Q_SPF] = "SELECT domain, scope, result FROM record_spf "
+	    "WHERE record = ?1 ORDER BY position",
+	[Q_DKIM] = "SELECT domain, selector, result FROM record_dkim "
+	    "WHERE record = ?1 ORDER BY position",
 };
 
-static const char spill_table[] =
-    "CREATE TEMP TABLE IF NOT EXISTS source_auth_spill ("
-    "ip_family INTEGER NOT NULL, source_ip TEXT NOT NULL, "
-    "header_from TEXT NOT NULL, disposition TEXT NOT NULL, "
-    "dkim_aligned TEXT NOT NULL, spf_aligned TEXT NOT NULL, "
-    "overridden INTEGER NOT NULL, reasons TEXT NOT NULL, "
-    "spf TEXT NOT NULL, dkim TEXT NOT NULL, records INTEGER NOT NULL, "
-    "messages INTEGER NOT NULL, PRIMARY KEY (" SA_KEY ")) WITHOUT ROWID";
+/* Where groups go: a policy domain, UTC day and reporter. */
+struct sa_key {
+	char *domain, *org;
+	int64_t day;
+};
 
 struct sourceauth {
 	struct authtotals *at;
 	sqlite3_stmt *q[Q_COUNT];
-	int spilled;		/* groups of this report are in the table */
+	int spilled;		/* groups were written under `first` */
+	int deferred;		/* full before the key was known */
+	struct sa_key first;
 	/* for the callback */
 	struct store *st;
-	sqlite3_stmt *cur;
-	const struct dm_report *r;
+	const struct sa_key *to;
+	/* a stored record read back (reread()), and its strings */
+	struct dm_record rec;
+	char **strs;
+	size_t nstrs, capstrs;
+	size_t capreasons, capspf, capdkim;
 };
+
+static void
+key_free(struct sa_key *k)
+{
+	free(k->domain);
+	free(k->org);
+	k->domain = k->org = NULL;
+	k->day = 0;
+}
+
+/* The report's key as it stands (NULL text as ""). */
+static int
+key_set(struct sa_key *k, const struct dm_report *r)
+{
+	key_free(k);
+	k->domain = strdup(r->domain != NULL ? r->domain : "");
+	k->org = strdup(r->org_name != NULL ? r->org_name : "");
+	k->day = utc_day(r->date_begin);
+	return k->domain != NULL && k->org != NULL ? 0 : -1;
+}
+
+static int
+key_same(const struct sa_key *k, const struct dm_report *r)
+{
+	return k->day == utc_day(r->date_begin) &&
+	    strcmp(k->domain, r->domain != NULL ? r->domain : "") == 0 &&
+	    strcmp(k->org, r->org_name != NULL ? r->org_name : "") == 0;
+}
+
+/* The read-back record's strings freed. */
+static void
+rec_strings_free(struct sourceauth *sa)
+{
+	while (sa->nstrs > 0)
+		free(sa->strs[--sa->nstrs]);
+}
 
 static void
 sa_close(void *state)
@@ -99,6 +142,12 @@ sa_close(void *state)
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(sa->q[i]);
 	authtotals_free(sa->at);
+	key_free(&sa->first);
+	rec_strings_free(sa);
+	free(sa->strs);
+	free(sa->rec.reasons);
+	free(sa->rec.spf);
+	free(sa->rec.dkim);
 	free(sa);
 }
 
@@ -112,11 +161,6 @@ sa_open(struct store *st)
 	    SOURCEAUTH_MAX_BYTES)) == NULL) {
 		free(sa);
 		snprintf(st->err, sizeof st->err, "out of memory");
-		return NULL;
-	}
-	if (sqlite3_exec(st->db, spill_table, NULL, NULL, NULL) != SQLITE_OK) {
-		store_fail_db(st, "create source_auth_spill");
-		sa_close(sa);
 		return NULL;
 	}
 	for (i = 0; i < Q_COUNT; i++) {
@@ -136,35 +180,27 @@ sa_reset(void *state)
 	struct sourceauth *sa = state;
 
 	authtotals_clear(sa->at);
-	if (sa->spilled) {
-		/* normally rolled back with the report's savepoint already */
-		(void)sqlite3_step(sa->q[Q_CLEAR]);
-		sqlite3_reset(sa->q[Q_CLEAR]);
-	}
-	sa->spilled = 0;
+	key_free(&sa->first);
+	sa->spilled = sa->deferred = 0;
 }
 
-/* The report's domain, day and reporter into ?1, ?2 and ?15 of q. */
-static void
-bind_report_key(sqlite3_stmt *q, const struct dm_report *r)
+static int
+oom(struct store *st)
 {
-	sqlite3_bind_text(q, 1, r->domain != NULL ? r->domain : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, utc_day(r->date_begin));
-	sqlite3_bind_text(q, 15, r->org_name != NULL ? r->org_name : "", -1,
-	    SQLITE_STATIC);
+	snprintf(st->err, sizeof st->err, "out of memory");
+	return -1;
 }
 
-/* authtotals_each: one group into sa->cur (Q_ADD or Q_SPILL). */
+/* authtotals_each: one group added to its row under sa->to. */
 static int
 write_group(void *ctx, const struct authtotals_group *g)
 {
 	struct sourceauth *sa = ctx;
-	sqlite3_stmt *q = sa->cur;
+	sqlite3_stmt *q = sa->q[Q_ADD];
 	int rc;
 
-	if (q == sa->q[Q_ADD])
-		bind_report_key(q, sa->r);
+	sqlite3_bind_text(q, 1, sa->to->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, sa->to->day);
 	sqlite3_bind_int(q, 3, g->ip_family);
 	sqlite3_bind_text(q, 4, g->source_ip, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, g->header_from, -1, SQLITE_STATIC);
@@ -176,9 +212,10 @@ write_group(void *ctx, const struct authtotals_group *g)
 	sqlite3_bind_text(q, 11, g->spf, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 12, g->dkim, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 13, (sqlite3_int64)g->records);
-	/* a report's message total fits int64 (store.c checks), so does a
-	 * group's */
+	/* a report's message total fits int64 (store.c checks it), so does
+	 * a group's */
 	sqlite3_bind_int64(q, 14, (sqlite3_int64)g->messages);
+	sqlite3_bind_text(q, 15, sa->to->org, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
@@ -186,20 +223,33 @@ write_group(void *ctx, const struct authtotals_group *g)
 	return 0;
 }
 
-/* Writes the groups held with q (Q_ADD: to source_auth under r's key;
- * Q_SPILL: aside) and clears them.  0 or -1. */
+/* Writes the groups held under `to` and clears them.  0 or -1. */
 static int
-flush(struct store *st, struct sourceauth *sa, sqlite3_stmt *q,
-    const struct dm_report *r)
+flush(struct store *st, struct sourceauth *sa, const struct sa_key *to)
 {
 	int rc;
 
 	sa->st = st;
-	sa->cur = q;
-	sa->r = r;
+	sa->to = to;
 	rc = authtotals_each(sa->at, write_group, sa);
 	authtotals_clear(sa->at);
 	return rc == 0 ? 0 : -1;
+}
+
+/* Adds rec to the groups; when they are full, writes them under `to`
+ * first.  0 or -1. */
+static int
+add(struct store *st, struct sourceauth *sa, const struct dm_record *rec,
+    const struct sa_key *to)
+{
+	int rc = authtotals_add(sa->at, rec);
+
+	if (rc == 1) {
+		if (flush(st, sa, to) != 0)
+			return -1;
+		rc = authtotals_add(sa->at, rec);
+	}
+	return rc == 0 ? 0 : oom(st);
 }
 
 static int
@@ -209,43 +259,225 @@ sa_record(struct store *st, void *state, const struct dm_report *so_far,
 	struct sourceauth *sa = state;
 	int rc;
 
-	(void)so_far;
-	if ((rc = authtotals_add(sa->at, rec)) == 1) {
-		sa->spilled = 1;
-		if (flush(st, sa, sa->q[Q_SPILL], NULL) != 0)
-			return -1;
-		rc = authtotals_add(sa->at, rec);
-	}
-	if (rc == 0)
+	if (sa->deferred)
 		return 0;
-	snprintf(st->err, sizeof st->err, "out of memory");
-	return -1;
+	if (sa->spilled)
+		return add(st, sa, rec, &sa->first);
+	if ((rc = authtotals_add(sa->at, rec)) == 0)
+		return 0;
+	if (rc < 0)
+		return oom(st);
+	/* full for the first time: write under the key as it stands */
+	if (so_far == NULL || so_far->domain == NULL || !so_far->has_begin) {
+		/* not known yet: read the records back at the end */
+		sa->deferred = 1;
+		authtotals_clear(sa->at);
+		return 0;
+	}
+	if (key_set(&sa->first, so_far) != 0)
+		return oom(st);
+	sa->spilled = 1;
+	return add(st, sa, rec, &sa->first);
+}
+
+/* A copy of column i of q for the read-back record (NULL stays NULL).
+ * 0 or -1. */
+static int
+keep(struct sourceauth *sa, sqlite3_stmt *q, int i, char **out)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+
+	*out = NULL;
+	if (t == NULL)
+		return 0;
+	if (sa->nstrs == sa->capstrs) {
+		size_t cap = sa->capstrs ? sa->capstrs * 2 : 64;
+		char **n = realloc(sa->strs, cap * sizeof *n);
+
+		if (n == NULL)
+			return -1;
+		sa->strs = n;
+		sa->capstrs = cap;
+	}
+	if ((*out = strdup((const char *)t)) == NULL)
+		return -1;
+	sa->strs[sa->nstrs++] = *out;
+	return 0;
+}
+
+/* Room for n + 1 members of size `size` in *arr (capacity *cap). */
+static int
+room(void **arr, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 8;
+	if ((p = realloc(*arr, c * size)) == NULL)
+		return -1;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+/* The children of record `id` (reasons, SPF and DKIM results, in order)
+ * into sa->rec.  0 or -1 (st->err set). */
+static int
+load_children(struct store *st, struct sourceauth *sa, sqlite3_int64 id)
+{
+	struct dm_record *r = &sa->rec;
+	sqlite3_stmt *q;
+	int rc, bad = 0;
+
+	r->n_reasons = r->n_spf = r->n_dkim = 0;
+	q = sa->q[Q_REASONS];
+	sqlite3_bind_int64(q, 1, id);
+	while (!bad && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		bad = room((void **)&r->reasons, &sa->capreasons, r->n_reasons,
+		    sizeof *r->reasons) != 0 ||
+		    keep(sa, q, 0, &r->reasons[r->n_reasons].type) != 0 ||
+		    keep(sa, q, 1, &r->reasons[r->n_reasons].comment) != 0;
+		r->n_reasons += !bad;
+	}
+	sqlite3_reset(q);
+	if (bad)
+		return oom(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_db(st, "source_auth: read reasons");
+	q = sa->q[Q_SPF];
+	sqlite3_bind_int64(q, 1, id);
+	while (!bad && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct dm_spf *x;
+
+		if ((bad = room((void **)&r->spf, &sa->capspf, r->n_spf,
+		    sizeof *r->spf)) != 0)
+			break;
+		x = &r->spf[r->n_spf];
+		memset(x, 0, sizeof *x);
+		bad = keep(sa, q, 0, &x->domain) || keep(sa, q, 1, &x->scope) ||
+		    keep(sa, q, 2, &x->result);
+		r->n_spf += !bad;
+	}
+	sqlite3_reset(q);
+	if (bad)
+		return oom(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_db(st, "source_auth: read SPF results");
+	q = sa->q[Q_DKIM];
+	sqlite3_bind_int64(q, 1, id);
+	while (!bad && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct dm_dkim *x;
+
+		if ((bad = room((void **)&r->dkim, &sa->capdkim, r->n_dkim,
+		    sizeof *r->dkim)) != 0)
+			break;
+		x = &r->dkim[r->n_dkim];
+		memset(x, 0, sizeof *x);
+		bad = keep(sa, q, 0, &x->domain) ||
+		    keep(sa, q, 1, &x->selector) || keep(sa, q, 2, &x->result);
+		r->n_dkim += !bad;
+	}
+	sqlite3_reset(q);
+	if (bad)
+		return oom(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_db(st, "source_auth: read DKIM results");
+	return 0;
+}
+
+/* The stored records of report row `report` grouped again and added
+ * under `to`.  0 or -1. */
+static int
+reread(struct store *st, struct sourceauth *sa, sqlite3_int64 report,
+    const struct sa_key *to)
+{
+	sqlite3_stmt *q = sa->q[Q_RECS];
+	struct dm_record *r = &sa->rec;
+	int rc, fail = 0;
+
+	authtotals_clear(sa->at);
+	sqlite3_bind_int64(q, 1, report);
+	while (!fail && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const unsigned char *ip = sqlite3_column_text(q, 1);
+
+		snprintf(r->source_ip, sizeof r->source_ip, "%s",
+		    ip != NULL ? (const char *)ip : "");
+		r->ip_family = sqlite3_column_int(q, 2);
+		r->count = sqlite3_column_int64(q, 3);
+		fail = keep(sa, q, 4, &r->disposition) != 0 ||
+		    keep(sa, q, 5, &r->dkim_aligned) != 0 ||
+		    keep(sa, q, 6, &r->spf_aligned) != 0 ||
+		    keep(sa, q, 7, &r->header_from) != 0 ? oom(st) :
+		    load_children(st, sa, sqlite3_column_int64(q, 0));
+		if (!fail)
+			fail = add(st, sa, r, to);
+		rec_strings_free(sa);
+	}
+	sqlite3_reset(q);
+	if (fail)
+		return -1;
+	if (rc != SQLITE_DONE)
+		return store_fail_db(st, "source_auth: read records");
+	return flush(st, sa, to);
+}
+
+/* The rows of (first's domain, day) rebuilt from that day's other
+ * reports, with the groups this report wrote there taken out.  0 or -1. */
+static int
+rebuild(struct store *st, struct sourceauth *sa)
+{
+	sqlite3_stmt *q = sa->q[Q_DROP];
+	struct sa_key k = { NULL, NULL, sa->first.day };
+	int rc, fail = 0;
+
+	sqlite3_bind_text(q, 1, sa->first.domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, sa->first.day);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return store_fail_db(st, "source_auth");
+	q = sa->q[Q_SLICE];
+	sqlite3_bind_text(q, 1, sa->first.domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, sa->first.day);
+	sqlite3_bind_int64(q, 3, st->report_rowid);
+	k.domain = sa->first.domain;
+	while (!fail && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((k.org = strdup((const char *)sqlite3_column_text(q, 1)))
+		    == NULL)
+			fail = oom(st);
+		else
+			fail = reread(st, sa, sqlite3_column_int64(q, 0), &k);
+		free(k.org);
+	}
+	sqlite3_reset(q);
+	if (fail)
+		return -1;
+	return rc == SQLITE_DONE ? 0 : store_fail_db(st, "source_auth");
 }
 
 static int
 sa_end(struct store *st, void *state, const struct dm_report *r)
 {
 	struct sourceauth *sa = state;
-	sqlite3_stmt *q;
+	struct sa_key final = { NULL, NULL, 0 };
 	int rc;
 
-	if (!sa->spilled)
-		return flush(st, sa, sa->q[Q_ADD], r);
-	if (flush(st, sa, sa->q[Q_SPILL], NULL) != 0)
-		return -1;
-	q = sa->q[Q_MOVE];
-	bind_report_key(q, r);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return store_fail_db(st, "source_auth");
-	q = sa->q[Q_CLEAR];
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return store_fail_db(st, "source_auth_spill");
-	sa->spilled = 0;
-	return 0;
+	if (sa->spilled && key_same(&sa->first, r))
+		return flush(st, sa, &sa->first);
+	if (key_set(&final, r) != 0) {
+		key_free(&final);
+		return oom(st);
+	}
+	if (!sa->spilled && !sa->deferred)
+		rc = flush(st, sa, &final);
+	else if (sa->spilled && rebuild(st, sa) != 0)
+		rc = -1;
+	else
+		rc = reread(st, sa, st->report_rowid, &final);
+	key_free(&final);
+	return rc;
 }
 
 const struct store_summary store_summary_source_auth = {
