@@ -15,7 +15,7 @@
 /* The schema version this program writes and reads (2: domains in their
  * stored form, schema/migrations/002-domains.sql; 3: source_auth,
  * 003-source-auth.sql; 4: imap_seen, 004-imap.sql). */
-#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION 5
 
 /*
  * PRAGMA application_id of a dmarc-tools database: ASCII "DMRC".  Set when

@@ -88,7 +88,6 @@ CREATE TABLE record (
     envelope_to         TEXT
 );
 CREATE INDEX record_report ON record (report);
-CREATE INDEX record_source_ip ON record (source_ip);
 
 -- policy_evaluated/reason.
 CREATE TABLE record_reason (

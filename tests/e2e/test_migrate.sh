@@ -7,7 +7,8 @@
 # merged (the first stored kept), the per-day source totals right; then to
 # version 3: the per-source authentication outcomes (source_auth) filled
 # from the records kept, and kept up by the next ingest; then to version 4: imap_seen
-# (004-imap.sql) added empty.  The expected
+# (004-imap.sql) added empty; then to version 5: the record(source_ip) index
+# gone (005-record-ip-index.sql), the schema then that of a new database.  The expected
 # figures are worked out by hand from v1.sql.
 . "$(dirname "$0")/lib.sh"
 set -e
@@ -16,7 +17,7 @@ sqlite3 "$DB" <"$DM_TEST_DATA/migrate/v1.sql"
 expect_eq "v1 fixture" "$(q 'PRAGMA user_version')|$(q 'SELECT count(*) FROM report')" "1|7"
 report summary --since 2025-01-01
 expect_rc "dmarc-report never migrates" 2
-expect_match "dmarc-report names the version" "$ERR" "schema version 1, this program reads 4"
+expect_match "dmarc-report names the version" "$ERR" "schema version 1, this program reads 5"
 
 # the first ingest migrates; then Rep A's r1 for EXAMPLE.COM is a duplicate
 cat >"$T/resend.xml" <<'XML'
@@ -28,8 +29,13 @@ cat >"$T/resend.xml" <<'XML'
 XML
 ingest --json "$T/resend.xml"
 expect_rc "migrated" 0
-expect_eq "schema version 4" "$(q 'PRAGMA user_version')" 4
+expect_eq "schema version 5" "$(q 'PRAGMA user_version')" 5
 expect_eq "004-imap: the table of messages read by IMAP" "$(q "SELECT count(*) FROM imap_seen")" 0
+expect_eq "005: no index of the records by source IP" "$(q "SELECT count(*) FROM sqlite_master WHERE name = 'record_source_ip'")" 0
+# the migrated schema is a new database's (tables, indexes, columns)
+schema_of() { sqlite3 -batch -noheader "$1" "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1, 2; SELECT m.name, p.name, p.type, p.pk FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1, 2"; }
+"$DMARC_INGEST" --db "$T/fresh.db" "$T/resend.xml" >/dev/null 2>&1
+expect_eq "migrated schema = a new database's" "$(schema_of "$DB")" "$(schema_of "$T/fresh.db")"
 expect_eq "the re-send is a duplicate" "$(json reports_new)|$(json reports_duplicate)" "0|1"
 
 # reports 2 (= 1 in other case) and 6 (= 4 in milliseconds) merged away
@@ -86,7 +92,7 @@ sed '/^-- ---- the data/,$d' "$DM_TEST_DATA/migrate/v1.sql" | sqlite3 "$DB"
 sqlite3 "$DB" 'PRAGMA user_version = 1'
 ingest --json "$T/resend.xml"
 expect_rc "empty v1: migrated and stored" 0
-expect_eq "empty v1: version 4, one report" "$(q 'PRAGMA user_version')|$(json reports_new)" "4|1"
+expect_eq "empty v1: version 5, one report" "$(q 'PRAGMA user_version')|$(json reports_new)" "5|1"
 expect_eq "empty v1: its outcomes" "$(q "SELECT domain || ' ' || source_ip || ' ' || records || ' ' || messages || ' ' || reporters FROM source_auth")" \
     'example.com 192.0.2.1 1 10 {"Rep A":10}'
 

@@ -154,7 +154,7 @@ bytes_before=$(q 'SELECT * FROM source_auth ORDER BY 1, 2, 3, 5, 6, 7, 8, 9, 10,
 sqlite3 "$DB" 'DROP TABLE source_auth; DROP TABLE imap_seen; PRAGMA user_version = 2'
 ingest --stats
 expect_rc "migrated" 0
-expect_eq "migrated: version 4" "$(q 'PRAGMA user_version')" 4
+expect_eq "migrated: version 5" "$(q 'PRAGMA user_version')" 5
 expect_eq "migration = ingest" "$(table)" "$before"
 expect_eq "migration = ingest, byte for byte" "$(q 'SELECT * FROM source_auth ORDER BY 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12')" "$bytes_before"
 
