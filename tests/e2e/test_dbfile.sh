@@ -4,7 +4,8 @@
 # at 'PATH'", no file, no -wal or -shm); a database that is not ours is
 # refused by both binaries with exit 2 and left byte for byte as it was;
 # ours carry PRAGMA application_id 'DMRC', also an older one once
-# dmarc-ingest opens it.
+# dmarc-ingest opens it; a new one has 16 KiB pages, an existing one keeps
+# its own.
 . "$(dirname "$0")/lib.sh"
 set -e
 : "${DMARC_REPORT:?DMARC_REPORT must name the dmarc-report binary}"
@@ -50,6 +51,12 @@ expect_eq "empty file: now a database" "$(sqlite3 "$T/zero.db" 'SELECT count(*) 
 ingest --quiet "$T/good.xml"
 expect_rc "new database" 0
 expect_eq "a new database has our application_id" "$(q 'PRAGMA application_id')" 1145918019
+expect_eq "a new database has 16 KiB pages" "$(q 'PRAGMA page_size')" 16384
+# an existing database keeps its page size (here SQLite's default 4 KiB)
+"$DMARC_INGEST" --db "$T/small-pages.db" "$T/good.xml" >/dev/null 2>&1
+sqlite3 "$T/small-pages.db" 'PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM' >/dev/null
+"$DMARC_INGEST" --db "$T/small-pages.db" --stats >/dev/null 2>&1
+expect_eq "an existing database keeps its pages" "$(sqlite3 "$T/small-pages.db" 'PRAGMA page_size')" 4096
 # a database of an older release: our tables and user_version, id 0
 q 'PRAGMA application_id = 0' >/dev/null
 report summary
