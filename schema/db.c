@@ -358,13 +358,15 @@ db_open(const char *path, enum db_mode mode, char *err, size_t errlen)
 	 * 740,000 records it cut a fifth of the run.
 	 */
 	/*
-	 * A new database gets 16 KiB pages (SQLite's default is 4 KiB): an
-	 * ingest writes fewer, fuller pages to the WAL and splits fewer
-	 * index pages; with 2,000 reports it took 0.99 s instead of 1.19 s
-	 * (bench/README.md).  Only before the first table, and before WAL.
+	 * A new database gets 8 KiB pages (SQLite's default is 4 KiB): an
+	 * ingest writes fewer, fuller pages to the WAL and splits fewer index
+	 * pages; 2,000 reports took 1.04-1.11 s instead of 1.16-1.21 s.  16
+	 * KiB was faster still (0.96-1.08 s) but slowed the scans of
+	 * dmarc-report (bench/README.md).  Only before the first table, and
+	 * before WAL.
 	 */
 	if (who == OWNER_NONE &&
-	    db_exec(db, "PRAGMA page_size = 16384", e, sizeof e) != 0) {
+	    db_exec(db, "PRAGMA page_size = 8192", e, sizeof e) != 0) {
 		snprintf(err, errlen, "cannot create database '%s': %s", path, e);
 		goto fail;
 	}

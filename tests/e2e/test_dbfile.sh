@@ -4,7 +4,7 @@
 # at 'PATH'", no file, no -wal or -shm); a database that is not ours is
 # refused by both binaries with exit 2 and left byte for byte as it was;
 # ours carry PRAGMA application_id 'DMRC', also an older one once
-# dmarc-ingest opens it; a new one has 16 KiB pages, an existing one keeps
+# dmarc-ingest opens it; a new one has 8 KiB pages, an existing one keeps
 # its own.
 . "$(dirname "$0")/lib.sh"
 set -e
@@ -51,7 +51,7 @@ expect_eq "empty file: now a database" "$(sqlite3 "$T/zero.db" 'SELECT count(*) 
 ingest --quiet "$T/good.xml"
 expect_rc "new database" 0
 expect_eq "a new database has our application_id" "$(q 'PRAGMA application_id')" 1145918019
-expect_eq "a new database has 16 KiB pages" "$(q 'PRAGMA page_size')" 16384
+expect_eq "a new database has 8 KiB pages" "$(q 'PRAGMA page_size')" 8192
 # an existing database keeps its page size (here SQLite's default 4 KiB)
 "$DMARC_INGEST" --db "$T/small-pages.db" "$T/good.xml" >/dev/null 2>&1
 sqlite3 "$T/small-pages.db" 'PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM' >/dev/null
