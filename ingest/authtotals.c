@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "derived.h"
+#include "dm_array.h"
+#include "slots.h"
 
 /* A group's key, in the arena: its nine fields, each ended by a NUL (no
  * field holds one: text is C strings, the lists are JSON). */
@@ -21,27 +23,15 @@ struct authtotals {
 	struct dm_buf scratch;	/* the key being built */
 	struct entry *e;	/* the groups, in the order they came */
 	size_t n, cap, max, max_bytes;
-	uint32_t *slot;		/* open addressing: index + 1 into e, 0 empty */
-	size_t nslots;		/* a power of two, >= 2 * cap */
+	struct slots slots;	/* the groups by key */
 };
 
-#define FIRST_CAP 64
 /* One record's key may be this long (its fields are capped far below by
  * the parser's limits); the scratch buffer's cap. */
 #define KEY_MAX ((size_t)64 << 20)
 
-static uint32_t
-hash_bytes(const unsigned char *k, size_t len)
-{
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= k[i];
-		h *= 16777619u;
-	}
-	return h;
-}
+/* the entries' hashes, for slots.c */
+#define HASHES(at) ((at)->e != NULL ? &(at)->e[0].hash : NULL)
 
 struct authtotals *
 authtotals_new(size_t max_groups, size_t max_bytes)
@@ -66,15 +56,15 @@ authtotals_free(struct authtotals *at)
 	dm_buf_free(&at->keys);
 	dm_buf_free(&at->scratch);
 	free(at->e);
-	free(at->slot);
+	slots_free(&at->slots);
 	free(at);
 }
 
 void
 authtotals_clear(struct authtotals *at)
 {
-	if (at->n > 0 && at->slot != NULL)
-		memset(at->slot, 0, at->nslots * sizeof *at->slot);
+	if (at->n > 0)
+		slots_clear(&at->slots);
 	at->n = 0;
 	dm_buf_reset(&at->keys);
 }
@@ -183,84 +173,66 @@ build_key(struct dm_buf *b, const struct dm_record *rec)
 	return dm_buf_add(b, "]", 2);	/* with its NUL */
 }
 
-/* Room for one more group: the entries and the slots grown together. */
-static int
-grow(struct authtotals *at)
-{
-	size_t cap = at->cap ? at->cap * 2 : FIRST_CAP, ns, i, j;
-	struct entry *e;
-	uint32_t *slot;
+/* slots_find: whether group i has the key being added */
+struct lookup {
+	const struct authtotals *at;
+	const unsigned char *k;
+	size_t len;
+};
 
-	if (cap > at->max)
-		cap = at->max;
-	for (ns = 1; ns < cap * 2; ns *= 2)
-		;
-	if ((e = realloc(at->e, cap * sizeof *e)) == NULL)
-		return -1;
-	at->e = e;
-	if ((slot = calloc(ns, sizeof *slot)) == NULL)
-		return -1;
-	for (i = 0; i < at->n; i++) {
-		for (j = at->e[i].hash & (ns - 1); slot[j] != 0;
-		    j = (j + 1) & (ns - 1))
-			;
-		slot[j] = (uint32_t)i + 1;
-	}
-	free(at->slot);
-	at->slot = slot;
-	at->nslots = ns;
-	at->cap = cap;
-	return 0;
+static int
+same_key(const void *ctx, size_t i)
+{
+	const struct lookup *l = ctx;
+	const struct entry *e = &l->at->e[i];
+
+	return e->len == l->len &&
+	    memcmp(l->at->keys.data + e->off, l->k, l->len) == 0;
 }
 
 int
 authtotals_add(struct authtotals *at, const struct dm_record *rec)
 {
-	const unsigned char *k;
-	struct entry *e = NULL;
+	struct lookup l;
+	struct entry *e;
 	uint64_t c = rec->count < 0 ? 0 : (uint64_t)rec->count;
 	uint32_t h;
-	size_t len, j;
+	size_t i, where;
 
 	if (build_key(&at->scratch, rec) != 0)
 		return -1;
-	k = at->scratch.data;
-	len = at->scratch.len;
-	h = hash_bytes(k, len);
-	if (at->nslots > 0) {
-		for (j = h & (at->nslots - 1); at->slot[j] != 0;
-		    j = (j + 1) & (at->nslots - 1)) {
-			e = &at->e[at->slot[j] - 1];
-			if (e->hash == h && e->len == len &&
-			    memcmp(at->keys.data + e->off, k, len) == 0)
-				break;
-			e = NULL;
-		}
-	}
-	if (e == NULL) {
+	l.at = at;
+	l.k = at->scratch.data;
+	l.len = at->scratch.len;
+	h = slots_hash(l.k, l.len);
+	i = slots_find(&at->slots, h, HASHES(at), sizeof *at->e, same_key,
+	    &l, &where);
+	if (i == 0) {
 		if (at->n == at->max || (at->n > 0 &&
-		    at->keys.len + len > at->max_bytes))
+		    at->keys.len + l.len > at->max_bytes))
 			return 1;
-		if (at->n == at->cap && grow(at) != 0)
+		if (dm_array_reserve(&at->e, &at->cap, at->n + 1, sizeof *at->e,
+		    at->max) != 0 || slots_resize(&at->slots, at->cap,
+		    HASHES(at), sizeof *at->e, at->n) != 0)
 			return -1;
-		if (dm_buf_add(&at->keys, k, len) != 0) {
+		if (dm_buf_add(&at->keys, l.k, l.len) != 0) {
 			/* the buffer is gone: so are the groups */
 			at->n = 0;
-			memset(at->slot, 0, at->nslots * sizeof *at->slot);
+			slots_clear(&at->slots);
 			dm_buf_reset(&at->keys);
 			return -1;
 		}
-		for (j = h & (at->nslots - 1); at->slot[j] != 0;
-		    j = (j + 1) & (at->nslots - 1))
-			;
+		(void)slots_find(&at->slots, h, HASHES(at), sizeof *at->e,
+		    same_key, &l, &where);
 		e = &at->e[at->n];
-		at->slot[j] = (uint32_t)++at->n;
-		e->off = at->keys.len - len;
-		e->len = (uint32_t)len;
+		e->off = at->keys.len - l.len;
+		e->len = (uint32_t)l.len;
 		e->hash = h;
 		e->family = rec->ip_family;
 		e->records = e->messages = 0;
-	}
+		slots_put(&at->slots, where, at->n++);
+	} else
+		e = &at->e[i - 1];
 	e->records++;
 	e->messages += c;
 	return 0;

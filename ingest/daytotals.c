@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "derived.h"
+#include "dm_array.h"
+#include "slots.h"
 
 struct entry {
 	char key[DAYTOTALS_KEY_MAX];
@@ -17,26 +19,11 @@ struct entry {
 struct daytotals {
 	struct entry *e;	/* the keys, in the order they came */
 	size_t n, cap, max;
-	uint32_t *slot;		/* open addressing: index + 1 into e, 0 empty */
-	size_t nslots;		/* a power of two, >= 2 * cap */
+	struct slots slots;	/* the keys by name */
 };
 
-/* The first keys fit in this many entries (about 15 KiB); doubled as
- * needed up to max_keys. */
-#define FIRST_CAP 128
-
-static uint32_t
-hash_key(const char *k, size_t len)
-{
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)k[i];
-		h *= 16777619u;
-	}
-	return h;
-}
+/* the entries' hashes, for slots.c */
+#define HASHES(dt) ((dt)->e != NULL ? &(dt)->e[0].hash : NULL)
 
 struct daytotals *
 daytotals_new(size_t max_keys)
@@ -56,15 +43,15 @@ daytotals_free(struct daytotals *dt)
 	if (dt == NULL)
 		return;
 	free(dt->e);
-	free(dt->slot);
+	slots_free(&dt->slots);
 	free(dt);
 }
 
 void
 daytotals_clear(struct daytotals *dt)
 {
-	if (dt->n > 0 && dt->slot != NULL)
-		memset(dt->slot, 0, dt->nslots * sizeof *dt->slot);
+	if (dt->n > 0)
+		slots_clear(&dt->slots);
 	dt->n = 0;
 }
 
@@ -74,33 +61,20 @@ daytotals_count(const struct daytotals *dt)
 	return dt->n;
 }
 
-/* Room for one more key: the entries and the slots grown together. */
-static int
-grow(struct daytotals *dt)
-{
-	size_t cap = dt->cap ? dt->cap * 2 : FIRST_CAP, ns, i, j;
-	struct entry *e;
-	uint32_t *slot;
+/* slots_find: whether key i is the one being added */
+struct lookup {
+	const struct daytotals *dt;
+	const char *key;
+	size_t len;
+};
 
-	if (cap > dt->max)
-		cap = dt->max;
-	for (ns = 1; ns < cap * 2; ns *= 2)
-		;
-	if ((e = realloc(dt->e, cap * sizeof *e)) == NULL)
-		return -1;
-	dt->e = e;
-	if ((slot = calloc(ns, sizeof *slot)) == NULL)
-		return -1;
-	for (i = 0; i < dt->n; i++) {
-		for (j = dt->e[i].hash & (ns - 1); slot[j] != 0; j = (j + 1) & (ns - 1))
-			;
-		slot[j] = (uint32_t)i + 1;
-	}
-	free(dt->slot);
-	dt->slot = slot;
-	dt->nslots = ns;
-	dt->cap = cap;
-	return 0;
+static int
+same_key(const void *ctx, size_t i)
+{
+	const struct lookup *l = ctx;
+	const char *k = l->dt->e[i].key;
+
+	return strncmp(k, l->key, l->len) == 0 && k[l->len] == '\0';
 }
 
 static int
@@ -113,37 +87,32 @@ int
 daytotals_add(struct daytotals *dt, const char *key, int family,
     const struct dm_record *rec)
 {
-	size_t len = strnlen(key, DAYTOTALS_KEY_MAX - 1), j;
-	uint32_t h = hash_key(key, len);
+	struct lookup l = { dt, key, strnlen(key, DAYTOTALS_KEY_MAX - 1) };
+	uint32_t h = slots_hash(key, l.len);
 	uint64_t c = rec->count < 0 ? 0 : (uint64_t)rec->count;
-	struct entry *e = NULL;
+	struct entry *e;
+	size_t i, where;
 
-	if (dt->nslots > 0) {
-		for (j = h & (dt->nslots - 1); dt->slot[j] != 0;
-		    j = (j + 1) & (dt->nslots - 1)) {
-			e = &dt->e[dt->slot[j] - 1];
-			if (e->hash == h && strncmp(e->key, key, len) == 0 &&
-			    e->key[len] == '\0')
-				break;
-			e = NULL;
-		}
-	}
-	if (e == NULL) {
+	i = slots_find(&dt->slots, h, HASHES(dt), sizeof *dt->e, same_key, &l,
+	    &where);
+	if (i == 0) {
 		if (dt->n == dt->max)
 			return 1;
-		if (dt->n == dt->cap && grow(dt) != 0)
+		if (dm_array_reserve(&dt->e, &dt->cap, dt->n + 1, sizeof *dt->e,
+		    dt->max) != 0 || slots_resize(&dt->slots, dt->cap,
+		    HASHES(dt), sizeof *dt->e, dt->n) != 0)
 			return -1;
-		for (j = h & (dt->nslots - 1); dt->slot[j] != 0;
-		    j = (j + 1) & (dt->nslots - 1))
-			;
+		(void)slots_find(&dt->slots, h, HASHES(dt), sizeof *dt->e,
+		    same_key, &l, &where);
 		e = &dt->e[dt->n];
-		dt->slot[j] = (uint32_t)++dt->n;
-		memcpy(e->key, key, len);
-		e->key[len] = '\0';
+		memcpy(e->key, key, l.len);
+		e->key[l.len] = '\0';
 		e->hash = h;
 		e->family = family;
 		memset(&e->s, 0, sizeof e->s);
-	}
+		slots_put(&dt->slots, where, dt->n++);
+	} else
+		e = &dt->e[i - 1];
 	e->s.records++;
 	e->s.messages += c;
 	if (derived_dmarc_pass(rec->dkim_aligned, rec->spf_aligned))

@@ -12,6 +12,7 @@
  * at once, and the mailbox examined again.  Just over 800 lines: the URL
  * checks, the error lines and the commands are one client's.
  */
+#include "dm_array.h"
 #include "imap.h"
 
 #include <curl/curl.h>
@@ -578,14 +579,10 @@ add_search(struct imap *im, uint32_t **uids, size_t *n, size_t *cap)
 			if (errno || v == 0 || v > UINT32_MAX)
 				return fail(im, "bad UID in a SEARCH response");
 			p = end;
-			if (*n == *cap) {
-				size_t nc = *cap ? *cap * 2 : 1024;
-				uint32_t *nu = realloc(*uids, nc * sizeof *nu);
-				if (nu == NULL)
-					return fail(im, "out of memory");
-				*uids = nu;
-				*cap = nc;
-			}
+			/* UIDs are 32 bits: no mailbox holds more */
+			if (dm_array_reserve(uids, cap, *n + 1, sizeof **uids,
+			    (size_t)UINT32_MAX) != 0)
+				return fail(im, "out of memory");
 			(*uids)[(*n)++] = (uint32_t)v;
 		}
 	}

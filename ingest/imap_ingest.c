@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* imap_ingest.c: an IMAP mailbox into the database, exactly once (see
  * imap_ingest.h). */
+#include "dm_array.h"
 #include "imap_ingest.h"
 
 #include <errno.h>
@@ -35,15 +36,11 @@ on_seen_row(void *ctx, uint32_t uid, enum store_imap_outcome o)
 {
 	struct seen_call *c = ctx;
 
-	if (c->n == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 256;
-		struct msg *nv = realloc(c->v, nc * sizeof *nv);
-		if (nv == NULL) {
-			c->oom = 1;
-			return 1;
-		}
-		c->v = nv;
-		c->cap = nc;
+	/* one per UID seen in this mailbox: at most IMAP's 2^32 */
+	if (dm_array_reserve(&c->v, &c->cap, c->n + 1, sizeof *c->v,
+	    (size_t)UINT32_MAX) != 0) {
+		c->oom = 1;
+		return 1;
 	}
 	c->v[c->n].uid = uid;
 	c->v[c->n].outcome = (int)o;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dm_array.h"
 #include "dm_limits.h"
 #include "fmt.h"
 #include "imap.h"
@@ -213,14 +214,10 @@ on_walk_file(void *ctx, const char *path)
 {
 	struct run *r = ctx;
 
-	if (r->nfiles == r->capfiles) {
-		size_t nc = r->capfiles ? r->capfiles * 2 : 64;
-		char **nf = realloc(r->files, nc * sizeof *nf);
-		if (nf == NULL)
-			return -1;
-		r->files = nf;
-		r->capfiles = nc;
-	}
+	/* one per input file named or found (a name each) */
+	if (dm_array_reserve(&r->files, &r->capfiles, r->nfiles + 1,
+	    sizeof *r->files, (size_t)1 << 28) != 0)
+		return -1;
 	if ((r->files[r->nfiles] = strdup(path)) == NULL)
 		return -1;
 	r->nfiles++;

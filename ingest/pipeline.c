@@ -7,6 +7,7 @@
  */
 /* O_TMPFILE: the stdin spool file never has a name (see spool_open). */
 #define _GNU_SOURCE
+#include "dm_array.h"
 #include "pipeline.h"
 
 #include <errno.h>
@@ -322,9 +323,9 @@ process_zip(struct pipeline *p, struct unit *u, struct unpack_zip *z,
 {
 	struct unpack_zip_member m;
 	struct unit mu;
-	struct skipped *sk = NULL, *nsk;
+	struct skipped *sk = NULL;
 	char name[1200], why[256];
-	size_t nsk_used = 0, i, off;
+	size_t nsk_used = 0, nsk_cap = 0, i, off;
 	unsigned reports = 0;
 	enum outcome o;
 
@@ -355,13 +356,14 @@ process_zip(struct pipeline *p, struct unit *u, struct unpack_zip *z,
 			reports++;
 			continue;
 		}
-		/* at most zip-entries of them */
-		if ((nsk = realloc(sk, (nsk_used + 1) * sizeof *sk)) == NULL) {
+		/* at most zip-entries of them (the unpacker stops there) */
+		if (dm_array_reserve(&sk, &nsk_cap, nsk_used + 1, sizeof *sk,
+		    p->lim->zip_entries < (1u << 30) ?
+		    (size_t)p->lim->zip_entries + 1 : (size_t)1 << 30) != 0) {
 			skipped_free(sk, nsk_used);
 			fatal(p, "out of memory");
 			return OUT_FATAL;
 		}
-		sk = nsk;
 		sk[nsk_used].name = strdup(m.name);
 		sk[nsk_used].why = strdup(why);
 		nsk_used++;

@@ -7,6 +7,7 @@
  * IMAP bookkeeping already live in store_sourceday.c, store_sourceauth.c,
  * store_admin.c and store_imap.c.
  */
+#include "dm_array.h"
 #include "store.h"
 
 #include <errno.h>
@@ -648,7 +649,7 @@ int
 store_failure_ids(struct store *st, int64_t **ids, size_t *n)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t *list = NULL, *nl;
+	int64_t *list = NULL;
 	size_t cap = 0;
 	int rc;
 
@@ -659,13 +660,11 @@ store_failure_ids(struct store *st, int64_t **ids, size_t *n)
 	    "resolved_at IS NULL ORDER BY id", -1, &s, NULL) != SQLITE_OK)
 		return store_fail_db(st, "list failures");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((nl = realloc(list, cap * sizeof *nl)) == NULL) {
-				snprintf(st->err, sizeof st->err, "out of memory");
-				goto fail;
-			}
-			list = nl;
+		/* one per open failure: a list of ids, 8 bytes each */
+		if (dm_array_reserve(&list, &cap, *n + 1, sizeof *list,
+		    (size_t)1 << 28) != 0) {
+			snprintf(st->err, sizeof st->err, "out of memory");
+			goto fail;
 		}
 		list[(*n)++] = sqlite3_column_int64(s, 0);
 	}

@@ -23,11 +23,13 @@
  * report of that domain and day.  All of it inside the report's savepoint,
  * so it is stored with the report or not at all.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authtotals.h"
+#include "dm_array.h"
 #include "derived.h"
 #include "fmt.h"
 #include "store_priv.h"
@@ -280,6 +282,10 @@ sa_record(struct store *st, void *state, const struct dm_report *so_far,
 	return add(st, sa, rec, &sa->first);
 }
 
+/* A record's lists read back: at most this many members each (the
+ * parser's repeats limit is far lower), and strings at most 8 per member. */
+#define REREAD_MAX_LIST ((size_t)1 << 20)
+
 /* A copy of column i of q for the read-back record (NULL stays NULL).
  * 0 or -1. */
 static int
@@ -290,35 +296,53 @@ keep(struct sourceauth *sa, sqlite3_stmt *q, int i, char **out)
 	*out = NULL;
 	if (t == NULL)
 		return 0;
-	if (sa->nstrs == sa->capstrs) {
-		size_t cap = sa->capstrs ? sa->capstrs * 2 : 64;
-		char **n = realloc(sa->strs, cap * sizeof *n);
-
-		if (n == NULL)
-			return -1;
-		sa->strs = n;
-		sa->capstrs = cap;
-	}
-	if ((*out = strdup((const char *)t)) == NULL)
+	if (dm_array_reserve(&sa->strs, &sa->capstrs, sa->nstrs + 1,
+	    sizeof *sa->strs, 8 * REREAD_MAX_LIST) != 0 ||
+	    (*out = strdup((const char *)t)) == NULL)
 		return -1;
 	sa->strs[sa->nstrs++] = *out;
 	return 0;
 }
 
-/* Room for n + 1 members of size `size` in *arr (capacity *cap). */
+/*
+ * One list of record `id` read back with q (its rows in order, up to
+ * three text columns) into the array at arrp (members of `size` bytes,
+ * count *n, capacity *cap): column k into the char * at offset off[k] of
+ * a member (-1: unused).  0 or -1 (st->err set).
+ */
 static int
-room(void **arr, size_t *cap, size_t n, size_t size)
+load_list(struct store *st, struct sourceauth *sa, sqlite3_stmt *q,
+    sqlite3_int64 id, void *arrp, size_t *n, size_t *cap, size_t size,
+    const int off[3], const char *what)
 {
-	void *p;
-	size_t c;
+	int rc, k, bad = 0;
 
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 8;
-	if ((p = realloc(*arr, c * size)) == NULL)
-		return -1;
-	*arr = p;
-	*cap = c;
+	*n = 0;
+	sqlite3_bind_int64(q, 1, id);
+	while (!bad && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		unsigned char *m;
+
+		if ((bad = dm_array_reserve(arrp, cap, *n + 1, size,
+		    REREAD_MAX_LIST)) != 0)
+			break;
+		memcpy(&m, arrp, sizeof m);
+		m += *n * size;
+		memset(m, 0, size);
+		for (k = 0; k < 3 && !bad; k++)
+			if (off[k] >= 0)
+				bad = keep(sa, q, k, (char **)(void *)(m +
+				    off[k]));
+		*n += !bad;
+	}
+	sqlite3_reset(q);
+	if (bad)
+		return oom(st);
+	if (rc != SQLITE_DONE) {
+		char why[64];
+
+		snprintf(why, sizeof why, "source_auth: read %s", what);
+		return store_fail_db(st, why);
+	}
 	return 0;
 }
 
@@ -327,64 +351,23 @@ room(void **arr, size_t *cap, size_t n, size_t size)
 static int
 load_children(struct store *st, struct sourceauth *sa, sqlite3_int64 id)
 {
+	static const int reason_off[3] = { offsetof(struct dm_reason, type),
+		offsetof(struct dm_reason, comment), -1 };
+	static const int spf_off[3] = { offsetof(struct dm_spf, domain),
+		offsetof(struct dm_spf, scope), offsetof(struct dm_spf, result) };
+	static const int dkim_off[3] = { offsetof(struct dm_dkim, domain),
+		offsetof(struct dm_dkim, selector),
+		offsetof(struct dm_dkim, result) };
 	struct dm_record *r = &sa->rec;
-	sqlite3_stmt *q;
-	int rc, bad = 0;
 
-	r->n_reasons = r->n_spf = r->n_dkim = 0;
-	q = sa->q[Q_REASONS];
-	sqlite3_bind_int64(q, 1, id);
-	while (!bad && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		bad = room((void **)&r->reasons, &sa->capreasons, r->n_reasons,
-		    sizeof *r->reasons) != 0 ||
-		    keep(sa, q, 0, &r->reasons[r->n_reasons].type) != 0 ||
-		    keep(sa, q, 1, &r->reasons[r->n_reasons].comment) != 0;
-		r->n_reasons += !bad;
-	}
-	sqlite3_reset(q);
-	if (bad)
-		return oom(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_db(st, "source_auth: read reasons");
-	q = sa->q[Q_SPF];
-	sqlite3_bind_int64(q, 1, id);
-	while (!bad && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct dm_spf *x;
-
-		if ((bad = room((void **)&r->spf, &sa->capspf, r->n_spf,
-		    sizeof *r->spf)) != 0)
-			break;
-		x = &r->spf[r->n_spf];
-		memset(x, 0, sizeof *x);
-		bad = keep(sa, q, 0, &x->domain) || keep(sa, q, 1, &x->scope) ||
-		    keep(sa, q, 2, &x->result);
-		r->n_spf += !bad;
-	}
-	sqlite3_reset(q);
-	if (bad)
-		return oom(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_db(st, "source_auth: read SPF results");
-	q = sa->q[Q_DKIM];
-	sqlite3_bind_int64(q, 1, id);
-	while (!bad && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct dm_dkim *x;
-
-		if ((bad = room((void **)&r->dkim, &sa->capdkim, r->n_dkim,
-		    sizeof *r->dkim)) != 0)
-			break;
-		x = &r->dkim[r->n_dkim];
-		memset(x, 0, sizeof *x);
-		bad = keep(sa, q, 0, &x->domain) ||
-		    keep(sa, q, 1, &x->selector) || keep(sa, q, 2, &x->result);
-		r->n_dkim += !bad;
-	}
-	sqlite3_reset(q);
-	if (bad)
-		return oom(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_db(st, "source_auth: read DKIM results");
-	return 0;
+	return load_list(st, sa, sa->q[Q_REASONS], id, &r->reasons,
+	    &r->n_reasons, &sa->capreasons, sizeof *r->reasons, reason_off,
+	    "reasons") != 0 ||
+	    load_list(st, sa, sa->q[Q_SPF], id, &r->spf, &r->n_spf,
+	    &sa->capspf, sizeof *r->spf, spf_off, "SPF results") != 0 ||
+	    load_list(st, sa, sa->q[Q_DKIM], id, &r->dkim, &r->n_dkim,
+	    &sa->capdkim, sizeof *r->dkim, dkim_off, "DKIM results") != 0 ?
+	    -1 : 0;
 }
 
 /* The stored records of report row `report` grouped again and added

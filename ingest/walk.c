@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* walk.c: command-line paths to regular files, directories in name order. */
+#include "dm_array.h"
 #include "walk.h"
 
 #include <dirent.h>
@@ -97,13 +98,16 @@ free_names(char **names, size_t n)
 /* The names in a directory, sorted; hidden ones left out, or only the
  * hidden ones (never "." and "..") when `hidden`.  Returns 0, or -1 after
  * reporting why the directory cannot be read. */
+/* Names in one directory read at once: far beyond any Maildir. */
+#define WALK_MAX_NAMES ((size_t)1 << 26)
+
 static int
 read_names(struct walk *w, const char *path, int hidden, char ***out,
     size_t *count)
 {
 	DIR *d;
 	struct dirent *de;
-	char **names = NULL, **nn;
+	char **names = NULL;
 	size_t n = 0, cap = 0;
 
 	*out = NULL;
@@ -124,12 +128,9 @@ read_names(struct walk *w, const char *path, int hidden, char ***out,
 		if ((de->d_name[0] == '.') != (hidden != 0) ||
 		    strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			if ((nn = realloc(names, cap * sizeof *names)) == NULL)
-				goto oom;
-			names = nn;
-		}
+		if (dm_array_reserve(&names, &cap, n + 1, sizeof *names,
+		    WALK_MAX_NAMES) != 0)
+			goto oom;
 		if ((names[n] = strdup(de->d_name)) == NULL)
 			goto oom;
 		n++;
