@@ -6,8 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dm_array.h"
+
 #define MAX_COLS 32
 #define MIN_WIDTH 6	/* a shrunk column keeps at least this */
+/* Rows (the cells' cap, times the columns): 16M stops runaway growth and is
+ * past any table the tools print (one row per domain, source or reporter). */
+#define TABLE_MAX_ROWS ((size_t)1 << 24)
 
 struct cell {
 	char *text;	/* a plain cell, or NULL */
@@ -102,19 +107,12 @@ table_cols(struct table *t, const struct table_coldef *defs, size_t n)
 void
 table_row(struct table *t)
 {
-	size_t need = (t->nrows + 1) * t->ncols;
+	size_t old = t->cap;
 
-	if (need > t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 64 * t->ncols;
-		struct cell *c;
-		while (nc < need)
-			nc *= 2;
-		if ((c = realloc(t->cells, nc * sizeof *c)) == NULL)
-			return;
-		memset(c + t->cap, 0, (nc - t->cap) * sizeof *c);
-		t->cells = c;
-		t->cap = nc;
-	}
+	if (dm_array_reserve(&t->cells, &t->cap, (t->nrows + 1) * t->ncols,
+	    sizeof *t->cells, TABLE_MAX_ROWS * t->ncols) != 0)
+		return;
+	memset(t->cells + old, 0, (t->cap - old) * sizeof *t->cells);
 	t->nrows++;
 	t->filled = 0;
 }

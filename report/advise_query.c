@@ -16,9 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dm_array.h"
 #include "fmt.h"
 
 #define DEFAULT_DAYS 30		/* the window without --since/--until/--last */
+
+/* Caps that stop runaway growth, past any real database: 16M rows (policy
+ * domains, a domain's source IPs), 1M entries in a source's or domain's
+ * lists (days of the window, raw results, selectors, subdomains). */
+#define ADVISE_MAX_ROWS	(1 << 24)
+#define ADVISE_MAX_LIST	(1 << 20)
 
 /* A text column, SQL NULL as "": here NULL only means out of memory. */
 static char *
@@ -29,20 +36,21 @@ dup_col(sqlite3_stmt *st, int i)
 	return strdup(s != NULL ? (const char *)s : "");
 }
 
+/*
+ * Room for element n of the array at arrp (a T **, as dm_array_reserve
+ * takes it), capped at max, the new elements zeroed (the structs' counts
+ * and lists start empty): 0, or -1 out of memory or too many.
+ */
 static int
-grow(void **v, size_t *cap, size_t n, size_t size)
+grow(void *arrp, size_t *cap, size_t n, size_t size, size_t max)
 {
-	size_t nc;
-	void *p;
+	size_t old = *cap;
+	char *p;
 
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 16;
-	if ((p = realloc(*v, nc * size)) == NULL)
+	if (dm_array_reserve(arrp, cap, n + 1, size, max) != 0)
 		return -1;
-	memset((char *)p + *cap * size, 0, (nc - *cap) * size);
-	*v = p;
-	*cap = nc;
+	memcpy(&p, arrp, sizeof p);
+	memset(p + old * size, 0, (*cap - old) * size);
 	return 0;
 }
 
@@ -141,7 +149,7 @@ domains_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
 {
 	struct adv_domain *d;
 
-	if (grow((void **)&a->d, &a->cap, a->n, sizeof *a->d) != 0)
+	if (grow(&a->d, &a->cap, a->n, sizeof *a->d, ADVISE_MAX_ROWS) != 0)
 		return report_oom(c);
 	d = &a->d[a->n++];
 	d->name = dup_col(st, 0);
@@ -327,15 +335,15 @@ load_sources(struct report_ctx *c, struct advice *a)
 			continue;
 		s = d->nsrc ? &d->src[d->nsrc - 1] : NULL;
 		if (s == NULL || strcmp(s->ip, ip) != 0) {
-			if (grow((void **)&d->src, &d->capsrc, d->nsrc,
-			    sizeof *d->src) != 0)
+			if (grow(&d->src, &d->capsrc, d->nsrc, sizeof *d->src,
+			    ADVISE_MAX_ROWS) != 0)
 				goto oom;
 			s = &d->src[d->nsrc++];
 			if ((s->ip = strdup(ip)) == NULL)
 				goto oom;
 		}
-		if (grow((void **)&s->days, &s->capdays, s->ndays,
-		    sizeof *s->days) != 0)
+		if (grow(&s->days, &s->capdays, s->ndays, sizeof *s->days,
+		    ADVISE_MAX_LIST) != 0)
 			goto oom;
 		if (add_day(c, d, s, st) != 0) {
 			sqlite3_finalize(st);
@@ -361,8 +369,8 @@ results_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
 	if (d == NULL || (s = find_source(d,
 	    (const char *)sqlite3_column_text(st, 1))) == NULL)
 		return 0;
-	if (grow((void **)&s->res, &s->capres, s->nres, sizeof *s->res)
-	    != 0)
+	if (grow(&s->res, &s->capres, s->nres, sizeof *s->res,
+	    ADVISE_MAX_LIST) != 0)
 		return report_oom(c);
 	r = &s->res[s->nres++];
 	r->dkim = sqlite3_column_int(st, 2);
@@ -428,8 +436,8 @@ selectors_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
 	if (d == NULL || (s = find_source(d,
 	    (const char *)sqlite3_column_text(st, 1))) == NULL)
 		return 0;
-	if (grow((void **)&s->sels, &s->capsels, s->nsels,
-	    sizeof *s->sels) != 0)
+	if (grow(&s->sels, &s->capsels, s->nsels, sizeof *s->sels,
+	    ADVISE_MAX_LIST) != 0)
 		return report_oom(c);
 	x = &s->sels[s->nsels++];
 	x->dom = dup_col(st, 2);
@@ -474,8 +482,8 @@ subdomains_row(struct report_ctx *c, struct advice *a, sqlite3_stmt *st)
 
 	if (d == NULL)
 		return 0;
-	if (grow((void **)&d->sub, &d->capsub, d->nsub, sizeof *d->sub)
-	    != 0)
+	if (grow(&d->sub, &d->capsub, d->nsub, sizeof *d->sub,
+	    ADVISE_MAX_LIST) != 0)
 		return report_oom(c);
 	s = &d->sub[d->nsub++];
 	s->name = dup_col(st, 1);

@@ -30,12 +30,20 @@
 #include <string.h>
 
 #include "derived.h"
+#include "dm_array.h"
 #include "fmt.h"
 #include "json_out.h"
 #include "policy_query.h"
 #include "table.h"
 
 #define CHANGE_DAYS 14		/* figures before and after a change */
+
+/* Caps that stop runaway growth, past any real database: 16M policy
+ * domains, 1M runs of one domain (at most one a day), 1M reports of one
+ * domain on one day. */
+#define POLICY_MAX_DOMAINS	(1 << 24)
+#define POLICY_MAX_RUNS		(1 << 20)
+#define POLICY_MAX_DAY_REPORTS	(1 << 20)
 
 /* One report as the history needs it. */
 struct row {
@@ -102,13 +110,9 @@ domain_add(struct history *h, const char *name)
 {
 	struct domain_hist *d;
 
-	if (h->n == h->cap) {
-		size_t nc = h->cap ? h->cap * 2 : 8;
-		if ((d = realloc(h->d, nc * sizeof *d)) == NULL)
-			return NULL;
-		h->d = d;
-		h->cap = nc;
-	}
+	if (dm_array_reserve(&h->d, &h->cap, h->n + 1, sizeof *h->d,
+	    POLICY_MAX_DOMAINS) != 0)
+		return NULL;
 	d = &h->d[h->n];
 	memset(d, 0, sizeof *d);
 	if ((d->domain = strdup(name)) == NULL)
@@ -122,13 +126,9 @@ run_add(struct domain_hist *d)
 {
 	struct run *r;
 
-	if (d->nruns == d->capruns) {
-		size_t nc = d->capruns ? d->capruns * 2 : 8;
-		if ((r = realloc(d->runs, nc * sizeof *r)) == NULL)
-			return NULL;
-		d->runs = r;
-		d->capruns = nc;
-	}
+	if (dm_array_reserve(&d->runs, &d->capruns, d->nruns + 1,
+	    sizeof *d->runs, POLICY_MAX_RUNS) != 0)
+		return NULL;
 	r = &d->runs[d->nruns++];
 	memset(r, 0, sizeof *r);
 	return r;
@@ -244,14 +244,9 @@ load_runs(struct report_ctx *c, struct history *h)
 				goto oom;
 		}
 		cur_day = day;
-		if (nrows == caprows) {
-			size_t nc = caprows ? caprows * 2 : 64;
-			struct row *nr = realloc(rows, nc * sizeof *nr);
-			if (nr == NULL)
-				goto oom;
-			rows = nr;
-			caprows = nc;
-		}
+		if (dm_array_reserve(&rows, &caprows, nrows + 1, sizeof *rows,
+		    POLICY_MAX_DAY_REPORTS) != 0)
+			goto oom;
 		policy_read(&rows[nrows].pol, st, 2);
 		rows[nrows].messages = sqlite3_column_int64(st,
 		    2 + POLICY_NCOLS);

@@ -16,10 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dm_array.h"
 #include "fmt.h"
 #include "json_out.h"
 #include "table.h"
 
+/* Caps that stop runaway growth, past any real database: 16M reporting
+ * organisations, 1M policy domains reported on by one of them. */
+#define REPORTERS_MAX_ORGS	(1 << 24)
+#define REPORTERS_MAX_DOMAINS	(1 << 20)
 
 struct org_row {
 	char *name;		/* NULL: unnamed */
@@ -107,15 +112,10 @@ load_totals(struct report_ctx *c, struct orgs *o)
 		const unsigned char *name = sqlite3_column_text(st, 0);
 		struct org_row *r;
 
-		if (o->n == o->cap) {
-			size_t nc = o->cap ? o->cap * 2 : 16;
-			void *p = realloc(o->rows, nc * sizeof *o->rows);
-			if (p == NULL) {
-				sqlite3_finalize(st);
-				return report_oom(c);
-			}
-			o->rows = p;
-			o->cap = nc;
+		if (dm_array_reserve(&o->rows, &o->cap, o->n + 1,
+		    sizeof *o->rows, REPORTERS_MAX_ORGS) != 0) {
+			sqlite3_finalize(st);
+			return report_oom(c);
 		}
 		r = &o->rows[o->n++];
 		memset(r, 0, sizeof *r);
@@ -202,15 +202,11 @@ load_domains(struct report_ctx *c, struct orgs *o)
 
 		if (r == NULL || d == NULL)
 			continue;
-		if (r->ndomains == r->capdomains) {
-			size_t nc = r->capdomains ? r->capdomains * 2 : 4;
-			void *p = realloc(r->domains, nc * sizeof *r->domains);
-			if (p == NULL) {
-				sqlite3_finalize(st);
-				return report_oom(c);
-			}
-			r->domains = p;
-			r->capdomains = nc;
+		if (dm_array_reserve(&r->domains, &r->capdomains,
+		    r->ndomains + 1, sizeof *r->domains,
+		    REPORTERS_MAX_DOMAINS) != 0) {
+			sqlite3_finalize(st);
+			return report_oom(c);
 		}
 		if ((r->domains[r->ndomains] = strdup((const char *)d)) == NULL) {
 			sqlite3_finalize(st);

@@ -17,11 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dm_array.h"
 #include "fmt.h"
 #include "json_out.h"
 #include "names.h"
 #include "orgdomain.h"
 #include "table.h"
+
+/* Caps that stop runaway growth, past any real database: 16M source IPs
+ * (rows), 1M entries in one row's detail list (results, domains, ...). */
+#define SOURCES_MAX_ROWS	(1 << 24)
+#define SOURCES_MAX_ITEMS	(1 << 20)
 
 /* The detail lists of a row, in the order of the detail query's kinds. */
 enum list_kind { L_SPF, L_DKIM, L_FROM, L_REPORTER, L_DOMAIN, L_REASON,
@@ -137,15 +143,10 @@ load_ranking(struct report_ctx *c, struct sources *s)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct source_row *r;
 
-		if (s->n == s->cap) {
-			size_t nc = s->cap ? s->cap * 2 : 64;
-			void *p = realloc(s->rows, nc * sizeof *s->rows);
-			if (p == NULL) {
-				sqlite3_finalize(st);
-				return report_oom(c);
-			}
-			s->rows = p;
-			s->cap = nc;
+		if (dm_array_reserve(&s->rows, &s->cap, s->n + 1,
+		    sizeof *s->rows, SOURCES_MAX_ROWS) != 0) {
+			sqlite3_finalize(st);
+			return report_oom(c);
 		}
 		r = &s->rows[s->n++];
 		memset(r, 0, sizeof *r);
@@ -173,14 +174,9 @@ list_add(struct list *l, sqlite3_stmt *st)
 {
 	struct item *it;
 
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 8;
-		void *p = realloc(l->v, nc * sizeof *l->v);
-		if (p == NULL)
-			return -1;
-		l->v = p;
-		l->cap = nc;
-	}
+	if (dm_array_reserve(&l->v, &l->cap, l->n + 1, sizeof *l->v,
+	    SOURCES_MAX_ITEMS) != 0)
+		return -1;
 	it = &l->v[l->n++];
 	it->a = report_dup_col(st, 1);
 	it->b = report_dup_col(st, 2);
@@ -272,14 +268,9 @@ auth_add(struct list *l, const char *d, int64_t m)
 		    it->messages + m;
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 8;
-		void *p = realloc(l->v, nc * sizeof *l->v);
-		if (p == NULL)
-			return -1;
-		l->v = p;
-		l->cap = nc;
-	}
+	if (dm_array_reserve(&l->v, &l->cap, l->n + 1, sizeof *l->v,
+	    SOURCES_MAX_ITEMS) != 0)
+		return -1;
 	it = &l->v[l->n];
 	if ((it->a = strdup(d)) == NULL)
 		return -1;

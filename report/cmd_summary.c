@@ -11,10 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dm_array.h"
 #include "fmt.h"
 #include "json_out.h"
 #include "policy_query.h"
 #include "table.h"
+
+/* Rows (policy domains): a cap that stops runaway growth, past any real
+ * database. */
+#define SUMMARY_MAX_DOMAINS	(1 << 24)
 
 struct domain_row {
 	char *domain;
@@ -85,16 +90,11 @@ load_totals(struct report_ctx *c, struct summary *s)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct domain_row *d;
 
-		if (s->n == s->cap) {
-			size_t nc = s->cap ? s->cap * 2 : 16;
-			void *p = realloc(s->rows, nc * sizeof *s->rows);
-			if (p == NULL) {
-				snprintf(c->err, sizeof c->err, "out of memory");
-				sqlite3_finalize(st);
-				return RPT_ERROR;
-			}
-			s->rows = p;
-			s->cap = nc;
+		if (dm_array_reserve(&s->rows, &s->cap, s->n + 1,
+		    sizeof *s->rows, SUMMARY_MAX_DOMAINS) != 0) {
+			snprintf(c->err, sizeof c->err, "out of memory");
+			sqlite3_finalize(st);
+			return RPT_ERROR;
 		}
 		d = &s->rows[s->n++];
 		memset(d, 0, sizeof *d);

@@ -20,6 +20,7 @@
 #include "rdns.h"
 #include "cares_io.h"
 #include "clock.h"
+#include "dm_array.h"
 
 #include <arpa/inet.h>
 #include <ares.h>
@@ -47,7 +48,8 @@
 /* Longest fixture line; a longer one is a bad line. */
 #define RDNS_FIXTURE_LINE 1024
 
-/* Fixture entries; a fixture is a test file, not a database. */
+/* Fixture entries (the cap of its array); a fixture is a test file, not a
+ * database. */
 #define RDNS_FIXTURE_MAX 1000000
 
 /* The per-lookup timeout's bounds (ms). */
@@ -488,22 +490,14 @@ rdns_fixture_new(const char *path, char *err, size_t errlen)
 		}
 		if ((hash = strchr(line, '#')) != NULL)
 			*hash = '\0';
-		if (r->nfx == cap) {
-			struct fixture_entry *nfx;
-			size_t ncap = cap ? cap * 2 : 64;
-
-			if (ncap > RDNS_FIXTURE_MAX)
-				ncap = RDNS_FIXTURE_MAX;
-			if (ncap == cap) {
-				why = "too many entries";
-				goto fail;
-			}
-			if ((nfx = realloc(r->fx, ncap * sizeof *nfx)) == NULL) {
-				why = "out of memory";
-				goto fail;
-			}
-			r->fx = nfx;
-			cap = ncap;
+		if (r->nfx == RDNS_FIXTURE_MAX) {
+			why = "too many entries";
+			goto fail;
+		}
+		if (dm_array_reserve(&r->fx, &cap, r->nfx + 1, sizeof *r->fx,
+		    RDNS_FIXTURE_MAX) != 0) {
+			why = "out of memory";
+			goto fail;
 		}
 		if ((rc = fx_parse_line(line, &r->fx[r->nfx], &why)) == -1)
 			goto fail;

@@ -41,6 +41,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dm_array.h"
 #include "orgdomain.h"
 #include "senders.h"
 
@@ -51,6 +52,9 @@
 #define SENDERS_NAME_MAX 128
 /* A DNS name is at most 253 characters. */
 #define SENDERS_SUFFIX_MAX 253
+/* Entries of one kind (CIDRs, PTR suffixes, domains) in the user file: a
+ * cap on its arrays, far past any real file (1M lines is up to a gigabyte). */
+#define SENDERS_ENTRIES_MAX (1 << 20)
 
 struct builtin {
 	const char *suffix;
@@ -295,15 +299,9 @@ looks_like_address(const char *tok)
 static int
 add_cidr(struct senders *s, const struct cidr *c)
 {
-	if (s->ncidrs == s->capcidrs) {
-		size_t cap = s->capcidrs ? s->capcidrs * 2 : 16;
-		struct cidr *n = realloc(s->cidrs, cap * sizeof *n);
-
-		if (n == NULL)
-			return -1;
-		s->cidrs = n;
-		s->capcidrs = cap;
-	}
+	if (dm_array_reserve(&s->cidrs, &s->capcidrs, s->ncidrs + 1,
+	    sizeof *s->cidrs, SENDERS_ENTRIES_MAX) != 0)
+		return -1;
 	s->cidrs[s->ncidrs++] = *c;
 	return 0;
 }
@@ -311,15 +309,9 @@ add_cidr(struct senders *s, const struct cidr *c)
 static int
 add_suffix(struct suffix **v, size_t *nv, size_t *capv, const struct suffix *x)
 {
-	if (*nv == *capv) {
-		size_t cap = *capv ? *capv * 2 : 16;
-		struct suffix *n = realloc(*v, cap * sizeof *n);
-
-		if (n == NULL)
-			return -1;
-		*v = n;
-		*capv = cap;
-	}
+	if (dm_array_reserve(v, capv, *nv + 1, sizeof **v,
+	    SENDERS_ENTRIES_MAX) != 0)
+		return -1;
 	(*v)[(*nv)++] = *x;
 	return 0;
 }

@@ -24,9 +24,16 @@
 
 #include "advise_query.h"
 #include "derived.h"
+#include "dm_array.h"
 #include "fmt.h"
 
 #define DAY UTC_DAY_SECONDS
+
+/* Caps that stop runaway growth, past any real database: 16M rows (policy
+ * domains, a domain's source IPs of the week), 1M entries in a domain's
+ * lists (policy changes, silent reporters). */
+#define WEEKLY_MAX_ROWS	(1 << 24)
+#define WEEKLY_MAX_LIST	(1 << 20)
 
 static int
 step(struct report_ctx *c, sqlite3_stmt *st)
@@ -55,23 +62,6 @@ col_text(sqlite3_stmt *st, int i)
 	const unsigned char *s = sqlite3_column_text(st, i);
 
 	return s ? (const char *)s : "";
-}
-
-/* Doubles *cap (from `first`) when n reached it; -1 out of memory. */
-static int
-grow(void **v, size_t *cap, size_t n, size_t size, size_t first)
-{
-	size_t nc;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : first;
-	if ((p = realloc(*v, nc * size)) == NULL)
-		return -1;
-	*v = p;
-	*cap = nc;
-	return 0;
 }
 
 void
@@ -112,7 +102,8 @@ load_domains(struct report_ctx *c, struct weekly *w)
 	sqlite3_bind_int64(st, 1, w->end);
 	filter_bind(&dc, st, 2);
 	while ((s = step(c, st)) == SQLITE_ROW) {
-		if (grow((void **)&w->d, &cap, w->n, sizeof *w->d, 8) != 0)
+		if (dm_array_reserve(&w->d, &cap, w->n + 1, sizeof *w->d,
+		    WEEKLY_MAX_ROWS) != 0)
 			goto oom;
 		memset(&w->d[w->n], 0, sizeof w->d[0]);
 		if ((w->d[w->n].name = strdup(col_text(st, 0))) == NULL)
@@ -229,7 +220,8 @@ load_sources(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
 	while ((s = step(c, st)) == SQLITE_ROW) {
 		struct weekly_source *x;
 
-		if (grow((void **)&all, &cap, n, sizeof *all, 256) != 0)
+		if (dm_array_reserve(&all, &cap, n + 1, sizeof *all,
+		    WEEKLY_MAX_ROWS) != 0)
 			goto oom;
 		x = &all[n++];
 		snprintf(x->ip, sizeof x->ip, "%s", col_text(st, 0));
@@ -308,7 +300,8 @@ load_changes(struct report_ctx *c, sqlite3_stmt *st, const char *domain,
 				    policy_same(&(*out)[k].to, &cur))
 					break;
 			if (k == *nout) {
-				if (grow((void **)out, &cap, k, sizeof **out, 4) != 0)
+				if (dm_array_reserve(out, &cap, k + 1,
+				    sizeof **out, WEEKLY_MAX_LIST) != 0)
 					goto oom;
 				(*out)[k].from = prev;
 				(*out)[k].to = cur;
@@ -350,8 +343,8 @@ load_silent(struct report_ctx *c, sqlite3_stmt *st, const struct weekly *w,
 	while ((s = step(c, st)) == SQLITE_ROW) {
 		struct weekly_silent *x;
 
-		if (grow((void **)&d->silents, &cap, d->nsilents,
-		    sizeof *d->silents, 4) != 0)
+		if (dm_array_reserve(&d->silents, &cap, d->nsilents + 1,
+		    sizeof *d->silents, WEEKLY_MAX_LIST) != 0)
 			goto oom;
 		x = &d->silents[d->nsilents++];
 		snprintf(x->name, sizeof x->name, "%s",
