@@ -85,28 +85,30 @@ expect_eq "messages = source_day's" "$(q 'SELECT sum(messages) FROM source_auth'
 # outcomes than fit in memory (4,096): one in the usual order, one with
 # report_metadata's dates and policy_published after its 5,000 records
 mkdir "$T/hand"
-cat >"$T/hand/esc.xml" <<'XML'
+# esc_record COUNT: one record of 192.0.2.77 with the awkward text
+esc_record() {
+	cat <<XML
+<record><row><source_ip>192.0.2.77</source_ip><count>$1</count><policy_evaluated>
+<disposition>none</disposition><dkim>fail</dkim><spf>fail</spf>
+<reason><type>forwarded</type></reason><reason><type>other</type><comment>ARC=Pass seen</comment></reason>
+</policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers>
+<auth_results><dkim><domain>example.com</domain><selector>s"el\\ect&#9;or</selector><result>fail</result></dkim>
+<dkim><domain>caf&#xe9;.example</domain><result>pass</result></dkim>
+<spf><domain>b&#xfc;ro.example</domain><result>softfail</result></spf></auth_results></record>
+XML
+}
+{
+	cat <<'XML'
 <?xml version="1.0"?>
 <feedback><report_metadata><org_name>Quote "Q" \ Org</org_name>
 <email>a@b.example</email><report_id>esc-1</report_id>
 <date_range><begin>1741046400</begin><end>1741132799</end></date_range></report_metadata>
 <policy_published><domain>example.com</domain><p>none</p></policy_published>
-<record><row><source_ip>192.0.2.77</source_ip><count>4</count><policy_evaluated>
-<disposition>none</disposition><dkim>fail</dkim><spf>fail</spf>
-<reason><type>forwarded</type></reason><reason><type>other</type><comment>ARC=Pass seen</comment></reason>
-</policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers>
-<auth_results><dkim><domain>example.com</domain><selector>s"el\ect&#9;or</selector><result>fail</result></dkim>
-<dkim><domain>caf&#xe9;.example</domain><result>pass</result></dkim>
-<spf><domain>b&#xfc;ro.example</domain><result>softfail</result></spf></auth_results></record>
-<record><row><source_ip>192.0.2.77</source_ip><count>6</count><policy_evaluated>
-<disposition>none</disposition><dkim>fail</dkim><spf>fail</spf>
-<reason><type>forwarded</type></reason><reason><type>other</type><comment>ARC=Pass seen</comment></reason>
-</policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers>
-<auth_results><dkim><domain>example.com</domain><selector>s"el\ect&#9;or</selector><result>fail</result></dkim>
-<dkim><domain>caf&#xe9;.example</domain><result>pass</result></dkim>
-<spf><domain>b&#xfc;ro.example</domain><result>softfail</result></spf></auth_results></record>
-</feedback>
 XML
+	esc_record 4
+	esc_record 6
+	echo '</feedback>'
+} >"$T/hand/esc.xml"
 # NAME ID ORDER: a report of 5,000 records; records 4,501.. repeat the
 # outcomes of the first 500 (so a group put aside meets itself again)
 big_report() {
