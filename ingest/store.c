@@ -180,14 +180,10 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 		free(st);
 		return NULL;
 	}
-	for (i = 0; i < S_COUNT; i++) {
-		if (sqlite3_prepare_v3(st->db, sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->st[i], NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "cannot prepare statement: %s",
-			    sqlite3_errmsg(st->db));
-			store_close(st);
-			return NULL;
-		}
+	if (store_prepare_all(st, sql, S_COUNT, st->st, "statements") != 0) {
+		snprintf(err, errlen, "%s", st->err);
+		store_close(st);
+		return NULL;
 	}
 	for (i = 0; i < (int)N_SUMMARIES; i++) {
 		if ((st->summary[i] = summaries[i]->open(st)) == NULL) {
@@ -199,6 +195,36 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 	return st;
 }
 
+int
+store_prepare_all(struct store *st, const char *const *text, int n,
+    sqlite3_stmt **q, const char *what)
+{
+	char why[64];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (sqlite3_prepare_v3(st->db, text[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &q[i], NULL) != SQLITE_OK) {
+			snprintf(why, sizeof why, "prepare %s", what);
+			store_fail_db(st, why);
+			store_finalize_all(q, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+store_finalize_all(sqlite3_stmt **q, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		sqlite3_finalize(q[i]);
+		q[i] = NULL;
+	}
+}
+
 void
 store_close(struct store *st)
 {
@@ -207,8 +233,7 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	STORE_OWNED(st);
-	for (i = 0; i < S_COUNT; i++)
-		sqlite3_finalize(st->st[i]);
+	store_finalize_all(st->st, S_COUNT);
 	for (i = 0; i < (int)N_SUMMARIES; i++)
 		summaries[i]->close(st->summary[i]);
 	db_close(st->db);

@@ -79,6 +79,13 @@ void store_check_owner(const struct store *st, const char *func);
 #define STORE_OWNED(st) ((void)0)
 #endif
 
+/* Prepares the n statements of text[] into q[] (persistent): 0, or -1
+ * with st->err set ("database error (prepare what): ...") and every one
+ * of them finalized (NULL).  store_finalize_all finalizes n of them. */
+int store_prepare_all(struct store *st, const char *const *text, int n,
+    sqlite3_stmt **q, const char *what);
+void store_finalize_all(sqlite3_stmt **q, int n);
+
 /* "database error (what): message" into st->err; returns -1. */
 int store_fail_db(struct store *st, const char *what);
 

@@ -24,6 +24,7 @@
  * so it is stored with the report or not at all.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,9 +76,10 @@ static const char *const sql[Q_COUNT] = {
 	    "WHERE record = ?1 ORDER BY position",
 };
 
-/* Where groups go: a policy domain, UTC day and reporter. */
+/* Where groups go: a policy domain, UTC day and reporter (text borrowed
+ * from the report, or owned: key_set/key_free). */
 struct sa_key {
-	char *domain, *org;
+	const char *domain, *org;
 	int64_t day;
 };
 
@@ -100,29 +102,42 @@ struct sourceauth {
 static void
 key_free(struct sa_key *k)
 {
-	free(k->domain);
-	free(k->org);
+	free((void *)(uintptr_t)k->domain);
+	free((void *)(uintptr_t)k->org);
 	k->domain = k->org = NULL;
 	k->day = 0;
 }
 
-/* The report's key as it stands (NULL text as ""). */
+/* The report's key as it stands, borrowing its text (NULL as ""). */
+static struct sa_key
+key_of(const struct dm_report *r)
+{
+	struct sa_key k = { r->domain != NULL ? r->domain : "",
+		r->org_name != NULL ? r->org_name : "", utc_day(r->date_begin) };
+
+	return k;
+}
+
+/* The report's key as it stands, a copy kept past the record. */
 static int
 key_set(struct sa_key *k, const struct dm_report *r)
 {
+	struct sa_key b = key_of(r);
+
 	key_free(k);
-	k->domain = strdup(r->domain != NULL ? r->domain : "");
-	k->org = strdup(r->org_name != NULL ? r->org_name : "");
-	k->day = utc_day(r->date_begin);
+	k->domain = strdup(b.domain);
+	k->org = strdup(b.org);
+	k->day = b.day;
 	return k->domain != NULL && k->org != NULL ? 0 : -1;
 }
 
 static int
 key_same(const struct sa_key *k, const struct dm_report *r)
 {
-	return k->day == utc_day(r->date_begin) &&
-	    strcmp(k->domain, r->domain != NULL ? r->domain : "") == 0 &&
-	    strcmp(k->org, r->org_name != NULL ? r->org_name : "") == 0;
+	struct sa_key b = key_of(r);
+
+	return k->day == b.day && strcmp(k->domain, b.domain) == 0 &&
+	    strcmp(k->org, b.org) == 0;
 }
 
 /* The read-back record's strings freed. */
@@ -137,12 +152,10 @@ static void
 sa_close(void *state)
 {
 	struct sourceauth *sa = state;
-	int i;
 
 	if (sa == NULL)
 		return;
-	for (i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(sa->q[i]);
+	store_finalize_all(sa->q, Q_COUNT);
 	authtotals_free(sa->at);
 	key_free(&sa->first);
 	rec_strings_free(sa);
@@ -157,7 +170,6 @@ static void *
 sa_open(struct store *st)
 {
 	struct sourceauth *sa = calloc(1, sizeof *sa);
-	int i;
 
 	if (sa == NULL || (sa->at = authtotals_new(SOURCEAUTH_MAX_GROUPS,
 	    SOURCEAUTH_MAX_BYTES)) == NULL) {
@@ -165,13 +177,9 @@ sa_open(struct store *st)
 		snprintf(st->err, sizeof st->err, "out of memory");
 		return NULL;
 	}
-	for (i = 0; i < Q_COUNT; i++) {
-		if (sqlite3_prepare_v3(st->db, sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &sa->q[i], NULL) != SQLITE_OK) {
-			store_fail_db(st, "prepare source_auth");
-			sa_close(sa);
-			return NULL;
-		}
+	if (store_prepare_all(st, sql, Q_COUNT, sa->q, "source_auth") != 0) {
+		sa_close(sa);
+		return NULL;
 	}
 	return sa;
 }
@@ -427,12 +435,12 @@ rebuild(struct store *st, struct sourceauth *sa)
 	sqlite3_bind_int64(q, 3, st->report_rowid);
 	k.domain = sa->first.domain;
 	while (!fail && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if ((k.org = strdup((const char *)sqlite3_column_text(q, 1)))
-		    == NULL)
-			fail = oom(st);
-		else
-			fail = reread(st, sa, sqlite3_column_int64(q, 0), &k);
-		free(k.org);
+		char *org = strdup((const char *)sqlite3_column_text(q, 1));
+
+		k.org = org;
+		fail = org == NULL ? oom(st) :
+		    reread(st, sa, sqlite3_column_int64(q, 0), &k);
+		free(org);
 	}
 	sqlite3_reset(q);
 	if (fail)
@@ -444,23 +452,15 @@ static int
 sa_end(struct store *st, void *state, const struct dm_report *r)
 {
 	struct sourceauth *sa = state;
-	struct sa_key final = { NULL, NULL, 0 };
-	int rc;
+	struct sa_key final = key_of(r);
 
 	if (sa->spilled && key_same(&sa->first, r))
 		return flush(st, sa, &sa->first);
-	if (key_set(&final, r) != 0) {
-		key_free(&final);
-		return oom(st);
-	}
 	if (!sa->spilled && !sa->deferred)
-		rc = flush(st, sa, &final);
-	else if (sa->spilled && rebuild(st, sa) != 0)
-		rc = -1;
-	else
-		rc = reread(st, sa, st->report_rowid, &final);
-	key_free(&final);
-	return rc;
+		return flush(st, sa, &final);
+	if (sa->spilled && rebuild(st, sa) != 0)
+		return -1;
+	return reread(st, sa, st->report_rowid, &final);
 }
 
 const struct store_summary store_summary_source_auth = {

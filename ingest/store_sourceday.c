@@ -103,23 +103,16 @@ static void *
 sd_open(struct store *st)
 {
 	struct sourceday *sd = calloc(1, sizeof *sd);
-	int i;
 
 	if (sd == NULL || (sd->dt = daytotals_new(SOURCEDAY_MAX_IPS)) == NULL) {
 		free(sd);
 		snprintf(st->err, sizeof st->err, "out of memory");
 		return NULL;
 	}
-	for (i = 0; i < Q_COUNT; i++) {
-		if (sqlite3_prepare_v3(st->db, sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &sd->q[i], NULL) != SQLITE_OK) {
-			store_fail_db(st, "prepare source_day");
-			while (i-- > 0)
-				sqlite3_finalize(sd->q[i]);
-			daytotals_free(sd->dt);
-			free(sd);
-			return NULL;
-		}
+	if (store_prepare_all(st, sql, Q_COUNT, sd->q, "source_day") != 0) {
+		daytotals_free(sd->dt);
+		free(sd);
+		return NULL;
 	}
 	return sd;
 }
@@ -128,12 +121,10 @@ static void
 sd_close(void *state)
 {
 	struct sourceday *sd = state;
-	int i;
 
 	if (sd == NULL)
 		return;
-	for (i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(sd->q[i]);
+	store_finalize_all(sd->q, Q_COUNT);
 	daytotals_free(sd->dt);
 	free(sd->first_domain);
 	free(sd);
